@@ -1,0 +1,47 @@
+"""Build the Cython extensions; all metadata lives in pyproject.toml."""
+
+import os
+
+import numpy as np
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CSRC = os.path.join("csrc")
+HEADERS = [os.path.join(CSRC, name) for name in ("clogit_math.h",)]
+
+# Portable flags only: released wheels must run on any CPU of their platform,
+# so no -march=native here.
+COMPILE_ARGS = ["-O3"] if os.name != "nt" else ["/O2"]
+
+EXTENSIONS = ["_blas", "_scalar", "_binomial"]
+
+COMPILER_DIRECTIVES = {
+    "language_level": 3,
+    "boundscheck": False,
+    "wraparound": False,
+    "initializedcheck": False,
+    "cdivision": True,
+    "embedsignature": True,
+}
+
+
+def make_extension(name):
+    return Extension(
+        f"clogit.{name}",
+        sources=[os.path.join("src", "clogit", f"{name}.pyx")],
+        include_dirs=[np.get_include(), CSRC, os.path.join("src", "clogit")],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_22_API_VERSION")],
+        extra_compile_args=COMPILE_ARGS,
+        depends=HEADERS + [os.path.join("src", "clogit", "_blas.pxd"),
+                           os.path.join("src", "clogit", "_scalar.pxd")],
+    )
+
+
+setup(
+    ext_modules=cythonize(
+        [make_extension(name) for name in EXTENSIONS],
+        compiler_directives=COMPILER_DIRECTIVES,
+        include_path=[os.path.join("src", "clogit")],
+    ),
+)

@@ -1,0 +1,19 @@
+"""clogit: fast, complete logistic regression with compiled Cython kernels.
+
+A drop-in for scikit-learn's ``LogisticRegression``: Newton's method on a
+Hessian assembled by blocked symmetric rank-k updates, BLAS and LAPACK
+through scipy, numerically stable scalar math for every finite input.
+"""
+
+from ._functions import log_sigmoid, sigmoid
+from ._logistic import LogisticRegression
+from ._metrics import log_loss
+from ._version import __version__
+
+__all__ = [
+    "LogisticRegression",
+    "__version__",
+    "log_loss",
+    "log_sigmoid",
+    "sigmoid",
+]

@@ -1,0 +1,13 @@
+# Declarations of the stable scalar math in csrc/clogit_math.h.
+
+cdef extern from "clogit_math.h" nogil:
+    double clogit_log1pexp(double z)
+    float clogit_log1pexpf(float z)
+    double clogit_sigmoid(double z)
+    float clogit_sigmoidf(float z)
+    double clogit_log_sigmoid(double z)
+    float clogit_log_sigmoidf(float z)
+    double clogit_hess_weight(double z)
+    double clogit_binomial_loss(double y, double z)
+    void clogit_binomial_point(double y, double z, double *loss,
+                               double *prob, double *hw)
