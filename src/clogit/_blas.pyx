@@ -101,11 +101,11 @@ def dot(const floating[::1] x, const floating[::1] y):
     return _dot(<int>x.shape[0], &x[0], 1, &y[0], 1)
 
 
-def axpy(floating alpha, const floating[::1] x, floating[::1] y):
+def axpy(double alpha, const floating[::1] x, floating[::1] y):
     """In place ``y += alpha * x`` by BLAS ``?axpy``."""
     if x.shape[0] != y.shape[0]:
         raise ValueError("x and y must have the same length")
-    _axpy(<int>x.shape[0], alpha, &x[0], 1, &y[0], 1)
+    _axpy(<int>x.shape[0], <floating>alpha, &x[0], 1, &y[0], 1)
 
 
 def gemv(double alpha, A, x, double beta, y, bint trans=False):
@@ -207,4 +207,4 @@ def cho_inverse(double[::1, :] L):
         info = _potri(c'L', n, &L[0, 0], n)
     if info != 0:
         raise ValueError(f"dpotri failed with info={info}: matrix is singular")
-    _fill_upper(L)
+    _fill_upper(np.asarray(L))
