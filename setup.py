@@ -14,7 +14,7 @@ HEADERS = [os.path.join(CSRC, name) for name in ("clogit_math.h",)]
 # so no -march=native here.
 COMPILE_ARGS = ["-O3"] if os.name != "nt" else ["/O2"]
 
-EXTENSIONS = ["_blas", "_scalar", "_binomial"]
+EXTENSIONS = ["_blas", "_scalar", "_binomial", "_cd"]
 
 COMPILER_DIRECTIVES = {
     "language_level": 3,

@@ -6,13 +6,19 @@ through scipy, numerically stable scalar math for every finite input.
 """
 
 from ._functions import log_sigmoid, sigmoid
+from ._gd import lipschitz_step
+from ._io import load
 from ._logistic import LogisticRegression
 from ._metrics import log_loss
+from ._separation import SeparationWarning
 from ._version import __version__
 
 __all__ = [
     "LogisticRegression",
+    "SeparationWarning",
     "__version__",
+    "lipschitz_step",
+    "load",
     "log_loss",
     "log_sigmoid",
     "sigmoid",

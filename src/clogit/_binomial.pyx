@@ -62,50 +62,70 @@ cdef int _leading_dim(const floating[:, :] X, bint *c_order) except -1:
 
 
 cdef void _copy_block(const floating[:, :] X, Py_ssize_t i0, Py_ssize_t m,
-                      Py_ssize_t p, bint intercept, bint c_order,
-                      double *buf) noexcept nogil:
-    """Copy rows i0..i0+m of X into buf (float64), intercept column last."""
-    cdef Py_ssize_t i, j, p1 = p + intercept
+                      const int *cols, Py_ssize_t k, bint intercept,
+                      bint c_order, double *buf) noexcept nogil:
+    """Copy rows i0..i0+m of X into buf (float64), intercept column last.
+
+    With ``cols`` the block holds only those k columns of X (the working set
+    of the proximal Newton method); with ``cols == NULL``, all k == p.
+    """
+    cdef Py_ssize_t i, j, k1 = k + intercept
     if c_order:
         for i in range(m):
-            for j in range(p):
-                buf[i * p1 + j] = X[i0 + i, j]
+            if cols == NULL:
+                for j in range(k):
+                    buf[i * k1 + j] = X[i0 + i, j]
+            else:
+                for j in range(k):
+                    buf[i * k1 + j] = X[i0 + i, cols[j]]
             if intercept:
-                buf[i * p1 + p] = 1.0
+                buf[i * k1 + k] = 1.0
     else:
-        for j in range(p):
-            for i in range(m):
-                buf[j * m + i] = X[i0 + i, j]
+        for j in range(k):
+            if cols == NULL:
+                for i in range(m):
+                    buf[j * m + i] = X[i0 + i, j]
+            else:
+                for i in range(m):
+                    buf[j * m + i] = X[i0 + i, cols[j]]
         if intercept:
             for i in range(m):
-                buf[p * m + i] = 1.0
+                buf[k * m + i] = 1.0
 
 
 def block_pass(const floating[:, :] X, const double[::1] y,
                const double[::1] sample_weight, const double[::1] coef,
                bint fit_intercept, double C, double[::1] grad,
                double[::1, :] hess=None, double[::1] z_out=None,
-               Py_ssize_t block_rows=0):
+               Py_ssize_t block_rows=0, const int[::1] columns=None,
+               double[::1] residual_out=None):
     """Objective, gradient and (optionally) Hessian of the data term.
 
-    Computes, for z = X @ coef[:p] + coef[p] (intercept when fit_intercept),
+    Computes, for z = Xc @ coef[:k] + coef[k] (intercept when fit_intercept),
+    where Xc is X, or its ``columns`` when given (then every other
+    coefficient is taken to be zero),
 
     * returns ``C * sum(s * loss(y, z))``,
     * ``grad[:] = C * Xt.T @ (s * (sigmoid(z) - y))``,
     * ``hess[:, :] = C * Xt.T @ diag(s * p * (1 - p)) @ Xt`` if ``hess`` is
       given (both triangles filled),
-    * ``z_out[:] = z`` if ``z_out`` is given,
+    * ``z_out[:] = z`` and ``residual_out[:] = C * s * (sigmoid(z) - y)`` if
+      given,
 
-    where ``Xt`` is X with a column of ones appended when fit_intercept.  The
-    penalty is added by the caller.
+    where ``Xt`` is Xc with a column of ones appended when fit_intercept.
+    The penalty is added by the caller.
     """
     cdef Py_ssize_t n = X.shape[0], p = X.shape[1]
-    cdef Py_ssize_t p1 = p + (1 if fit_intercept else 0)
+    cdef Py_ssize_t k = p if columns is None else columns.shape[0]
+    cdef Py_ssize_t k1 = k + (1 if fit_intercept else 0)
     cdef bint want_hess = hess is not None
     cdef bint want_z = z_out is not None
+    cdef bint want_r = residual_out is not None
+    cdef const int *cols = NULL
     cdef bint c_order = False
     cdef int lda = _leading_dim(X, &c_order)
-    cdef Py_ssize_t m_max = block_rows if block_rows > 0 else default_block_rows(p1)
+    cdef Py_ssize_t m_max = (block_rows if block_rows > 0
+                             else default_block_rows(k1))
     cdef Py_ssize_t i0, i, j, m
     cdef double obj = 0.0, loss, prob, hw, s
     cdef double *buf
@@ -115,35 +135,47 @@ def block_pass(const floating[:, :] X, const double[::1] y,
 
     if y.shape[0] != n or sample_weight.shape[0] != n:
         raise ValueError("y and sample_weight must have X.shape[0] entries")
-    if coef.shape[0] != p1 or grad.shape[0] != p1:
+    if coef.shape[0] != k1 or grad.shape[0] != k1:
         raise ValueError("coef and grad must have n_features (+1) entries")
-    if want_hess and (hess.shape[0] != p1 or hess.shape[1] != p1):
+    if want_hess and (hess.shape[0] != k1 or hess.shape[1] != k1):
         raise ValueError("hess must be (n_features (+1))^2")
     if want_z and z_out.shape[0] != n:
         raise ValueError("z_out must have X.shape[0] entries")
+    if want_r and residual_out.shape[0] != n:
+        raise ValueError("residual_out must have X.shape[0] entries")
+    if columns is not None:
+        for j in range(k):
+            if columns[j] < 0 or columns[j] >= p:
+                raise ValueError("columns out of range")
+        if k > 0:
+            cols = &columns[0]
     m_max = min(m_max, max(n, 1))
 
-    buf = <double *>malloc(m_max * (p1 + 3) * sizeof(double))
+    buf = <double *>malloc(m_max * (k1 + 3) * sizeof(double))
     if buf == NULL:
         raise MemoryError()
-    zb = buf + m_max * p1
+    zb = buf + m_max * k1
     rb = zb + m_max
     hb = rb + m_max
 
     with nogil:
-        memset(&grad[0], 0, p1 * sizeof(double))
-        if want_hess:
-            memset(&hess[0, 0], 0, p1 * p1 * sizeof(double))
+        if k1 > 0:
+            memset(&grad[0], 0, k1 * sizeof(double))
+        if want_hess and k1 > 0:
+            memset(&hess[0, 0], 0, k1 * k1 * sizeof(double))
         i0 = 0
         while i0 < n:
             m = min(m_max, n - i0)
-            _copy_block(X, i0, m, p, fit_intercept, c_order, buf)
+            # 1. the block's rows, as float64, intercept column last
+            _copy_block(X, i0, m, cols, k, fit_intercept, c_order, buf)
             # 2. z = B @ coef
-            if c_order:
-                _gemv[double](c'T', <int>p1, <int>m, 1.0, buf, <int>p1,
+            if k1 == 0:
+                memset(zb, 0, m * sizeof(double))
+            elif c_order:
+                _gemv[double](c'T', <int>k1, <int>m, 1.0, buf, <int>k1,
                               &coef[0], 1, 0.0, zb, 1)
             else:
-                _gemv[double](c'N', <int>m, <int>p1, 1.0, buf, <int>m,
+                _gemv[double](c'N', <int>m, <int>k1, 1.0, buf, <int>m,
                               &coef[0], 1, 0.0, zb, 1)
             # 3. pointwise loss, residual, Hessian weight
             for i in range(m):
@@ -154,54 +186,72 @@ def block_pass(const floating[:, :] X, const double[::1] y,
                 hb[i] = sqrt(C * s * hw)
                 if want_z:
                     z_out[i0 + i] = zb[i]
+                if want_r:
+                    residual_out[i0 + i] = rb[i]
+            if k1 == 0:
+                i0 += m
+                continue
             # 4. grad += B.T @ r
             if c_order:
-                _gemv[double](c'N', <int>p1, <int>m, 1.0, buf, <int>p1,
+                _gemv[double](c'N', <int>k1, <int>m, 1.0, buf, <int>k1,
                               rb, 1, 1.0, &grad[0], 1)
             else:
-                _gemv[double](c'T', <int>m, <int>p1, 1.0, buf, <int>m,
+                _gemv[double](c'T', <int>m, <int>k1, 1.0, buf, <int>m,
                               rb, 1, 1.0, &grad[0], 1)
             # 5. H += (sqrt(h) B).T @ (sqrt(h) B)
             if want_hess:
                 if c_order:
                     for i in range(m):
-                        for j in range(p1):
-                            buf[i * p1 + j] *= hb[i]
-                    _syrk[double](c'L', c'N', <int>p1, <int>m, 1.0, buf,
-                                  <int>p1, 1.0, &hess[0, 0], <int>p1)
+                        for j in range(k1):
+                            buf[i * k1 + j] *= hb[i]
+                    _syrk[double](c'L', c'N', <int>k1, <int>m, 1.0, buf,
+                                  <int>k1, 1.0, &hess[0, 0], <int>k1)
                 else:
-                    for j in range(p1):
+                    for j in range(k1):
                         for i in range(m):
                             buf[j * m + i] *= hb[i]
-                    _syrk[double](c'L', c'T', <int>p1, <int>m, 1.0, buf,
-                                  <int>m, 1.0, &hess[0, 0], <int>p1)
+                    _syrk[double](c'L', c'T', <int>k1, <int>m, 1.0, buf,
+                                  <int>m, 1.0, &hess[0, 0], <int>k1)
             i0 += m
         if want_hess:
-            for j in range(p1):
-                for i in range(j + 1, p1):
+            for j in range(k1):
+                for i in range(j + 1, k1):
                     hess[j, i] = hess[i, j]
     free(buf)
     return C * obj
 
 
 def matvec(const floating[:, :] X, const double[::1] coef, bint fit_intercept,
-           double[::1] out):
-    """``out[:] = X @ coef[:p] (+ coef[p])`` in float64.
+           double[::1] out, const int[::1] columns=None):
+    """``out[:] = Xc @ coef[:k] (+ coef[k])`` in float64.
 
-    float64 X goes straight to dgemv; float32 X is converted block by block
-    (never as a whole) so the product is still accumulated in float64.
+    ``Xc`` is X, or its ``columns`` when given.  float64 X without
+    ``columns`` goes straight to dgemv; otherwise X is copied block by block
+    into a float64 buffer (never as a whole), so float32 products are still
+    accumulated in float64.
     """
     cdef Py_ssize_t n = X.shape[0], p = X.shape[1]
-    cdef Py_ssize_t p1 = p + (1 if fit_intercept else 0)
+    cdef Py_ssize_t k = p if columns is None else columns.shape[0]
+    cdef Py_ssize_t k1 = k + (1 if fit_intercept else 0)
+    cdef const int *cols = NULL
     cdef bint c_order = False
     cdef int lda = _leading_dim(X, &c_order)
-    cdef Py_ssize_t m_max, i0, i, m
+    cdef Py_ssize_t m_max, i0, i, m, j
     cdef double *buf
-    if coef.shape[0] != p1 or out.shape[0] != n:
+    if coef.shape[0] != k1 or out.shape[0] != n:
         raise ValueError("shape mismatch in matvec")
     if n == 0:
         return
-    if floating is double:
+    if k1 == 0:
+        out[:] = 0.0
+        return
+    if columns is not None:
+        for j in range(k):
+            if columns[j] < 0 or columns[j] >= p:
+                raise ValueError("columns out of range")
+        if k > 0:
+            cols = &columns[0]
+    if floating is double and columns is None:
         with nogil:
             if c_order:
                 _gemv[double](c'T', <int>p, <int>n, 1.0, &X[0, 0], lda,
@@ -212,24 +262,24 @@ def matvec(const floating[:, :] X, const double[::1] coef, bint fit_intercept,
             if fit_intercept:
                 for i in range(n):
                     out[i] += coef[p]
-    else:
-        m_max = min(default_block_rows(p1), n)
-        buf = <double *>malloc(m_max * p1 * sizeof(double))
-        if buf == NULL:
-            raise MemoryError()
-        with nogil:
-            i0 = 0
-            while i0 < n:
-                m = min(m_max, n - i0)
-                _copy_block(X, i0, m, p, fit_intercept, c_order, buf)
-                if c_order:
-                    _gemv[double](c'T', <int>p1, <int>m, 1.0, buf, <int>p1,
-                                  &coef[0], 1, 0.0, &out[i0], 1)
-                else:
-                    _gemv[double](c'N', <int>m, <int>p1, 1.0, buf, <int>m,
-                                  &coef[0], 1, 0.0, &out[i0], 1)
-                i0 += m
-        free(buf)
+        return
+    m_max = min(default_block_rows(k1), n)
+    buf = <double *>malloc(m_max * k1 * sizeof(double))
+    if buf == NULL:
+        raise MemoryError()
+    with nogil:
+        i0 = 0
+        while i0 < n:
+            m = min(m_max, n - i0)
+            _copy_block(X, i0, m, cols, k, fit_intercept, c_order, buf)
+            if c_order:
+                _gemv[double](c'T', <int>k1, <int>m, 1.0, buf, <int>k1,
+                              &coef[0], 1, 0.0, &out[i0], 1)
+            else:
+                _gemv[double](c'N', <int>m, <int>k1, 1.0, buf, <int>m,
+                              &coef[0], 1, 0.0, &out[i0], 1)
+            i0 += m
+    free(buf)
 
 
 def objective_along(const double[::1] y, const double[::1] sample_weight,
@@ -247,3 +297,47 @@ def objective_along(const double[::1] y, const double[::1] sample_weight,
             obj += sample_weight[i] * clogit_binomial_loss(
                 y[i], z[i] + step * dz[i])
     return C * obj
+
+
+def rmatvec(const floating[:, :] X, const double[::1] r, double[::1] out):
+    """``out[:] = X.T @ r`` in float64 (the full gradient for the KKT check).
+
+    float64 X goes straight to dgemv; float32 X is converted block by block.
+    """
+    cdef Py_ssize_t n = X.shape[0], p = X.shape[1]
+    cdef bint c_order = False
+    cdef int lda = _leading_dim(X, &c_order)
+    cdef Py_ssize_t m_max, i0, m
+    cdef double *buf
+    if r.shape[0] != n or out.shape[0] != p:
+        raise ValueError("shape mismatch in rmatvec")
+    if n == 0 or p == 0:
+        out[:] = 0.0
+        return
+    if floating is double:
+        with nogil:
+            if c_order:
+                _gemv[double](c'N', <int>p, <int>n, 1.0, &X[0, 0], lda,
+                              &r[0], 1, 0.0, &out[0], 1)
+            else:
+                _gemv[double](c'T', <int>n, <int>p, 1.0, &X[0, 0], lda,
+                              &r[0], 1, 0.0, &out[0], 1)
+    else:
+        m_max = min(default_block_rows(p), n)
+        buf = <double *>malloc(m_max * p * sizeof(double))
+        if buf == NULL:
+            raise MemoryError()
+        with nogil:
+            memset(&out[0], 0, p * sizeof(double))
+            i0 = 0
+            while i0 < n:
+                m = min(m_max, n - i0)
+                _copy_block(X, i0, m, NULL, p, False, c_order, buf)
+                if c_order:
+                    _gemv[double](c'N', <int>p, <int>m, 1.0, buf, <int>p,
+                                  &r[i0], 1, 1.0, &out[0], 1)
+                else:
+                    _gemv[double](c'T', <int>m, <int>p, 1.0, buf, <int>m,
+                                  &r[i0], 1, 1.0, &out[0], 1)
+                i0 += m
+        free(buf)

@@ -15,7 +15,7 @@ import numpy as np
 from scipy.linalg import LinAlgWarning
 from sklearn.exceptions import ConvergenceWarning
 
-from . import _binomial
+from ._parallel import BinomialKernels
 from ._blas import cho_solve, cholesky
 
 _EPS = np.finfo(np.float64).eps
@@ -42,6 +42,15 @@ class NewtonResult:
         ``max|gradient| / (C * sum(s))`` at the last assembled point.
     ridge : float
         Largest ridge added to the Hessian to factor it (0.0 if never).
+    hessian_factor : ndarray of shape (n_coef, n_coef) or None
+        Lower Cholesky factor (F order, as left by dpotrf; the upper triangle
+        is garbage) of the penalized Hessian at ``coef`` when the iteration
+        stopped on the convergence test, so inference can invert it with
+        dpotri at no extra pass over X; None when the last step moved
+        ``coef`` after the last factorization (or a ridge was needed).
+    stopped_by_monitor : bool
+        Whether the ``monitor`` callback stopped the iteration (its owner
+        then explains why; :func:`warn_not_converged` stays silent).
     """
 
     coef: np.ndarray
@@ -50,6 +59,8 @@ class NewtonResult:
     converged: bool
     max_abs_grad: float
     ridge: float
+    hessian_factor: np.ndarray | None = None
+    stopped_by_monitor: bool = False
 
 
 def _penalty(coef, alpha, n_features):
@@ -82,8 +93,22 @@ def _factor_with_ridge(H, n_features):
         tau *= 100.0
 
 
+def initial_coef(y, sample_weight, n_features, fit_intercept, coef0=None):
+    """Starting point: ``coef0`` (warm start), else zeros with the intercept
+    at the log-odds of the weighted mean label, the optimum of the
+    intercept-only model."""
+    if coef0 is not None:
+        return np.array(coef0, dtype=np.float64, copy=True)
+    coef = np.zeros(n_features + (1 if fit_intercept else 0))
+    if fit_intercept:
+        mean_y = float(sample_weight @ y) / float(sample_weight.sum())
+        mean_y = min(max(mean_y, 1e-10), 1 - 1e-10)
+        coef[-1] = np.log(mean_y / (1.0 - mean_y))
+    return coef
+
+
 def newton_binary(X, y, sample_weight, *, C, alpha, fit_intercept, tol,
-                  max_iter, coef0=None, verbose=0, label=""):
+                  max_iter, coef0=None, verbose=0, label="", monitor=None):
     """Fit a binary logistic model by Newton–Raphson.
 
     Parameters
@@ -115,6 +140,14 @@ def newton_binary(X, y, sample_weight, *, C, alpha, fit_intercept, tol,
         If > 0, print one line per iteration.
     label : str
         Prefix for verbose lines (the class, in One-vs-Rest).
+    monitor : callable, optional
+        ``monitor(iteration, coef, objective, z)``, called once per iteration
+        right after the pass over X, with the current coefficients (intercept
+        last), the objective there and ``z = X @ coef (+ intercept)``.  Both
+        arrays are the solver's buffers, overwritten later: copy what you
+        keep, modify nothing.  Returning True stops the iteration
+        (``converged`` False, ``stopped_by_monitor`` True).  Used by
+        ``clogit._separation`` to stop diverging unpenalized fits.
 
     Returns
     -------
@@ -124,14 +157,8 @@ def newton_binary(X, y, sample_weight, *, C, alpha, fit_intercept, tol,
     n_coef = n_features + (1 if fit_intercept else 0)
     scale = C * float(sample_weight.sum())
 
-    if coef0 is not None:
-        coef = np.array(coef0, dtype=np.float64, copy=True)
-    else:
-        coef = np.zeros(n_coef)
-        if fit_intercept:
-            mean_y = float(sample_weight @ y) / float(sample_weight.sum())
-            mean_y = min(max(mean_y, 1e-10), 1 - 1e-10)
-            coef[-1] = np.log(mean_y / (1.0 - mean_y))
+    coef = initial_coef(y, sample_weight, n_features, fit_intercept, coef0)
+    kernels = BinomialKernels(X, y, sample_weight, C, fit_intercept)
 
     grad = np.empty(n_coef)
     hess = np.empty((n_coef, n_coef), order="F")
@@ -143,15 +170,20 @@ def newton_binary(X, y, sample_weight, *, C, alpha, fit_intercept, tol,
     objective = np.nan
     g_max = g_max_previous = np.inf
     stalls = 0
+    stopped_by_monitor = False
 
     for iteration in range(1, max_iter + 1):
         # 1. Objective, gradient and Hessian at coef: one pass over X.
-        objective = _binomial.block_pass(
-            X, y, sample_weight, coef, fit_intercept, C, grad, hess, z)
+        objective = kernels.block_pass(coef, grad, hess, z)
         if alpha:
             objective += _penalty(coef, alpha, n_features)
             grad[:n_features] += alpha * coef[:n_features]
             hess[penalized, penalized] += alpha
+        if monitor is not None and monitor(iteration, coef, objective, z):
+            stopped_by_monitor = True
+            if verbose:
+                print(f"{label}iter {iteration:3d}  stopped by the monitor")
+            break
 
         # 2. Newton direction d = -H^-1 g by Cholesky (ridge if singular).
         ridge = _factor_with_ridge(hess, n_features)
@@ -176,12 +208,12 @@ def newton_binary(X, y, sample_weight, *, C, alpha, fit_intercept, tol,
         #    change is within the objective's rounding error is accepted (f
         #    cannot tell it apart); three such steps that do not shrink the
         #    gradient mean float64 can do no better, and the loop stops.
-        _binomial.matvec(X, direction, fit_intercept, dz)
+        kernels.matvec(direction, dz)
         roundoff = 64 * _EPS * abs(objective)
         slope = -decrement_sq  # g.d < 0
         step = 1.0
         for _ in range(_MAX_HALVINGS):
-            trial = _binomial.objective_along(y, sample_weight, z, dz, step, C)
+            trial = kernels.objective_along(z, dz, step)
             if alpha:
                 trial += _penalty(coef + step * direction, alpha, n_features)
             if trial <= objective + _ARMIJO * step * slope + roundoff:
@@ -217,14 +249,19 @@ def newton_binary(X, y, sample_weight, *, C, alpha, fit_intercept, tol,
             f"{max_ridge:.3g} was added to solve the Newton system. Remove "
             "collinear features or use penalty='l2' (smaller C).",
             LinAlgWarning, stacklevel=3)
+    factor = hess if converged and ridge == 0.0 else None
     return NewtonResult(coef=coef, objective=objective, n_iter=iteration,
                         converged=converged, max_abs_grad=g_max,
-                        ridge=max_ridge)
+                        ridge=max_ridge, hessian_factor=factor,
+                        stopped_by_monitor=stopped_by_monitor)
 
 
 def warn_not_converged(result, max_iter, label=""):
-    """Issue the ConvergenceWarning for a fit that stopped short."""
-    if result.converged:
+    """Issue the ConvergenceWarning for a fit that stopped short.
+
+    Silent when a monitor stopped the fit: the monitor's owner warns.
+    """
+    if result.converged or getattr(result, "stopped_by_monitor", False):
         return
     reason = (f"reached max_iter={max_iter}" if result.n_iter >= max_iter
               else "stopped at the limit of floating-point precision")
