@@ -14,7 +14,7 @@ HEADERS = [os.path.join(CSRC, name) for name in ("clogit_math.h",)]
 # so no -march=native here.
 COMPILE_ARGS = ["-O3"] if os.name != "nt" else ["/O2"]
 
-EXTENSIONS = ["_blas", "_scalar", "_binomial", "_cd"]
+EXTENSIONS = ["_blas", "_scalar", "_binomial", "_cd", "_softmax", "_sparse"]
 
 COMPILER_DIRECTIVES = {
     "language_level": 3,
@@ -33,8 +33,8 @@ def make_extension(name):
         include_dirs=[np.get_include(), CSRC, os.path.join("src", "clogit")],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_22_API_VERSION")],
         extra_compile_args=COMPILE_ARGS,
-        depends=HEADERS + [os.path.join("src", "clogit", "_blas.pxd"),
-                           os.path.join("src", "clogit", "_scalar.pxd")],
+        depends=HEADERS + [os.path.join("src", "clogit", f"{pxd}.pxd")
+                           for pxd in ("_blas", "_scalar", "_rows")],
     )
 
 

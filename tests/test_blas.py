@@ -66,3 +66,13 @@ def test_cholesky_solve_inverse(rng):
 def test_cholesky_reports_indefinite_matrix():
     H = np.asfortranarray(np.diag([1.0, -1.0, 2.0]))
     assert _blas.cholesky(H) == 2
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-13), (np.float32, 1e-5)])
+def test_gemm(rng, dtype, rtol):
+    A = np.asfortranarray(rng.standard_normal((5, 3)), dtype=dtype)
+    B = np.asfortranarray(rng.standard_normal((3, 4)), dtype=dtype)
+    C = np.asfortranarray(rng.standard_normal((5, 4)), dtype=dtype)
+    expected = 2.0 * A @ B + 0.5 * C
+    _blas.gemm(2.0, A, B, 0.5, C)
+    np.testing.assert_allclose(C, expected, rtol=rtol, atol=rtol)

@@ -99,12 +99,16 @@ def test_bad_parameters(data, params, message):
     ({"penalty": "elasticnet", "l1_ratio": 0.5, "solver": "lbfgs"},
      "solver='lbfgs' supports penalty"),
     ({"penalty": "elasticnet"}, "needs l1_ratio"),
-    ({"multi_class": "multinomial"},
-     "multi_class='multinomial' is not supported yet"),
+    ({"multi_class": "multinomial", "penalty": "l1"},
+     "with multi_class='multinomial' is not supported yet"),
+    ({"multi_class": "multinomial", "solver": "gd"},
+     "solver='gd' supports binary and One-vs-Rest"),
 ])
 def test_unsupported_combinations_are_refused(data, params, message):
+    X, y = data
+    y = np.arange(len(y)) % 3  # three classes, for the multinomial cases
     with pytest.raises(ValueError, match=message):
-        clogit.LogisticRegression(**params).fit(*data)
+        clogit.LogisticRegression(**params).fit(X, y)
 
 
 def test_l1_ratio_without_elasticnet_warns(data):
@@ -141,8 +145,11 @@ def test_complex_and_object_x(data):
         clogit.LogisticRegression().fit(np.full(X.shape, "a", dtype=object), y)
 
 
-def test_sparse_input_is_refused_clearly(data):
+def test_sparse_input_with_nan_is_refused_clearly(data):
+    # sparse X is supported (issue 7); its non-finite values are refused
     sparse = pytest.importorskip("scipy.sparse")
     X, y = data
-    with pytest.raises(TypeError, match="[Ss]parse"):
-        clogit.LogisticRegression().fit(sparse.csr_matrix(X), y)
+    X = sparse.csr_matrix(X)
+    X.data[0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        clogit.LogisticRegression().fit(X, y)

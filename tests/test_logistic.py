@@ -218,3 +218,23 @@ def test_score_and_pickle_and_sklearn_tools():
     search = GridSearchCV(clogit.LogisticRegression(), {"C": [0.1, 1.0]},
                           cv=3).fit(X, y)
     assert search.best_params_["C"] in (0.1, 1.0)
+
+
+def test_ovr_n_jobs_gives_identical_arrays():
+    X, y = synthetic_multiclass(n=3000, p=8, n_classes=5)
+    fits = [clogit.LogisticRegression(multi_class="ovr", tol=TOL,
+                                      n_jobs=n_jobs).fit(X, y)
+            for n_jobs in (None, 1, 2, -1)]
+    for other in fits[1:]:
+        np.testing.assert_array_equal(other.coef_, fits[0].coef_)
+        np.testing.assert_array_equal(other.intercept_, fits[0].intercept_)
+        np.testing.assert_array_equal(other.n_iter_, fits[0].n_iter_)
+        np.testing.assert_array_equal(other.predict_proba(X),
+                                      fits[0].predict_proba(X))
+
+
+def test_ovr_n_jobs_raises_solver_errors_in_the_caller():
+    X, y = synthetic_multiclass(n=300, p=3, n_classes=3)
+    with pytest.warns(Warning, match="did not converge"):
+        clogit.LogisticRegression(multi_class="ovr", n_jobs=2, max_iter=1,
+                                  tol=1e-12).fit(X, y)

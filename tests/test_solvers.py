@@ -127,7 +127,8 @@ def test_auto_picks_lbfgs_for_many_features():
                                                        "dog": 0.5}])
 def test_ovr_class_weight_matches_sklearn(class_weight):
     X, y = synthetic_multiclass(seed=3)
-    ours = clogit.LogisticRegression(tol=1e-10, class_weight=class_weight)
+    ours = clogit.LogisticRegression(tol=1e-10, class_weight=class_weight,
+                                     multi_class="ovr")
     ours.fit(X, y)
     if class_weight == "balanced":
         ref = OneVsRestClassifier(SkLogisticRegression(

@@ -22,6 +22,11 @@ cdef void _gemv(char trans, int m, int n, floating alpha, const floating *A,
                 int lda, const floating *x, int incx, floating beta,
                 floating *y, int incy) noexcept nogil
 
+cdef void _gemm(char transa, char transb, int m, int n, int k,
+                floating alpha, const floating *A, int lda,
+                const floating *B, int ldb, floating beta, floating *C,
+                int ldc) noexcept nogil
+
 cdef void _syrk(char uplo, char trans, int n, int k, floating alpha,
                 const floating *A, int lda, floating beta,
                 floating *C, int ldc) noexcept nogil

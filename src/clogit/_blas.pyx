@@ -1,7 +1,7 @@
 """BLAS/LAPACK wrappers (fused over float/double) and their Python twins.
 
 The ``cdef`` wrappers are what the kernels call, without the GIL.  Each has a
-small Python-callable twin (``dot``, ``axpy``, ``gemv``, ``syrk``, and the
+small Python-callable twin (``dot``, ``axpy``, ``gemv``, ``gemm``, ``syrk``, and the
 LAPACK trio ``cholesky``/``cho_solve``/``cho_inverse``) so the test suite
 can check every wrapper against numpy, and so the Newton solver can factor
 its small (p+1) x (p+1) systems from Python.
@@ -10,7 +10,8 @@ its small (p+1) x (p+1) systems from Python.
 import numpy as np
 
 from scipy.linalg.cython_blas cimport (
-    ddot, sdot, daxpy, saxpy, dscal, sscal, dgemv, sgemv, dsyrk, ssyrk,
+    ddot, sdot, daxpy, saxpy, dscal, sscal, dgemv, sgemv, dgemm, sgemm,
+    dsyrk, ssyrk,
 )
 from scipy.linalg.cython_lapack cimport dpotrf, dpotrs, dpotri
 
@@ -48,6 +49,18 @@ cdef void _gemv(char trans, int m, int n, floating alpha, const floating *A,
     else:
         dgemv(&trans, &m, &n, &alpha, <double *>A, &lda, <double *>x, &incx,
               &beta, y, &incy)
+
+
+cdef void _gemm(char transa, char transb, int m, int n, int k,
+                floating alpha, const floating *A, int lda,
+                const floating *B, int ldb, floating beta, floating *C,
+                int ldc) noexcept nogil:
+    if floating is float:
+        sgemm(&transa, &transb, &m, &n, &k, &alpha, <float *>A, &lda,
+              <float *>B, &ldb, &beta, C, &ldc)
+    else:
+        dgemm(&transa, &transb, &m, &n, &k, &alpha, <double *>A, &lda,
+              <double *>B, &ldb, &beta, C, &ldc)
 
 
 cdef void _syrk(char uplo, char trans, int n, int k, floating alpha,
@@ -133,6 +146,31 @@ cdef _gemv_py(floating alpha, floating[:, :] A, const floating[::1] x,
         _gemv(t, cols, rows, alpha, &A[0, 0], cols, &x[0], 1, beta, &y[0], 1)
     else:
         _gemv(t, rows, cols, alpha, &A[0, 0], rows, &x[0], 1, beta, &y[0], 1)
+
+
+def gemm(double alpha, A, B, double beta, C):
+    """In place ``C = alpha * A @ B + beta * C`` by BLAS ``?gemm``.
+
+    All three F-contiguous, of one dtype (float32 or float64).
+    """
+    for M in (A, B, C):
+        if M.ndim != 2 or not M.flags.f_contiguous:
+            raise ValueError("gemm expects F-contiguous 2-D arrays")
+    if A.shape[1] != B.shape[0] or C.shape != (A.shape[0], B.shape[1]):
+        raise ValueError("shape mismatch in gemm")
+    if A.dtype == np.float64:
+        _gemm_py[double](alpha, A, B, beta, C)
+    else:
+        _gemm_py[float](alpha, A, B, beta, C)
+
+
+cdef _gemm_py(floating alpha, floating[::1, :] A, floating[::1, :] B,
+              floating beta, floating[::1, :] C):
+    cdef int m = <int>A.shape[0], k = <int>A.shape[1], n = <int>B.shape[1]
+    if m == 0 or n == 0 or k == 0:
+        return
+    _gemm(c'N', c'N', m, n, k, alpha, &A[0, 0], m, &B[0, 0], k, beta,
+          &C[0, 0], m)
 
 
 def syrk(double alpha, A, double beta, C):

@@ -20,10 +20,15 @@ where ``X~`` is X with a column of ones for the intercept and
 ``W = diag(p (1 - p))``.
 
 The Hessian comes from the solver's final Cholesky factor when the Newton
-iteration converged (``dpotri``, no pass over X); otherwise ``fit`` assembles
-it once at the final coefficients (one ``_binomial.block_pass``).  Everything
-else (standard errors, z, two-sided normal p-values, Wald intervals, odds
-ratios) is cheap and computed on demand.
+iteration converged (``dpotri``, no pass over X).  When Newton stopped short
+(max_iter, separation, a ridge), ``fit`` assembles it once more at the final
+coefficients (one ``_binomial.block_pass``, the cost of one more iteration).
+Fits by other solvers ("lbfgs", "gd") keep no Hessian: one pass costs
+``n * n_coef^2`` flops, measured at 5x a whole L-BFGS fit (100,000 x 100),
+a price every fit would pay for inference few ask of those solvers; their
+inference raises, advising solver="newton" (same optimum).  Everything else
+(standard errors, z, two-sided normal p-values, Wald intervals, odds ratios)
+is cheap and computed on demand from the stored factor.
 
 Ordering
 --------
@@ -39,15 +44,8 @@ from scipy.special import ndtr, ndtri
 from scipy.stats import chi2
 from sklearn.utils.validation import check_is_fitted
 
-from . import _binomial
 from ._blas import cho_inverse, cholesky
-
-# Most coefficients for which fit assembles a Hessian the solver did not
-# leave (L-BFGS, gradient descent, Newton stopped short): one more blocked
-# pass costs n * n_coef^2 flops, which past this size can exceed the whole
-# L-BFGS fit -- and solver="auto" picks Newton (whose factor is free) below
-# it anyway.
-MAX_EXTRA_HESSIAN_COEF = 1000
+from ._parallel import BinomialKernels
 
 
 class InferenceUnavailableError(ValueError, AttributeError):
@@ -259,9 +257,10 @@ def binary_fit(X, y, sample_weight, result, *, C, alpha, fit_intercept,
     Returns
     -------
     BinaryFit
-        Costs nothing extra when the solver left its factor; otherwise one
-        pass over X.  For penalties inference does not cover ("l1",
-        "elasticnet"), nothing is computed.
+        Costs nothing extra when Newton left its factor, one pass over X
+        when Newton stopped short, and nothing for other solvers and for
+        penalties inference does not cover ("l1", "elasticnet"): their
+        BinaryFit only says why inference is unavailable.
     """
     coef = np.array(result.coef, dtype=np.float64, copy=True)
     fit = BinaryFit(
@@ -286,17 +285,18 @@ def binary_fit(X, y, sample_weight, result, *, C, alpha, fit_intercept,
         fit.factor = factor
         fit.loglik = -(float(result.objective) - penalty_value) / C
         return fit
-    if coef.shape[0] > MAX_EXTRA_HESSIAN_COEF:
+    if solver != "newton":
         fit.unavailable = (
-            f"Inference needs the {coef.shape[0]} x {coef.shape[0]} Hessian, "
-            "which this fit did not leave (only a converged Newton fit "
-            "does) and which is too costly to assemble on every fit. Refit "
-            "with solver='newton' (raising max_iter if needed).")
+            f"Standard errors are not available for a fit by solver="
+            f"{solver!r}, which keeps no Hessian (assembling it would cost "
+            "more than the fit). Refit with solver='newton' (the same "
+            "optimum) for inference.")
         return fit
     grad = np.empty(coef.shape[0])
     hess = np.empty((coef.shape[0], coef.shape[0]), order="F")
-    data_term = _binomial.block_pass(X, y, sample_weight, coef, fit_intercept,
-                                     C, grad, hess)
+    # through BinomialKernels: X may be dense or sparse (CSR/CSC)
+    data_term = BinomialKernels(X, y, sample_weight, C,
+                                fit_intercept).block_pass(coef, grad, hess)
     if alpha:
         idx = np.arange(n_features)
         hess[idx, idx] += alpha
@@ -312,9 +312,8 @@ def fits_of(estimator):
     Raises ``NotFittedError`` before ``fit``, and
     :class:`InferenceUnavailableError` (a ``ValueError`` and
     ``AttributeError``) when the fit cannot give inference: l1 / elastic-net
-    penalties, a multinomial fit, a model loaded from a file, a large
-    non-Newton fit (see ``MAX_EXTRA_HESSIAN_COEF``), or coefficients
-    changed since ``fit``.
+    penalties, a solver other than Newton, a multinomial fit, a model loaded
+    from a file, or coefficients changed since ``fit``.
     """
     check_is_fitted(estimator)
     fits = getattr(estimator, "_inference_fits", None)

@@ -14,17 +14,22 @@ Format ``"clogit-model"``, version 1, one JSON object::
       "format_version": 1,
       "clogit_version": "0.1.0",          # informational
       "estimator": "LogisticRegression",
+      "kind": "binary",                    # or "ovr", "multinomial"
       "params": {...},                     # get_params(); see _encode_param
       "classes": {"dtype": "<i8", "values": [0, 1]},
       "coef": [[...]],                     # (n_problems, n_features)
       "intercept": [...],                  # (n_problems,)
       "n_features_in": 30,
       "feature_names": ["a", ...] or null,
-      "n_iter": [7],                       # (n_problems,)
+      "n_iter": [7],                       # (n_problems,), (1,) softmax
       "converged": true
     }
 
-``n_problems`` is 1 for two classes, else the number of classes.  Numbers
+``kind`` is the model fitted, which ``predict_proba`` needs ("ovr"
+normalizes K sigmoids, "multinomial" takes their softmax): it is recorded,
+not re-derived from ``multi_class``, whose "auto" may change meaning between
+releases.  ``n_problems`` is 1 for "binary" (two classes), else the number of
+classes (at least 3); a softmax fit has one iteration count.  Numbers
 are written with Python's shortest round-trip repr, so a loaded model's
 coefficients, and hence its ``predict_proba``, are bit-identical.  Strict
 JSON: non-finite numbers are never written (``C=inf`` is the tagged value
@@ -44,9 +49,10 @@ from ._version import __version__
 
 FORMAT = "clogit-model"
 FORMAT_VERSION = 1
-_KEYS = ("format", "format_version", "clogit_version", "estimator", "params",
-         "classes", "coef", "intercept", "n_features_in", "feature_names",
-         "n_iter", "converged")
+_KEYS = ("format", "format_version", "clogit_version", "estimator", "kind",
+         "params", "classes", "coef", "intercept", "n_features_in",
+         "feature_names", "n_iter", "converged")
+_KINDS = ("binary", "ovr", "multinomial")
 # numpy dtype kinds a label array may have: bool, ints, floats, str, and
 # object arrays of str (as pandas string columns give).
 _LABEL_KINDS = "biufUO"
@@ -110,6 +116,10 @@ def to_document(estimator):
     names = getattr(estimator, "feature_names_in_", None)
     coef = np.asarray(estimator.coef_, dtype=np.float64)
     intercept = np.asarray(estimator.intercept_, dtype=np.float64)
+    if getattr(estimator, "_multinomial", False):
+        kind = "multinomial"
+    else:
+        kind = "binary" if coef.shape[0] == 1 else "ovr"
     if not (np.all(np.isfinite(coef)) and np.all(np.isfinite(intercept))):
         raise ValueError("the model has non-finite coefficients; it cannot "
                          "be saved.")
@@ -118,6 +128,7 @@ def to_document(estimator):
         "format_version": FORMAT_VERSION,
         "clogit_version": __version__,
         "estimator": type(estimator).__name__,
+        "kind": kind,
         "params": {name: _encode_param(name, value) for name, value
                    in estimator.get_params(deep=False).items()},
         "classes": _encode_classes(np.asarray(estimator.classes_)),
@@ -320,19 +331,25 @@ def from_document(doc):
         raise _bad(f"invalid hyper-parameters: {exc}") from None
 
     classes = _decode_classes(doc["classes"])
+    kind = doc["kind"]
+    if kind not in _KINDS:
+        raise _bad(f"kind must be one of {', '.join(_KINDS)}, got {kind!r}.")
+    if (kind == "binary") != (len(classes) == 2):
+        raise _bad(f"kind {kind!r} does not match {len(classes)} classes.")
     n_features = doc["n_features_in"]
     if not _is_int(n_features) or n_features < 1:
         raise _bad(f"n_features_in must be a positive integer, got "
                    f"{n_features!r}.")
-    n_problems = 1 if len(classes) == 2 else len(classes)
+    n_problems = 1 if kind == "binary" else len(classes)
+    n_fits = n_problems if kind == "ovr" else 1
     coef = _numbers(doc["coef"], (n_problems, n_features), "coef")
     intercept = _numbers(doc["intercept"], (n_problems,), "intercept")
     if not estimator.fit_intercept and np.any(intercept != 0.0):
         raise _bad("intercept must be 0 when fit_intercept is false.")
     n_iter = doc["n_iter"]
-    if (not isinstance(n_iter, list) or len(n_iter) != n_problems
+    if (not isinstance(n_iter, list) or len(n_iter) != n_fits
             or not all(_is_int(n) and 0 <= n <= 2**31 - 1 for n in n_iter)):
-        raise _bad(f"n_iter must be a list of {n_problems} non-negative "
+        raise _bad(f"n_iter must be a list of {n_fits} non-negative "
                    "integers.")
     if not isinstance(doc["converged"], bool):
         raise _bad("converged must be true or false.")
@@ -349,6 +366,7 @@ def from_document(doc):
     estimator.n_iter_ = np.array(n_iter, dtype=np.int32)
     estimator.converged_ = doc["converged"]
     estimator.n_features_in_ = n_features
+    estimator._multinomial = kind == "multinomial"
     if names is not None:
         estimator.feature_names_in_ = np.array(names, dtype=object)
     return estimator

@@ -19,9 +19,10 @@ features that matter):
 4. The exact Hessian restricted to the working set (+ intercept), by the same
    blocked dsyrk kernel on the gathered columns.
 5. Cyclic coordinate descent with soft-thresholding on the local quadratic
-   model (``_cd.cd_quadratic``), with an inner tolerance tied to the current
-   KKT violation (loose far from the optimum, tight near it) and capped
-   sweeps.
+   model (``_cd.cd_quadratic``), with an inner tolerance of 1e-3 times the
+   current KKT violation (loose far from the optimum, tight near it, so the
+   outer iteration stays superlinear: on the bench/l1.py task 7 outer
+   iterations against 9 with a 0.1 factor) and capped sweeps.
 6. Armijo backtracking on the full composite objective along the step,
    reusing ``X d`` (computed over the working-set columns).
 """
@@ -134,7 +135,7 @@ def prox_newton_binary(X, y, sample_weight, *, C, l1, l2, fit_intercept, tol,
         # 5. Coordinate descent on the local quadratic model.
         step_w = np.zeros(k1)
         hd = np.zeros(k1)
-        inner_tol = max(0.1 * violation, 0.1 * tol) * scale
+        inner_tol = max(1e-3 * violation, 0.1 * tol) * scale
         cd_quadratic(hess, grad, work_coef, k, l1, l2, step_w, hd,
                      _MAX_SWEEPS, inner_tol)
         decrease = _model_decrease(grad, work_coef, step_w, k, l1, l2)

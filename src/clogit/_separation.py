@@ -39,6 +39,7 @@ mean square (its contribution to the change of the log-odds), at least
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
 # A step is a separation certificate if some sample moves >= MIN_MOVE log-odds
@@ -82,13 +83,11 @@ class SeparationMonitor:
     y : ndarray of shape (n_samples,)
         Labels in {0, 1}.
     sample_weight : ndarray of shape (n_samples,)
-    fit_intercept : bool
     """
 
-    def __init__(self, X, y, sample_weight, fit_intercept):
+    def __init__(self, X, y, sample_weight):
         self._X = X
         self._sample_weight = sample_weight
-        self._fit_intercept = fit_intercept
         active = sample_weight > 0
         self._sign = (2.0 * y - 1.0)[active]
         self._active = None if active.all() else active
@@ -155,8 +154,12 @@ class SeparationMonitor:
         step = np.abs(self._last[3][:n_features])
         s = self._sample_weight
         # weighted root mean square of each column, without an n x p temporary
-        rms = np.sqrt(np.einsum("i,ij,ij->j", s, self._X, self._X,
-                                dtype=np.float64) / float(s.sum()))
+        if sp.issparse(self._X):
+            square_sums = np.asarray(self._X.multiply(self._X).T @ s)
+        else:
+            square_sums = np.einsum("i,ij,ij->j", s, self._X, self._X,
+                                    dtype=np.float64)
+        rms = np.sqrt(square_sums / float(s.sum()))
         contribution = step * rms
         largest = float(contribution.max()) if n_features else 0.0
         if not largest > 0.0:
@@ -177,13 +180,15 @@ class SeparationMonitor:
             if len(involved) > MAX_NAMES:
                 named += f" and {len(involved) - MAX_NAMES} more"
             named = ("feature " if len(involved) == 1 else "features ") + named
+        whose = ("whose coefficient diverges" if len(involved) == 1
+                 else "whose coefficients diverge")
         kind = "complete" if self.complete else "quasi-complete"
         n_total = self._sign.shape[0]
         warnings.warn(
             f"{label}Perfect separation detected ({kind} separation): "
             f"{self.n_separated} of {n_total} samples are perfectly "
-            f"predicted by {named}, whose coefficients diverge; the "
-            "unpenalized maximum-likelihood estimate does not exist. The fit "
+            f"predicted by {named}, {whose}; the unpenalized "
+            "maximum-likelihood estimate does not exist. The fit "
             f"stopped after {self.n_iter} iterations with finite "
             "coefficients along the separating direction; their standard "
             "errors are meaningless. Use penalty='l2' (a finite C), or "
@@ -191,11 +196,11 @@ class SeparationMonitor:
             SeparationWarning, stacklevel=stacklevel)
 
 
-def make_monitor(X, y, sample_weight, *, penalized, fit_intercept):
+def make_monitor(X, y, sample_weight, *, penalized):
     """A :class:`SeparationMonitor` for unpenalized fits, else None."""
     if penalized:
         return None
-    return SeparationMonitor(X, y, sample_weight, fit_intercept)
+    return SeparationMonitor(X, y, sample_weight)
 
 
 def check(monitor, result, feature_names, label=""):

@@ -8,6 +8,7 @@ binary problem (One-vs-Rest: one per class).  The numbers come from
 """
 
 import html
+import textwrap
 
 import numpy as np
 
@@ -61,7 +62,16 @@ class _Block:
             "odds ratio": fit.odds_ratios,
         }
         weighted = fit.n_obs != fit.n_samples
+        # statsmodels' convention: Df Model does not count the intercept
         df_model = fit.df_model - (1 if fit.fit_intercept else 0)
+        self.stats = {
+            "n_samples": fit.n_samples, "n_obs": fit.n_obs,
+            "df_model": df_model, "log_likelihood": fit.loglik,
+            "ll_null": fit.loglik_null, "pseudo_r2": fit.pseudo_r2,
+            "aic": fit.aic, "bic": fit.bic, "llr_pvalue": fit.llr_pvalue,
+            "converged": fit.converged, "n_iter": fit.n_iter,
+            "separated": fit.separated,
+        }
         self.left = [
             ("Dep. Variable:", "y" if yname is None else str(yname)),
             ("Model:", "Logit" if positive is None else "Logit (OvR)"),
@@ -74,7 +84,7 @@ class _Block:
         ]
         self.right = [("No. Observations:", str(fit.n_samples))]
         if weighted:
-            self.right.append(("Sum of weights:", _fmt(fit.n_obs)))
+            self.right.append(("Sum of weights:", f"{fit.n_obs:.10g}"))
         self.right += [
             ("Df Model:", f"{df_model:g}" if fit.penalty is None
              else f"{df_model:.2f}"),
@@ -129,7 +139,7 @@ class _Block:
             rows.append(row)
         return header, rows
 
-    def text(self, notes_start):
+    def text(self):
         header, rows = self._cells()
         widths = [max(len(r[j]) for r in [header] + rows)
                   for j in range(len(header))]
@@ -161,8 +171,9 @@ class _Block:
         lines.append(_RULE * width)
         if self.notes:
             lines.append("Notes:")
-            for k, note in enumerate(self.notes, start=notes_start):
-                lines.append(f"[{k}] {note}")
+            for k, note in enumerate(self.notes, start=1):
+                lines.append(textwrap.fill(f"[{k}] {note}", width,
+                                           subsequent_indent="    "))
         return "\n".join(lines)
 
     # -- html ---------------------------------------------------------
@@ -203,21 +214,28 @@ class Summary:
     ----------
     alpha : float
         One minus the confidence level of the intervals.
+    statistics : dict
+        The header's figures as numbers: ``n_samples``, ``n_obs`` (sum of
+        weights), ``df_model`` (without the intercept, as statsmodels),
+        ``log_likelihood``, ``ll_null``, ``pseudo_r2`` (McFadden), ``aic``,
+        ``bic``, ``llr_pvalue`` (nan unless unpenalized with an
+        intercept), ``converged``, ``n_iter``, ``separated``.  For
+        One-vs-Rest, a dict of such dicts keyed by class.
     """
 
     def __init__(self, blocks, classes, alpha):
         self._blocks = blocks
         self._classes = classes
         self.alpha = alpha
+        if classes is None:
+            self.statistics = blocks[0].stats
+        else:
+            self.statistics = {label: block.stats
+                               for label, block in zip(classes, blocks)}
 
     def as_text(self):
         """The text table (what ``str()`` returns)."""
-        parts = []
-        start = 1
-        for block in self._blocks:
-            parts.append(block.text(start))
-            start += len(block.notes)
-        return "\n\n".join(parts)
+        return "\n\n".join(block.text() for block in self._blocks)
 
     def __str__(self):
         return self.as_text()

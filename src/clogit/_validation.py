@@ -4,17 +4,19 @@ with is refused or converted here, before any kernel runs."""
 import numbers
 
 import numpy as np
+import scipy.sparse as sp
 
 # BLAS and LAPACK index with 32-bit ints (scipy's LP64 OpenBLAS).
 _INT_MAX = np.iinfo(np.int32).max
 
 
 def as_blas_matrix(X):
-    """Return X as a C- or F-contiguous array BLAS can index.
+    """Return X in a layout clogit's kernels can index, copying only if needed.
 
-    Arrays contiguous in either order are used as they are (no copy, read-only
-    and memory-mapped arrays included); any other layout is copied to C
-    order.  Sizes BLAS cannot index raise ``ValueError``.
+    Dense arrays contiguous in either order are used as they are (no copy,
+    read-only and memory-mapped arrays included); any other layout is copied
+    to C order.  scipy.sparse matrices and arrays go through
+    :func:`as_sparse_matrix`.  Sizes BLAS cannot index raise ``ValueError``.
     """
     n, p = X.shape
     if n >= _INT_MAX or p >= _INT_MAX:
@@ -22,8 +24,80 @@ def as_blas_matrix(X):
             f"X has shape {X.shape}; clogit's BLAS kernels index with 32-bit "
             f"integers and support at most {_INT_MAX - 1} rows and columns."
         )
+    if sp.issparse(X):
+        return as_sparse_matrix(X)
     if not (X.flags.c_contiguous or X.flags.f_contiguous):
         X = np.ascontiguousarray(X)
+    return X
+
+
+def as_sparse_matrix(X):
+    """Return sparse X as a canonical CSR or CSC matrix for ``clogit._sparse``.
+
+    * CSR and CSC are kept; any other format is converted to CSR.
+    * Values must be float32 or float64 (others are converted to float64)
+      and finite.
+    * Indices may be int32 or int64; ``indices`` and ``indptr`` get one
+      common dtype (the kernels are compiled for matching pairs).
+    * Canonical format (indices sorted within each row / column, no
+      duplicate entries) is required by the Hessian kernels; a matrix that
+      is not canonical is copied once and canonicalized (scipy's
+      ``sum_duplicates``).  Matrices built by scipy and scikit-learn
+      usually are canonical already and are used as they are: read-only
+      and memory-mapped ``data``/``indices``/``indptr`` are never copied.
+
+    Parameters
+    ----------
+    X : scipy.sparse matrix or array of shape (n_samples, n_features)
+
+    Returns
+    -------
+    scipy.sparse matrix or array, CSR or CSC
+        ``X`` itself when it already qualifies.
+
+    Raises
+    ------
+    ValueError
+        On NaN or infinite values, or on out-of-range indices (a corrupt
+        matrix the kernels would read out of bounds).
+    """
+    if X.format not in ("csr", "csc"):
+        X = X.tocsr()
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    # the sum is finite for finite data unless it overflows: then look closer
+    if (not np.isfinite(np.sum(X.data, dtype=np.float64))
+            and not np.isfinite(X.data).all()):
+        raise ValueError("Input X contains NaN or infinite values.")
+    indices, indptr = X.indices, X.indptr
+    if (indices.dtype not in (np.int32, np.int64)
+            or indptr.dtype != indices.dtype
+            or not (X.data.flags.c_contiguous and indices.flags.c_contiguous
+                    and indptr.flags.c_contiguous)):
+        index_dtype = (np.int32 if indices.dtype == indptr.dtype == np.int32
+                       else np.int64)
+        X = type(X)((np.ascontiguousarray(X.data),
+                     np.ascontiguousarray(indices, dtype=index_dtype),
+                     np.ascontiguousarray(indptr, dtype=index_dtype)),
+                    shape=X.shape, copy=False)
+        indices, indptr = X.indices, X.indptr
+    n_major = X.shape[0] if X.format == "csr" else X.shape[1]
+    n_minor = X.shape[1] if X.format == "csr" else X.shape[0]
+    if (indptr.shape[0] != n_major + 1 or indptr[0] != 0
+            or indptr[-1] > indices.shape[0]
+            or indices.shape[0] != X.data.shape[0]):
+        raise ValueError("X is not a valid sparse matrix: its indptr, "
+                         "indices and data arrays are inconsistent.")
+    if indices.shape[0] and (indices.min() < 0
+                             or indices.max() >= n_minor):
+        raise ValueError("X is not a valid sparse matrix: some indices are "
+                         f"outside [0, {n_minor}).")
+    if not X.has_canonical_format:
+        if np.any(np.diff(indptr) < 0):
+            raise ValueError("X is not a valid sparse matrix: its indptr "
+                             "decreases.")
+        X = X.copy()
+        X.sum_duplicates()
     return X
 
 
@@ -67,12 +141,14 @@ def check_sample_weight(sample_weight, n_samples):
     return sample_weight
 
 
-def class_weight_per_sample(class_weight, classes, y_encoded):
+def class_weight_per_sample(class_weight, classes, y_encoded,
+                            sample_weight=None):
     """Per-sample multipliers from ``class_weight`` (scikit-learn semantics).
 
-    ``"balanced"`` gives ``n_samples / (n_classes * bincount(y))``; a dict maps
-    labels to weights (missing labels weigh 1).  Returns ``None`` for no class
-    weights.
+    ``"balanced"`` gives ``n_samples / (n_classes * bincount(y))``, with the
+    counts weighted by ``sample_weight`` when given (as scikit-learn >= 1.7's
+    ``compute_class_weight``); a dict maps labels to weights (missing labels
+    weigh 1).  Returns ``None`` for no class weights.
     """
     if class_weight is None:
         return None
@@ -83,8 +159,9 @@ def class_weight_per_sample(class_weight, classes, y_encoded):
                 "class_weight must be None, 'balanced' or a dict, got "
                 f"{class_weight!r}."
             )
-        counts = np.bincount(y_encoded, minlength=n_classes)
-        weights = len(y_encoded) / (n_classes * counts.astype(np.float64))
+        counts = np.bincount(y_encoded, weights=sample_weight,
+                             minlength=n_classes).astype(np.float64)
+        weights = counts.sum() / (n_classes * counts)
         return weights[y_encoded]
     if isinstance(class_weight, dict):
         weights = np.ones(n_classes, dtype=np.float64)
