@@ -1,10 +1,11 @@
 """Type stubs for the compiled module ``clogit._sparse`` (see ``_sparse.pyx``).
 
-Kernels of the binomial model for scipy.sparse CSR and CSC matrices, given
-as their ``data`` (float32 or float64: Cython's fused type ``floating``),
-``indices`` and ``indptr`` (both int32 or both int64: the fused ``index_t``).
-Every other array is float64 and C-contiguous, except ``hess`` (F-ordered,
-square); ``columns`` is int32.  Outputs are written into the caller's arrays.
+Kernels of the binomial and multinomial models for scipy.sparse CSR and CSC
+matrices, given as their ``data`` (float32 or float64: Cython's fused type
+``floating``), ``indices`` and ``indptr`` (both int32 or both int64: the
+fused ``index_t``).  Every other array is float64 and C-contiguous, except
+``hess`` (F-ordered, square); ``columns`` and class indices ``y`` are int32.
+Outputs are written into the caller's arrays.
 """
 
 from typing import TypeVar
@@ -127,6 +128,108 @@ def csc_hessian_diagonal(
     indptr: NDArray[_I],
     n_rows: int,
     weights: _F64,
+    fit_intercept: bool,
+    out: _F64,
+) -> None: ...
+
+# Multinomial (softmax) model: see ``clogit._softmax`` for the dense twins.
+def csr_softmax_pass(
+    data: _Data,
+    indices: NDArray[_I],
+    indptr: NDArray[_I],
+    n_cols: int,
+    y: NDArray[np.intc],
+    sample_weight: _F64,
+    coef: _F64,
+    fit_intercept: bool,
+    C: float,
+    grad: _F64,
+    hess: _F64 | None = None,
+    z_out: _F64 | None = None,
+    n_free: int = -1,
+) -> float: ...
+def csr_softmax_scores(
+    data: _Data,
+    indices: NDArray[_I],
+    indptr: NDArray[_I],
+    n_cols: int,
+    coef: _F64,
+    fit_intercept: bool,
+    out: _F64,
+) -> None: ...
+def csc_softmax_pass(
+    data: _Data,
+    indices: NDArray[_I],
+    indptr: NDArray[_I],
+    n_rows: int,
+    y: NDArray[np.intc],
+    sample_weight: _F64,
+    coef: _F64,
+    fit_intercept: bool,
+    C: float,
+    grad: _F64,
+    hess: _F64 | None = None,
+    z_out: _F64 | None = None,
+    n_free: int = -1,
+) -> float: ...
+def csc_softmax_scores(
+    data: _Data,
+    indices: NDArray[_I],
+    indptr: NDArray[_I],
+    n_rows: int,
+    coef: _F64,
+    fit_intercept: bool,
+    out: _F64,
+) -> None: ...
+
+# Multinomial (softmax) twins of _softmax.softmax_pass / softmax_scores;
+# y is int32 class indices, coef (K, k1), grad (n_free, k1), z_out and out
+# (n, K).
+def csr_softmax_pass(
+    data: _Data,
+    indices: NDArray[_I],
+    indptr: NDArray[_I],
+    n_cols: int,
+    y: NDArray[np.intc],
+    sample_weight: _F64,
+    coef: _F64,
+    fit_intercept: bool,
+    C: float,
+    grad: _F64,
+    hess: _F64 | None = None,
+    z_out: _F64 | None = None,
+    n_free: int = -1,
+) -> float: ...
+def csr_softmax_scores(
+    data: _Data,
+    indices: NDArray[_I],
+    indptr: NDArray[_I],
+    n_cols: int,
+    coef: _F64,
+    fit_intercept: bool,
+    out: _F64,
+) -> None: ...
+def csc_softmax_pass(
+    data: _Data,
+    indices: NDArray[_I],
+    indptr: NDArray[_I],
+    n_rows: int,
+    y: NDArray[np.intc],
+    sample_weight: _F64,
+    coef: _F64,
+    fit_intercept: bool,
+    C: float,
+    grad: _F64,
+    hess: _F64 | None = None,
+    z_out: _F64 | None = None,
+    n_free: int = -1,
+) -> float: ...
+def csc_softmax_scores(
+    data: _Data,
+    indices: NDArray[_I],
+    indptr: NDArray[_I],
+    n_rows: int,
+    coef: _F64,
     fit_intercept: bool,
     out: _F64,
 ) -> None: ...

@@ -1,0 +1,544 @@
+"""clogit's main benchmark: binary logistic regression against the anchors.
+
+Times, on the same dense synthetic data in one run,
+
+- ``clogit.LogisticRegression(C=1, solver="newton")``,
+- scikit-learn's ``LogisticRegression`` with solvers "lbfgs" and
+  "newton-cholesky",
+- statsmodels ``Logit(...).fit(method="newton")`` (penalty None only; skipped
+  when statsmodels is not installed),
+
+for the l2 penalty (C = 1) and for no penalty, and reports for each solver
+the median wall time of several fits, its ratio to scikit-learn's fastest
+solver on the same problem, its ratio to one ``dsyrk`` of ``Xᵀ X`` on the
+same X (the floor a Newton iteration cannot beat), the iterations it ran and
+its relative objective gap ``(f - f_ref) / |f_ref|``.  Every solver is given
+a tolerance that reaches the same optimum; the gap column proves it.
+
+The objective is scikit-learn's ``f = C * sum_i logloss_i + |w|^2 / 2`` (the
+last term only for l2; intercept never penalized).  ``f_ref`` is the smallest
+objective found, by the solvers or by a reference clogit fit with
+``tol=1e-12``.
+
+Usage, from the repository root with clogit installed::
+
+    python bench/run.py --quick       # 3 runs each; about a minute
+    python bench/run.py               # 5 runs each; several minutes
+    python bench/run.py --threads 1 --json results.json
+    python bench/run.py --sizes 100000x400 --threads none
+
+Sizes default to 20,000x50, 50,000x100 and 200,000x200 (the headline).
+``--quick`` takes fewer runs, gives every solver at most a few seconds of
+timed runs, and skips statsmodels on the largest problem (several seconds
+per fit there).
+
+The machine may be shared and noisy: only medians and ratios are reported,
+the solvers' runs (and the dsyrk floor's) are interleaved round by round,
+and nothing asserts a wall-clock time.  ``--threads auto`` (the default)
+keeps each library's own BLAS threads unless the machine is already busy,
+in which case everyone gets one thread (see :func:`choose_threads`).
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+import numpy as np
+
+from _common import (
+    FitOutput,
+    check_dsyrk_orientation,
+    dsyrk_gram,
+    format_table,
+    make_problem,
+    objective,
+    time_dsyrk,
+    time_round_robin,
+)
+
+try:
+    import clogit
+except ImportError as exc:  # not installed, or compiled extensions missing
+    sys.exit(
+        "bench/run.py: cannot import clogit "
+        f"({type(exc).__name__}: {exc}).\n"
+        "Install it from the repository root first, e.g.\n"
+        "    pip install -e .\n"
+        "or build the extensions in place and point Python at the sources:\n"
+        "    python setup.py build_ext --inplace\n"
+        "    PYTHONPATH=src python bench/run.py --quick"
+    )
+
+import sklearn
+from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+
+try:
+    import statsmodels
+    import statsmodels.api as sm
+except ImportError:
+    statsmodels = None
+
+try:
+    import threadpoolctl
+except ImportError:
+    threadpoolctl = None
+
+
+# --------------------------------------------------------------------------
+# Settings
+# --------------------------------------------------------------------------
+# Problem sizes (n_samples, n_features); the last is the headline one.
+SIZES = [(20_000, 50), (50_000, 100), (200_000, 200)]
+PENALTIES = ("l2", None)
+C = 1.0
+
+# Tolerances chosen (by measurement on these problems) so that every solver
+# reaches a relative objective gap of about 1e-8 or better.
+CLOGIT_TOL = 1e-8           # max|grad| / (C n) and Newton decrement
+SK_NEWTON_TOL = 1e-8        # newton-cholesky: max|grad| of the mean loss
+SK_LBFGS_TOL = 1e-10        # lbfgs needs a much smaller tol ...
+SK_LBFGS_MAX_ITER = 10_000  # ... and room to use it
+SM_TOL = 1e-8               # statsmodels newton: change in the parameters
+REFERENCE_TOL = 1e-12       # the untimed clogit reference fit
+
+# Timed runs per solver, and seconds of timed runs after which a slow
+# solver gets no further run.
+REPEATS = {"quick": 3, "full": 5}
+BUDGET = {"quick": 8.0, "full": 60.0}
+# dsyrk calls timed before the solvers (one more runs in each round).
+DSYRK_REPEATS = {"quick": 3, "full": 5}
+# In --quick: seconds after the start past which every remaining solver
+# runs once only, and statsmodels only on problems up to this many entries
+# of X (it takes several seconds per fit on 200,000 x 200).
+QUICK_DEADLINE = 75.0
+QUICK_STATSMODELS_MAX_ENTRIES = 5_000_000
+# Ratio of the upper to the lower quartile of a problem's dsyrk samples
+# above which the run is flagged as disturbed by other load (quiet runs
+# here stay below 1.2; busy ones reach 2.5-11).
+NOISY_SPREAD = 2.0
+
+
+# --------------------------------------------------------------------------
+# Solvers.  prepare(problem) builds each library's preferred layout once,
+# outside the timing; fit(data) is what gets timed.
+# --------------------------------------------------------------------------
+def _clogit_fit(penalty, tol=CLOGIT_TOL, solver="newton"):
+    def fit(data):
+        X, y = data
+        clf = clogit.LogisticRegression(
+            penalty=penalty, C=C, solver=solver, tol=tol, max_iter=1000
+        ).fit(X, y)
+        return FitOutput(clf.coef_[0].copy(), float(clf.intercept_[0]),
+                         int(clf.n_iter_[0]), bool(clf.converged_))
+    return fit
+
+
+def _sklearn_fit(penalty, solver):
+    # scikit-learn >= 1.8: l2 is the default, and "no penalty" is C=inf.
+    C_sk = C if penalty == "l2" else np.inf
+    if solver == "lbfgs":
+        params = dict(tol=SK_LBFGS_TOL, max_iter=SK_LBFGS_MAX_ITER)
+    else:
+        params = dict(tol=SK_NEWTON_TOL, max_iter=100)
+
+    def fit(data):
+        X, y = data
+        clf = SkLogisticRegression(C=C_sk, solver=solver, **params).fit(X, y)
+        n_iter = int(clf.n_iter_[0])
+        return FitOutput(clf.coef_[0].copy(), float(clf.intercept_[0]),
+                         n_iter, n_iter < params["max_iter"])
+    return fit
+
+
+def _statsmodels_prepare(problem):
+    # statsmodels wants the constant as a column of exog: build the
+    # n x (p+1) C-ordered design once, outside the timing.
+    return sm.add_constant(problem.X, prepend=False), problem.y
+
+
+def _statsmodels_fit(data):
+    exog, y = data
+    res = sm.Logit(y, exog).fit(method="newton", tol=SM_TOL, maxiter=100,
+                                disp=0)
+    params = np.asarray(res.params)
+    return FitOutput(params[:-1].copy(), float(params[-1]),
+                     int(res.mle_retvals["iterations"]),
+                     bool(res.mle_retvals["converged"]))
+
+
+def _same_data(problem):
+    # clogit and scikit-learn both work best on the C-ordered float64 X
+    # as generated (measured: Fortran order is no faster for either).
+    return problem.X, problem.y
+
+
+def solvers_for(penalty):
+    """Return ``[(name, library, prepare, fit), ...]`` for one penalty."""
+    out = [
+        ("clogit newton", "clogit", _same_data, _clogit_fit(penalty)),
+        # the same Cython objective/gradient pass under scipy's L-BFGS-B:
+        # on well-conditioned data (these) fewer flops than any Newton
+        ("clogit lbfgs", "clogit", _same_data,
+         _clogit_fit(penalty, solver="lbfgs")),
+        ("sklearn lbfgs", "sklearn", _same_data,
+         _sklearn_fit(penalty, "lbfgs")),
+        ("sklearn newton-cholesky", "sklearn", _same_data,
+         _sklearn_fit(penalty, "newton-cholesky")),
+    ]
+    if penalty is None and statsmodels is not None:
+        out.append(("statsmodels newton", "statsmodels",
+                    _statsmodels_prepare, _statsmodels_fit))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Running
+# --------------------------------------------------------------------------
+def _penalty_name(penalty):
+    return "l2" if penalty == "l2" else "none"
+
+
+def warm_up():
+    """Run every solver once on a small problem before anything is timed.
+
+    Loads the BLAS libraries, starts their thread pools (the problem is
+    large enough for clogit to split its rows over threads) and imports the
+    solvers' lazily imported modules, so that no timed run pays for it.
+    """
+    check_dsyrk_orientation()
+    problem = make_problem(20_000, 50, seed=12345)
+    time_dsyrk(problem.X, 1)
+    for penalty in PENALTIES:
+        for _, _, prepare, fit in solvers_for(penalty):
+            time_round_robin({"w": lambda: fit(prepare(problem))}, 1, 0.0)
+
+
+def bench_problem(problem, mode, log, deadline=None):
+    """Time all solvers on one problem.
+
+    For each penalty: an untimed reference fit (clogit, ``tol=1e-12``),
+    then the solvers' timed runs, interleaved round by round with one
+    ``dsyrk`` of ``Xᵀ X`` per round, so that the floor is measured under
+    the same machine load as the solvers.  The floor is the median of all
+    dsyrk samples of the problem.
+
+    Returns
+    -------
+    list of dict
+        One record per (penalty, solver).
+    """
+    n, p = problem.shape
+    syrk_times = time_dsyrk(problem.X, DSYRK_REPEATS[mode])
+    gram = dsyrk_gram(problem.X)
+    with_statsmodels = (mode == "full"
+                        or n * p <= QUICK_STATSMODELS_MAX_ENTRIES)
+    raw = []
+    for penalty in PENALTIES:
+        penalized = penalty == "l2"
+
+        def f(out):
+            return objective(problem, out.coef, out.intercept, C=C,
+                             penalized=penalized)
+
+        ref = _clogit_fit(penalty, tol=REFERENCE_TOL)((problem.X, problem.y))
+        f_ref = f(ref)
+
+        specs = solvers_for(penalty)
+        if not with_statsmodels and any(s[1] == "statsmodels" for s in specs):
+            log(f"  {problem.label}: statsmodels skipped in --quick "
+                "(several seconds per fit at this size)")
+            specs = [s for s in specs if s[1] != "statsmodels"]
+        fits = {"dsyrk": gram}
+        for name, _, prepare, fit in specs:
+            data = prepare(problem)
+            fits[name] = (lambda fit=fit, data=data: fit(data))
+        timings = time_round_robin(fits, REPEATS[mode], BUDGET[mode],
+                                   deadline)
+        syrk_times.extend(timings.pop("dsyrk").times)
+        for name, _, _, _ in specs:
+            log(f"  {problem.label} {_penalty_name(penalty):4s} {name:24s} "
+                f"{timings[name].median:8.3f} s  "
+                f"({len(timings[name].times)} runs)")
+        raw.append((penalty, specs, timings,
+                    [f(timings[name].output) for name, _, _, _ in specs],
+                    f_ref))
+
+    t_syrk = statistics.median(syrk_times)
+    q1, _, q3 = statistics.quantiles(syrk_times, n=4)
+    spread = q3 / q1
+    log(f"  {problem.label} one dsyrk (Xᵀ X) {t_syrk:.4f} s "
+        f"(median of {len(syrk_times)}, quartile ratio {spread:.1f})")
+    records = []
+    for penalty, specs, timings, fvals, f_ref in raw:
+        f_best = min([f_ref] + fvals)
+        sk_best = min(timings[name].median for name, library, _, _ in specs
+                      if library == "sklearn")
+        for (name, library, _, _), fval in zip(specs, fvals):
+            t = timings[name]
+            out = t.output
+            records.append(dict(
+                n_samples=n, n_features=p, size=problem.label,
+                penalty=_penalty_name(penalty), solver=name,
+                library=library, runs=len(t.times), times=t.times,
+                median=t.median, ratio_sklearn_best=t.median / sk_best,
+                ratio_dsyrk=t.median / t_syrk, dsyrk_seconds=t_syrk,
+                dsyrk_times=syrk_times, dsyrk_spread=spread,
+                n_iter=out.n_iter, converged=out.converged,
+                objective=fval, objective_ref=f_best,
+                gap=(fval - f_best) / abs(f_best),
+                warnings=t.warnings,
+            ))
+    return records
+
+
+def render(records):
+    """Format the result records as the printed table."""
+    rows = []
+    previous = None
+    for r in records:
+        group = (r["size"], r["penalty"])
+        per_iter = (f"{r['median'] / r['n_iter'] / r['dsyrk_seconds']:.2f}"
+                    if r["n_iter"] else "-")
+        notes = []
+        if r["converged"] is False:
+            notes.append("not converged")
+        notes.extend(r["warnings"])
+        rows.append(dict(
+            size=r["size"] if group != previous else "",
+            penalty=r["penalty"] if group != previous else "",
+            solver=r["solver"],
+            runs=str(r["runs"]),
+            median=f"{r['median']:.3f}",
+            vs_sk=f"{r['ratio_sklearn_best']:.2f}",
+            vs_syrk=f"{r['ratio_dsyrk']:.1f}",
+            n_iter="-" if r["n_iter"] is None else str(r["n_iter"]),
+            per_iter=per_iter,
+            gap=f"{r['gap']:.1e}",
+            notes=", ".join(notes),
+        ))
+        previous = group
+    columns = [
+        ("size", "size", "<"),
+        ("penalty", "penalty", "<"),
+        ("solver", "solver", "<"),
+        ("runs", "runs", ">"),
+        ("median", "median s", ">"),
+        ("vs_sk", "/sk best", ">"),
+        ("vs_syrk", "/dsyrk", ">"),
+        ("n_iter", "iter", ">"),
+        ("per_iter", "dsyrk/iter", ">"),
+        ("gap", "obj gap", ">"),
+        ("notes", "notes", "<"),
+    ]
+    return format_table(rows, columns)
+
+
+def environment():
+    """Versions, cores and BLAS thread pools, for the header and JSON."""
+    env = dict(
+        python=platform.python_version(),
+        machine=platform.machine(),
+        cpu_count=os.cpu_count(),
+        usable_cores=(len(os.sched_getaffinity(0))
+                      if hasattr(os, "sched_getaffinity")
+                      else os.cpu_count()),
+        numpy=np.__version__,
+        scipy=__import__("scipy").__version__,
+        sklearn=sklearn.__version__,
+        statsmodels=statsmodels.__version__ if statsmodels else None,
+        clogit=clogit.__version__,
+    )
+    if threadpoolctl is not None:
+        env["blas"] = [
+            dict(api=i.get("internal_api"), threads=i.get("num_threads"),
+                 library=os.path.basename(i.get("filepath", "")))
+            for i in threadpoolctl.threadpool_info()
+        ]
+    return env
+
+
+def parse_threads(text):
+    """Parse ``--threads``: "auto", "none" or a positive integer."""
+    if text in ("auto", "none"):
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"bad thread count {text!r}; expected auto, none or N >= 1")
+    return value
+
+
+def choose_threads(setting):
+    """Resolve ``--threads`` into (limit or None, one-line explanation).
+
+    "none" keeps every library's own threading.  An integer N limits every
+    library to N cores: BLAS and OpenMP pools through threadpoolctl, and,
+    on Linux, the process's CPU affinity to N cores, because clogit does
+    not parallelize through BLAS (it runs BLAS single-threaded and splits
+    the rows of X over a thread pool sized from the CPU affinity), so a
+    BLAS limit alone would leave it all the cores.
+
+    "auto" (the default) keeps the libraries' own threading unless the
+    machine is already busy (1-minute load average >= cores); then BLAS
+    gets one thread, each library's best setting on busy cores: measured
+    here, a 2-thread OpenBLAS call on 2 cores that another process keeps
+    busy can be 20-40 times slower than normal (dsyrk of 200,000 x 200:
+    0.18 s -> 4-8 s; scikit-learn's newton-cholesky 2 s -> 26 s), because
+    its threads wait on each other while descheduled, whereas one thread
+    just shares the core.  clogit's row-parallel threads do not suffer
+    from this and are left alone.
+    """
+    if setting == "none":
+        return None, "library defaults (--threads none)"
+    if setting != "auto":
+        return setting, (f"{setting} (--threads {setting}: BLAS/OpenMP "
+                         "pools and CPU affinity)")
+    cores = os.cpu_count() or 1
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    if cores > 1 and load >= cores:
+        if threadpoolctl is None:
+            return None, (f"library defaults (load average {load:.2f} >= "
+                          f"{cores} cores: timings will be noisy; install "
+                          "threadpoolctl to let --threads auto limit them)")
+        return 1, (f"1 BLAS thread (auto: load average {load:.2f} >= "
+                   f"{cores} cores, and multi-threaded BLAS collapses on "
+                   "busy cores; clogit's own row-parallel threads are not "
+                   "limited; --threads none keeps library defaults)")
+    return None, f"library defaults (auto: load average {load:.2f})"
+
+
+def restrict_cores(n):
+    """Pin the process to ``n`` of the cores it may use (Linux only).
+
+    Returns the previous affinity set (to restore), or None if nothing was
+    changed.
+    """
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    allowed = sorted(os.sched_getaffinity(0))
+    if n >= len(allowed):
+        return None
+    os.sched_setaffinity(0, allowed[:n])
+    return set(allowed)
+
+
+def parse_sizes(text):
+    """Parse ``"20000x50,200000x200"`` into ``[(20000, 50), (200000, 200)]``."""
+    sizes = []
+    for item in text.split(","):
+        try:
+            n, p = (int(v.replace("_", "")) for v in item.lower().split("x"))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"bad size {item!r}; expected NxP, e.g. 200000x200")
+        if n < 2 or p < 1:
+            raise argparse.ArgumentTypeError(f"bad size {item!r}")
+        sizes.append((n, p))
+    return sizes
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description="Benchmark clogit against scikit-learn and statsmodels.")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer repeats (3) and a smaller time budget "
+                             "per solver, no statsmodels on the largest size")
+    parser.add_argument("--threads", type=parse_threads, default="auto",
+                        metavar="N|auto|none",
+                        help="N: every library limited to N cores (BLAS "
+                             "and OpenMP threads via threadpoolctl, and CPU "
+                             "affinity); none: library defaults; auto "
+                             "(default): library defaults, or 1 BLAS thread "
+                             "if the machine is already busy")
+    parser.add_argument("--sizes", type=parse_sizes, default=SIZES,
+                        metavar="NxP[,NxP...]",
+                        help="problem sizes (default: "
+                             + ",".join(f"{n}x{p}" for n, p in SIZES) + ")")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the synthetic data (default 0)")
+    parser.add_argument("--json", metavar="PATH", default=None,
+                        help="also write the results to PATH as JSON")
+    args = parser.parse_args(argv)
+    mode = "quick" if args.quick else "full"
+
+    if isinstance(args.threads, int) and threadpoolctl is None:
+        parser.error("--threads N needs threadpoolctl installed")
+    threads, threads_note = choose_threads(args.threads)
+    limiter = (threadpoolctl.threadpool_limits(limits=threads)
+               if threads is not None else None)
+    # An explicit --threads N also holds clogit's row-parallel pool to N
+    # cores (see choose_threads); it must precede clogit's first fit.
+    old_affinity = (restrict_cores(args.threads)
+                    if isinstance(args.threads, int) else None)
+
+    def log(msg):
+        print(msg, flush=True)
+
+    try:
+        start = time.perf_counter()
+        env = environment()
+        log(f"clogit {env['clogit']} | scikit-learn {env['sklearn']} | "
+            f"statsmodels {env['statsmodels'] or 'not installed'} | "
+            f"numpy {env['numpy']} | scipy {env['scipy']} | "
+            f"python {env['python']}")
+        blas = ", ".join(f"{b['library']} x{b['threads']}"
+                         for b in env.get("blas", [])) or "unknown"
+        log(f"{env['cpu_count']} cores ({env['usable_cores']} usable); "
+            f"mode: {mode}; C={C:g}")
+        log(f"BLAS threads: {threads_note}")
+        log(f"thread pools: {blas}")
+        if statsmodels is None:
+            log("statsmodels is not installed: its solver is skipped.")
+        log("warming up ...")
+        warm_up()
+
+        deadline = (start + QUICK_DEADLINE) if mode == "quick" else None
+        records = []
+        for n, p in args.sizes:
+            problem = make_problem(n, p, seed=args.seed)
+            records.extend(bench_problem(problem, mode, log, deadline))
+            del problem
+        wall = time.perf_counter() - start
+
+        log("")
+        log(render(records))
+        log("")
+        log("median s: median wall time of the timed fits (runs: how many); "
+            "/sk best: ratio to scikit-learn's fastest solver on the same "
+            "problem; /dsyrk: ratio to one dsyrk computing Xᵀ X on the same "
+            "X; dsyrk/iter: seconds per iteration in dsyrk units; obj gap: "
+            "(f - f_ref) / |f_ref|.")
+        noisy = sorted({r["size"] for r in records
+                        if r["dsyrk_spread"] > NOISY_SPREAD})
+        if noisy:
+            hint = "" if threads == 1 else " (or with --threads 1)"
+            log(f"warning: the dsyrk floor's quartiles differ more than "
+                f"{NOISY_SPREAD:g}-fold on {', '.join(noisy)}: other load "
+                "disturbed the run and its times (multi-threaded BLAS above "
+                f"all) are unreliable; re-run on a quieter machine{hint}.")
+        log(f"total wall time {wall:.1f} s")
+    finally:
+        if limiter is not None:
+            limiter.restore_original_limits()
+        if old_affinity is not None:
+            os.sched_setaffinity(0, old_affinity)
+
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(dict(environment=env, mode=mode,
+                           threads=threads, threads_note=threads_note,
+                           seed=args.seed, C=C,
+                           wall_seconds=wall, results=records),
+                      fh, indent=2)
+        log(f"results written to {args.json}")
+
+
+if __name__ == "__main__":
+    main()
