@@ -143,8 +143,8 @@ def lipschitz_step(X, *, C=1.0, sample_weight=None, fit_intercept=True):
 
     Parameters
     ----------
-    X : array_like of shape (n_samples, n_features)
-        Training data.
+    X : {array_like, sparse matrix} of shape (n_samples, n_features)
+        Training data (dense, or scipy.sparse CSR / CSC).
     C : float, default=1.0
         Inverse regularization strength (weight of the data term).
     sample_weight : array_like of shape (n_samples,), default=None
@@ -168,7 +168,8 @@ def lipschitz_step(X, *, C=1.0, sample_weight=None, fit_intercept=True):
 
     from ._validation import as_blas_matrix, check_sample_weight
 
-    X = as_blas_matrix(check_array(X, dtype=[np.float64, np.float32]))
+    X = as_blas_matrix(check_array(X, accept_sparse=["csr", "csc"],
+                                   dtype=[np.float64, np.float32]))
     if not (np.isfinite(C) and C > 0):
         raise ValueError(f"C must be a positive finite number, got {C!r}.")
     sample_weight = check_sample_weight(sample_weight, X.shape[0])

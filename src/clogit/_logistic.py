@@ -386,7 +386,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 "This solver needs samples of at least 2 classes in the data, "
                 f"but the data contains only one class: {classes[0]!r}.")
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
-        solver = self._solver_for(objective, X.shape[1])
+        solver = self._solver_for(objective, X.shape[1],
+                                  sparse=sp.issparse(X))
         if self._is_multinomial(objective, len(classes)):
             return self._fit_multinomial(X, y_encoded, classes, sample_weight,
                                          objective)
@@ -548,7 +549,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array_like of shape (n_samples, n_features)
+        X : {array_like, sparse matrix} of shape (n_samples, n_features)
+            Dense (float64 or float32, kept as float32), or scipy.sparse
+            (CSR and CSC used as they are, other formats converted to CSR).
 
         Returns
         -------

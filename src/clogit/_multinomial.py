@@ -91,17 +91,42 @@ class SoftmaxKernels:
 
 
 def _initial_coef(y, sample_weight, n_classes, n_coef, fit_intercept,
-                  coef0):
+                  coef0, counts=None):
     """Warm start, or zeros with intercepts at the log class frequencies
-    (the optimum of the intercept-only model), centered."""
+    (the optimum of the intercept-only model), centered.  ``counts``, the
+    weighted class totals, replaces ``y`` and ``sample_weight`` if given."""
     if coef0 is not None:
         return np.array(coef0, dtype=np.float64, copy=True, order="C")
     coef = np.zeros((n_classes, n_coef))
     if fit_intercept:
-        counts = np.bincount(y, weights=sample_weight, minlength=n_classes)
+        if counts is None:
+            counts = np.bincount(y, weights=sample_weight,
+                                 minlength=n_classes)
         log_freq = np.log(np.maximum(counts / counts.sum(), 1e-10))
         coef[:, -1] = log_freq - log_freq.mean()
     return coef
+
+
+def _start(X, y, sample_weight, C, fit_intercept, n_classes, coef0,
+           kernels):
+    """``(kernels, n_features, scale, coef)`` for a solver: the in-memory
+    :class:`SoftmaxKernels` when ``kernels`` is None, else the injected
+    ones, whose ``weight_sums()`` gives ``(sum(s), weighted class totals)``
+    (the data are then not in memory)."""
+    if kernels is None:
+        n_features = X.shape[1]
+        scale = C * float(sample_weight.sum())
+        kernels = SoftmaxKernels(X, y, sample_weight, C, fit_intercept,
+                                 n_classes)
+        counts = None
+    else:
+        n_features = kernels.n_features
+        total, counts = kernels.weight_sums()
+        scale = C * total
+    k1 = n_features + (1 if fit_intercept else 0)
+    coef = _initial_coef(y, sample_weight, n_classes, k1, fit_intercept,
+                         coef0, counts)
+    return kernels, n_features, scale, coef
 
 
 def _symmetric(coef, alpha, fit_intercept):
@@ -115,7 +140,8 @@ def _symmetric(coef, alpha, fit_intercept):
 
 
 def newton_multinomial(X, y, sample_weight, *, n_classes, C, alpha,
-                       fit_intercept, tol, max_iter, coef0=None, verbose=0):
+                       fit_intercept, tol, max_iter, coef0=None, verbose=0,
+                       kernels=None):
     """Fit a multinomial model by Newton's method with the full Hessian.
 
     Parameters
@@ -133,20 +159,27 @@ def newton_multinomial(X, y, sample_weight, *, n_classes, C, alpha,
     coef0 : (K, k1) array, optional
         Warm start.
     verbose : int
+    kernels : object, optional
+        The data, injected (as in :func:`clogit._newton.newton_binary`):
+        the methods of :class:`SoftmaxKernels` bound to X, y,
+        sample_weight, C, fit_intercept and n_classes, plus ``n_features``,
+        ``weight_sums()`` returning ``(sum(s), weighted class totals)`` and
+        ``new_scores()`` returning an (n, K) score buffer, kept wherever
+        the kernels keep it.  X, y and sample_weight are then not used.
+        None (the default): the in-memory kernels and numpy buffers.
 
     Returns
     -------
     NewtonResult
         ``coef`` of shape (K, k1), in the symmetric convention.
     """
-    n_samples, n_features = X.shape
+    injected = kernels is not None
+    kernels, n_features, scale, coef = _start(
+        X, y, sample_weight, C, fit_intercept, n_classes, coef0, kernels)
     K = n_classes
     k1 = n_features + (1 if fit_intercept else 0)
     n_free = K if alpha > 0.0 else K - 1
     width = n_free * k1
-    scale = C * float(sample_weight.sum())
-    kernels = SoftmaxKernels(X, y, sample_weight, C, fit_intercept, K)
-    coef = _initial_coef(y, sample_weight, K, k1, fit_intercept, coef0)
     if n_free < K:
         coef -= coef[-1]  # pin the reference class at zero
 
@@ -160,8 +193,11 @@ def newton_multinomial(X, y, sample_weight, *, n_classes, C, alpha,
 
     grad = np.empty((n_free, k1))
     hess = np.empty((width, width), order="F")
-    z = np.empty((n_samples, K))
-    dz = np.empty((n_samples, K))
+    if injected:
+        z, dz = kernels.new_scores(), kernels.new_scores()
+    else:
+        z = np.empty((X.shape[0], K))
+        dz = np.empty((X.shape[0], K))
     direction_full = np.zeros((K, k1))
     converged = False
     objective = np.nan
@@ -235,15 +271,15 @@ def newton_multinomial(X, y, sample_weight, *, n_classes, C, alpha,
 
 
 def lbfgs_multinomial(X, y, sample_weight, *, n_classes, C, alpha,
-                      fit_intercept, tol, max_iter, coef0=None, verbose=0):
+                      fit_intercept, tol, max_iter, coef0=None, verbose=0,
+                      kernels=None):
     """Fit a multinomial model by L-BFGS-B on the Cython objective and
-    gradient; arguments and result as :func:`newton_multinomial`."""
-    n_features = X.shape[1]
+    gradient; arguments (``kernels`` included) and result as
+    :func:`newton_multinomial`."""
+    kernels, n_features, scale, coef = _start(
+        X, y, sample_weight, C, fit_intercept, n_classes, coef0, kernels)
     K = n_classes
     k1 = n_features + (1 if fit_intercept else 0)
-    scale = C * float(sample_weight.sum())
-    kernels = SoftmaxKernels(X, y, sample_weight, C, fit_intercept, K)
-    coef = _initial_coef(y, sample_weight, K, k1, fit_intercept, coef0)
     grad = np.empty((K, k1))
     penalized = np.ones((K, k1), dtype=bool)
     if fit_intercept:

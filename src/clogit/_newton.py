@@ -93,22 +93,56 @@ def _factor_with_ridge(H, n_features):
         tau *= 100.0
 
 
-def initial_coef(y, sample_weight, n_features, fit_intercept, coef0=None):
+def initial_coef(y, sample_weight, n_features, fit_intercept, coef0=None,
+                 sums=None):
     """Starting point: ``coef0`` (warm start), else zeros with the intercept
     at the log-odds of the weighted mean label, the optimum of the
-    intercept-only model."""
+    intercept-only model.
+
+    ``sums``, if given, is ``(sum(s), sum(s * y))`` and replaces ``y`` and
+    ``sample_weight`` (injected kernels: the data are not in memory)."""
     if coef0 is not None:
         return np.array(coef0, dtype=np.float64, copy=True)
     coef = np.zeros(n_features + (1 if fit_intercept else 0))
     if fit_intercept:
-        mean_y = float(sample_weight @ y) / float(sample_weight.sum())
+        if sums is None:
+            sums = (float(sample_weight.sum()), float(sample_weight @ y))
+        mean_y = sums[1] / sums[0]
         mean_y = min(max(mean_y, 1e-10), 1 - 1e-10)
         coef[-1] = np.log(mean_y / (1.0 - mean_y))
     return coef
 
 
+def start_binary(X, y, sample_weight, C, fit_intercept, coef0, kernels,
+                 n_buffers):
+    """What a binary solver starts from: ``(kernels, n_features, scale,
+    coef, buffers)``, ``scale = C * sum(s)``, ``coef`` from
+    :func:`initial_coef` and ``n_buffers`` length-n score buffers.
+
+    ``kernels=None``: the in-memory ``BinomialKernels`` on X, y and
+    sample_weight, and numpy buffers.  Injected kernels (see
+    :func:`newton_binary`) provide the sums and their own buffers instead.
+    """
+    if kernels is None:
+        n_samples, n_features = X.shape
+        scale = C * float(sample_weight.sum())
+        coef = initial_coef(y, sample_weight, n_features, fit_intercept,
+                            coef0)
+        kernels = BinomialKernels(X, y, sample_weight, C, fit_intercept)
+        buffers = [np.empty(n_samples) for _ in range(n_buffers)]
+    else:
+        n_features = kernels.n_features
+        sums = kernels.weight_sums()
+        scale = C * sums[0]
+        coef = initial_coef(None, None, n_features, fit_intercept, coef0,
+                            sums)
+        buffers = [kernels.new_scores() for _ in range(n_buffers)]
+    return kernels, n_features, scale, coef, buffers
+
+
 def newton_binary(X, y, sample_weight, *, C, alpha, fit_intercept, tol,
-                  max_iter, coef0=None, verbose=0, label="", monitor=None):
+                  max_iter, coef0=None, verbose=0, label="", monitor=None,
+                  kernels=None):
     """Fit a binary logistic model by Newton–Raphson.
 
     Parameters
@@ -148,22 +182,29 @@ def newton_binary(X, y, sample_weight, *, C, alpha, fit_intercept, tol,
         keep, modify nothing.  Returning True stops the iteration
         (``converged`` False, ``stopped_by_monitor`` True).  Used by
         ``clogit._separation`` to stop diverging unpenalized fits.
+    kernels : object, optional
+        The data, injected: an object with the methods of
+        ``clogit._parallel.BinomialKernels`` (``block_pass``, ``matvec``,
+        ``rmatvec``, ``objective_along``) bound to X, y, sample_weight, C
+        and fit_intercept, plus ``n_samples``, ``n_features``,
+        ``weight_sums()`` returning ``(sum(s), sum(s * y))`` and
+        ``new_scores()`` returning the buffers ``z`` and ``dz`` are kept in
+        (passed back to the kernels, never read here; ``.sum()`` gives the
+        sum of their entries).  ``X``, ``y`` and ``sample_weight`` are then
+        not used (pass None).  ``clogit.dask`` injects kernels that run on
+        the chunks of dask arrays.  None (the default): the in-memory
+        kernels and numpy buffers.
 
     Returns
     -------
     NewtonResult
     """
-    n_samples, n_features = X.shape
+    kernels, n_features, scale, coef, (z, dz) = start_binary(
+        X, y, sample_weight, C, fit_intercept, coef0, kernels, 2)
     n_coef = n_features + (1 if fit_intercept else 0)
-    scale = C * float(sample_weight.sum())
-
-    coef = initial_coef(y, sample_weight, n_features, fit_intercept, coef0)
-    kernels = BinomialKernels(X, y, sample_weight, C, fit_intercept)
 
     grad = np.empty(n_coef)
     hess = np.empty((n_coef, n_coef), order="F")
-    z = np.empty(n_samples)
-    dz = np.empty(n_samples)
     penalized = np.arange(n_features)
     converged = False
     max_ridge = 0.0

@@ -35,8 +35,7 @@ Each outer iteration:
 
 import numpy as np
 
-from ._newton import NewtonResult, initial_coef
-from ._parallel import BinomialKernels
+from ._newton import NewtonResult, start_binary
 
 _EPS = np.finfo(np.float64).eps
 _ARMIJO = 1e-4
@@ -104,26 +103,24 @@ def conjugate_gradient(product, grad, inverse_diagonal, rtol, max_iter):
 
 
 def newton_cg_binary(X, y, sample_weight, *, C, alpha, fit_intercept, tol,
-                     max_iter, coef0=None, verbose=0, label="", monitor=None):
+                     max_iter, coef0=None, verbose=0, label="", monitor=None,
+                     kernels=None):
     """Fit a binary logistic model by truncated Newton (Newton-CG).
 
     Parameters and return value are those of
     :func:`clogit._newton.newton_binary`; ``X`` may also be a CSR or CSC
-    matrix (``clogit._validation.as_blas_matrix``).  Memory is O(n + p) on
-    top of X: nothing (p+1)^2 or n x p is allocated.  The result carries no
-    ``hessian_factor``.
+    matrix (``clogit._validation.as_blas_matrix``).  Injected ``kernels``
+    also need ``hessian_weights``, ``hessian_vector`` and
+    ``hessian_diagonal`` (see ``clogit._parallel.BinomialKernels``) and
+    keep the Hessian weights in a third score buffer.  Memory is O(n + p)
+    on top of X: nothing (p+1)^2 or n x p is allocated.  The result carries
+    no ``hessian_factor``.
     """
-    n_samples, n_features = X.shape
+    kernels, n_features, scale, coef, (z, dz, weights) = start_binary(
+        X, y, sample_weight, C, fit_intercept, coef0, kernels, 3)
     n_coef = n_features + (1 if fit_intercept else 0)
-    scale = C * float(sample_weight.sum())
-
-    coef = initial_coef(y, sample_weight, n_features, fit_intercept, coef0)
-    kernels = BinomialKernels(X, y, sample_weight, C, fit_intercept)
 
     grad = np.empty(n_coef)
-    z = np.empty(n_samples)
-    dz = np.empty(n_samples)
-    weights = np.empty(n_samples)
     diagonal = np.empty(n_coef)
 
     def hessian_product(v, out):

@@ -264,6 +264,13 @@ class BinomialKernels:
 
         if len(self.chunks) == 1:
             return run(self.chunks[0], grad, hess)
+        if (hess is not None and sp.issparse(self.X)
+                and hess.size > self.X.nnz):
+            # Sparse rows add only their nonzero pairs to the Hessian: with
+            # more Hessian entries than nonzeros (a wide working set of the
+            # proximal Newton method), zeroing and summing one partial
+            # Hessian per chunk would cost more than the pass.
+            return run(slice(0, self.n_samples), grad, hess)
 
         def task(rows):
             g = np.empty_like(grad)

@@ -29,9 +29,8 @@ features that matter):
 
 import numpy as np
 
-from ._parallel import BinomialKernels
 from ._cd import cd_quadratic
-from ._newton import NewtonResult, initial_coef
+from ._newton import NewtonResult, start_binary
 
 _EPS = np.finfo(np.float64).eps
 _ARMIJO = 1e-4
@@ -69,24 +68,22 @@ def kkt_violation(grad, w, l1, l2):
 
 
 def prox_newton_binary(X, y, sample_weight, *, C, l1, l2, fit_intercept, tol,
-                       max_iter, coef0=None, verbose=0, label=""):
+                       max_iter, coef0=None, verbose=0, label="",
+                       kernels=None):
     """Fit an ℓ1 / elastic-net penalized binary logistic model.
 
     Parameters and return value are those of
-    :func:`clogit._newton.newton_binary`, with ``l1`` and ``l2`` the penalty
-    strengths in place of ``alpha``.  ``NewtonResult.max_abs_grad`` holds the
-    largest scaled KKT violation.
+    :func:`clogit._newton.newton_binary` (``kernels`` included: injected
+    kernels also keep the residual buffer, whose ``.sum()`` gives the
+    intercept's gradient), with ``l1`` and ``l2`` the penalty strengths in
+    place of ``alpha``.  ``NewtonResult.max_abs_grad`` holds the largest
+    scaled KKT violation.
     """
-    n_samples, n_features = X.shape
-    scale = C * float(sample_weight.sum())
-    coef = initial_coef(y, sample_weight, n_features, fit_intercept, coef0)
+    kernels, n_features, scale, coef, (z, dz, residual) = start_binary(
+        X, y, sample_weight, C, fit_intercept, coef0, kernels, 3)
     w = coef[:n_features]  # views: updating w updates coef
-    kernels = BinomialKernels(X, y, sample_weight, C, fit_intercept)
     has_b = 1 if fit_intercept else 0
 
-    z = np.empty(n_samples)
-    dz = np.empty(n_samples)
-    residual = np.empty(n_samples)
     full_grad = np.empty(n_features)
     converged = False
     violation = np.inf

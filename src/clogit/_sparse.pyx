@@ -33,7 +33,9 @@ and ``h_i`` per-sample Hessian weights:
   ``Xt.T diag(C s p (1 - p)) Xt``, as ``_binomial.block_pass``;
 * ``*_hessian_vector``: ``Xt.T @ (h * (Xt @ v))``, the product Newton-CG
   needs, without forming the Hessian;
-* ``*_hessian_diagonal``: ``diag(Xt.T diag(h) Xt)``, its preconditioner.
+* ``*_hessian_diagonal``: ``diag(Xt.T diag(h) Xt)``, its preconditioner;
+* ``*_softmax_pass`` / ``*_softmax_scores``: the multinomial twins of
+  ``_softmax.softmax_pass`` / ``softmax_scores``.
 
 The dense (k+1) x (k+1) Hessian is accumulated from the nonzeros of each
 row, pair by pair, into its lower triangle: ``nnz_i^2 / 2`` multiply-adds
@@ -42,11 +44,11 @@ regrouped by rows for this, one block of rows at a time (a bounded buffer,
 never a copy of X).
 
 Preconditions (``clogit._validation.as_blas_matrix`` establishes them):
-indices in range, and -- for the CSC Hessian and for
-``*_hessian_diagonal`` -- canonical format (indices sorted within each
-row/column, no duplicates).  The other kernels accept any valid matrix;
-``*_block_pass`` refuses unsorted CSC indices instead of reading out of
-bounds.
+indices in range, and -- for the CSC Hessians and ``*_hessian_diagonal``
+-- canonical format (indices sorted within each row/column, no
+duplicates).  The other kernels accept any valid matrix (duplicate entries
+add up, as in scipy); the CSC Hessians refuse row indices out of order
+across their row blocks instead of reading out of bounds.
 """
 
 from libc.math cimport exp, log
