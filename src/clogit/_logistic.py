@@ -1,4 +1,4 @@
-"""``clogit.LogisticRegression``: validation and dispatch around the kernels."""
+"""``clogit.LogisticRegression``: validation and dispatch around kernels."""
 
 import numbers
 import warnings
@@ -118,8 +118,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         objective and gradient, for many features ("l2" or None only).
         "gd": (proximal) gradient descent with the constant step 1/L, see
         :func:`clogit.lipschitz_step`; for teaching and comparison.  "auto":
-        proximal Newton for "l1"/"elasticnet"; Newton up to 1,000 features,
-        L-BFGS beyond.
+        proximal Newton for "l1"/"elasticnet"; for dense X Newton up to
+        1,000 features and L-BFGS beyond; for sparse X Newton up to 300
+        features and Newton-CG (conjugate gradients on Hessian-vector
+        products, no p x p matrix) beyond.  "newton" also switches to
+        Newton-CG when the dense Hessian would exceed 256 MiB.
     fit_intercept : bool, default=True
         Whether to fit an (unpenalized) intercept.
     class_weight : dict, "balanced" or None, default=None
@@ -232,14 +235,17 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"l1_ratio must be None or a number in [0, 1], got "
                 f"{self.l1_ratio!r}.")
-        if not _is_real(self.tol) or not np.isfinite(self.tol) or self.tol <= 0:
-            raise ValueError(f"tol must be a positive number, got {self.tol!r}.")
+        if (not _is_real(self.tol) or not np.isfinite(self.tol)
+                or self.tol <= 0):
+            raise ValueError(
+                f"tol must be a positive number, got {self.tol!r}.")
         if not _is_int(self.max_iter) or self.max_iter < 1:
             raise ValueError(
                 f"max_iter must be a positive integer, got {self.max_iter!r}.")
         if not _is_int(self.verbose) or self.verbose < 0:
             raise ValueError(
-                f"verbose must be a non-negative integer, got {self.verbose!r}.")
+                "verbose must be a non-negative integer, got "
+                f"{self.verbose!r}.")
         if self.n_jobs is not None and (not _is_int(self.n_jobs)
                                         or self.n_jobs == 0):
             raise ValueError(
@@ -361,9 +367,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array_like of shape (n_samples, n_features)
-            Training data: float64 or float32 (kept as float32), C or F
-            order, or a pandas DataFrame.
+        X : {array_like, sparse matrix} of shape (n_samples, n_features)
+            Training data: float64 or float32 (kept as float32, never
+            upcast as a whole), C or F order, a pandas DataFrame, or a
+            scipy.sparse CSR/CSC matrix (other formats are converted to
+            CSR).  Read-only and memory-mapped arrays are used as they are.
         y : array_like of shape (n_samples,)
             Labels, of any type with at least two distinct values.
         sample_weight : array_like of shape (n_samples,), default=None

@@ -1,4 +1,4 @@
-"""Proximal Newton for ℓ1 and elastic-net penalized binary logistic regression.
+"""Proximal Newton for ℓ1- and elastic-net-penalized binary logistic models.
 
 Minimizes ``F(w, b) = C * sum_i s_i loss(y_i, x_i.w + b)
 + l1 * |w|_1 + l2/2 * |w|^2`` (penalty "l1": l1 = 1, l2 = 0; "elasticnet":

@@ -1,0 +1,737 @@
+"""``clogit.dask.LogisticRegression``: clogit's solvers on dask arrays.
+
+For data that outgrow one machine (SPEC §3 "Dask"): X and y are dask
+arrays or dask DataFrames / Series, chunked along the rows.  The fit runs
+the in-memory estimator's own solvers (Newton, proximal Newton, multinomial
+Newton and L-BFGS) with the data injected as kernels that map the Cython
+kernels over X's row chunks and tree-reduce their results
+(``clogit._dask_kernels``): the p x p Hessian and the gradient reach the
+client, X never does.  It runs on dask's local scheduler by default and on
+any ``dask.distributed`` cluster (the active ``Client``) unchanged.
+
+Importing this module imports dask; ``import clogit`` does not.
+
+A fit's dask work, in order:
+
+1. X (as float64 or float32, all columns in one chunk, each row chunk
+   contiguous), y and sample_weight are persisted on the workers: the only
+   read of their source;
+2. one cheap reduction over the persisted chunks checks X and the weights
+   for NaN / infinity and finds the classes with their weighted totals
+   (class weights, "balanced" included, come from those totals);
+3. per binary problem (or the multinomial problem): one pass over y and the
+   weights for the starting point, then the solver's passes -- one
+   distributed kernel pass per Newton iteration plus ``X @ d`` and a few
+   cheap line-search reductions that read only the persisted scores.
+
+The solvers' result equals the in-memory fit on the same data up to the
+order of floating-point sums (chunks, then the reduction tree), with the
+same iterations.
+"""
+
+import numbers
+from dataclasses import replace
+
+import dask
+import dask.array as da
+import numpy as np
+from dask import delayed
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+from . import _dask_kernels, _inference
+from ._blas import cholesky
+from ._dask_kernels import DaskBinomialKernels, DaskSoftmaxKernels
+from ._logistic import (_AUTO_MULTINOMIAL_NEWTON_MAX_WIDTH,
+                        _NEWTON_HESSIAN_MAX_BYTES)
+from ._logistic import LogisticRegression as _InMemoryLogisticRegression
+from ._multinomial import lbfgs_multinomial, newton_multinomial
+from ._newton import newton_binary, warn_not_converged
+from ._parallel import map_in_threads, single_threaded_blas
+from ._prox_newton import prox_newton_binary
+from ._validation import class_weight_per_sample
+
+__all__ = ["LogisticRegression"]
+
+
+# ----------------------------------------------------------------------
+# chunk functions (top level: picklable for distributed workers)
+# ----------------------------------------------------------------------
+def _blas_chunk(X):
+    """A row chunk the kernels can index without copying it per pass:
+    kept when C- or F-contiguous, else copied to C order (once, when X is
+    persisted)."""
+    if X.flags.c_contiguous or X.flags.f_contiguous:
+        return X
+    return np.ascontiguousarray(X)
+
+
+def _float64_chunk(v):
+    """A chunk of a vector as contiguous float64 (the kernels take
+    ``double[::1]``; dask's ``ones`` and rechunked pieces may be strided
+    views)."""
+    return np.ascontiguousarray(v, dtype=np.float64)
+
+
+def _chunk_stats(index, X, y, sample_weight):
+    """One row chunk's share of the first pass: ``(bad X chunks, bad weight
+    chunks, negative weight chunks, labels, weighted label totals)``."""
+    # The sum is finite for finite values unless it overflows; then look
+    # closer (the sum costs no temporary the size of the chunk).
+    finite = bool(np.isfinite(np.sum(X, dtype=np.float64))
+                  or np.isfinite(X).all())
+    if sample_weight is None:
+        weights = np.ones(X.shape[0])
+        bad_weights = negative = False
+    else:
+        weights = sample_weight
+        bad_weights = not np.isfinite(weights).all()
+        negative = bool(np.any(weights < 0))
+    labels, inverse = np.unique(y, return_inverse=True)
+    totals = np.bincount(inverse.ravel(), weights=weights,
+                         minlength=labels.shape[0])
+    return ([] if finite else [index], [index] if bad_weights else [],
+            [index] if negative else [], labels, totals)
+
+
+def _merge_stats(*parts):
+    """Combine :func:`_chunk_stats` results (labels merged, sorted)."""
+    labels = np.unique(np.concatenate([part[3] for part in parts]))
+    totals = np.zeros(labels.shape[0])
+    for part in parts:
+        np.add.at(totals, np.searchsorted(labels, part[3]), part[4])
+    return (sum((part[0] for part in parts), []),
+            sum((part[1] for part in parts), []),
+            sum((part[2] for part in parts), []), labels, totals)
+
+
+def _encode(y, classes):
+    """Class indices (int32) of the labels of one chunk."""
+    return np.searchsorted(classes, y).astype(np.int32)
+
+
+def _weighted(y_encoded, sample_weight, table):
+    """``sample_weight`` times the class-weight ``table`` of each label."""
+    return sample_weight * table[y_encoded]
+
+
+def _predict_chunk(X, model, method):
+    """``model.<method>(X)`` on one row chunk, ``model`` the in-memory
+    estimator carrying the fitted coefficients."""
+    if X.shape[0] == 0:
+        # the estimator refuses empty input; an empty result of the right
+        # shape and dtype from one dummy row
+        return getattr(model, method)(np.zeros((1, X.shape[1]), X.dtype))[:0]
+    return getattr(model, method)(X)
+
+
+# ----------------------------------------------------------------------
+# input conversion
+# ----------------------------------------------------------------------
+def _is_dask_frame(X, ndim):
+    # duck-typed, so that dask.dataframe is never imported here
+    return (dask.is_dask_collection(X) and hasattr(X, "to_dask_array")
+            and getattr(X, "ndim", None) == ndim)
+
+
+def _is_dask_dataframe(X):
+    return _is_dask_frame(X, 2)
+
+
+def _is_dask_series(X):
+    return _is_dask_frame(X, 1)
+
+
+def _feature_names(columns):
+    """Column names as an object array when all are strings, else None."""
+    names = list(columns)
+    if names and all(isinstance(name, str) for name in names):
+        return np.asarray(names, dtype=object)
+    return None
+
+
+def _as_dask_X(X, need_lengths):
+    """X as a 2-D dask array of float64 / float32 (integers and booleans
+    converted), all columns in one chunk; also its feature names."""
+    names = None
+    if _is_dask_dataframe(X):
+        names = _feature_names(X.columns)
+        kinds = {np.dtype(dtype).kind if isinstance(dtype, np.dtype)
+                 else getattr(dtype, "kind", "O") for dtype in X.dtypes}
+        if not kinds <= set("biuf"):
+            raise ValueError(
+                "X must have numeric columns only; got dtypes "
+                f"{sorted(set(map(str, X.dtypes)))}.")
+        if not all(isinstance(dtype, np.dtype) for dtype in X.dtypes):
+            # pandas' nullable dtypes (missing values become NaN, which the
+            # first pass reports)
+            X = X.astype(np.float64)
+        X = X.to_dask_array(lengths=True if need_lengths else None)
+    elif not dask.is_dask_collection(X):
+        if hasattr(X, "columns"):  # pandas DataFrame
+            names = _feature_names(X.columns)
+            X = X.to_numpy()
+        X = np.asarray(X)
+        if X.ndim == 2:
+            X = da.from_array(X, chunks=("auto", -1))
+    elif not isinstance(X, da.Array):
+        raise TypeError(
+            f"X must be a dask array or DataFrame, a numpy array or a pandas "
+            f"DataFrame, got {type(X).__name__}.")
+    if X.ndim != 2:
+        raise ValueError(
+            f"Expected a 2-D X (n_samples, n_features), got an array of "
+            f"shape {X.shape}.")
+    if X.dtype.kind in "biu":
+        X = X.astype(np.float64)
+    elif X.dtype not in (np.float64, np.float32):
+        raise ValueError(
+            f"X must be numeric (float64, float32, integer or bool), got "
+            f"dtype {X.dtype}.")
+    if X.numblocks[1] > 1:
+        X = X.rechunk({1: -1})
+    if need_lengths and any(np.isnan(n) for n in X.chunks[0]):
+        X = X.compute_chunk_sizes()
+    return X, names
+
+
+def _persist_frames(*data):
+    """Persist the dask DataFrames / Series among ``data`` together: the
+    row counts of their partitions (needed to line the rows up) then cost
+    no second read of their source."""
+    frames = [i for i, v in enumerate(data)
+              if _is_dask_dataframe(v) or _is_dask_series(v)]
+    if not frames:
+        return data
+    persisted = dask.persist(*[data[i] for i in frames])
+    data = list(data)
+    for i, v in zip(frames, persisted):
+        data[i] = v
+    return tuple(data)
+
+
+def _as_aligned(v, rows, name, dtype_kinds=None):
+    """A 1-D vector as a dask array chunked as X's ``rows``.
+
+    A dask vector whose chunks differ from X's is rechunked to them when
+    the lengths agree; numpy input is wrapped with X's chunks.
+    """
+    n_samples = int(sum(rows))
+    if _is_dask_series(v):
+        if not isinstance(v.dtype, np.dtype):
+            # pandas extension dtypes (strings, nullable integers) as numpy
+            # objects, which np.unique sorts as the in-memory estimator does
+            v = v.astype(object)
+        v = v.to_dask_array(lengths=True)
+    elif not dask.is_dask_collection(v):
+        v = np.asarray(v)
+    elif not isinstance(v, da.Array):
+        raise TypeError(f"{name} must be a dask array or Series, or array "
+                        f"like, got {type(v).__name__}.")
+    if v.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got an array of shape "
+                         f"{v.shape}.")
+    if dtype_kinds is not None and v.dtype.kind not in dtype_kinds:
+        raise TypeError(f"{name} must be numeric, got an array of dtype "
+                        f"{v.dtype}.")
+    if isinstance(v, da.Array) and np.isnan(v.shape[0]):
+        v = v.compute_chunk_sizes()
+    if v.shape[0] != n_samples:
+        raise ValueError(
+            f"X has {n_samples} samples but {name} has {v.shape[0]}: they "
+            "must have the same length.")
+    if not isinstance(v, da.Array):
+        return da.from_array(v, chunks=(rows,))
+    if v.chunks[0] != tuple(rows):
+        # same length, other chunking: line the chunks up with X's
+        v = v.rechunk((rows,))
+    return v
+
+
+class LogisticRegression(_InMemoryLogisticRegression):
+    """Logistic regression on dask arrays, with clogit's solvers.
+
+    The same model, parameters and solvers as
+    :class:`clogit.LogisticRegression` (see there), fitted on data chunked
+    along the rows: each Newton iteration maps the compiled loss / gradient
+    / Hessian kernel over X's row chunks and tree-reduces the (p+1)^2
+    results; the Newton step is solved on the client by the in-memory
+    estimator's own solver code.  X is persisted once on the workers and
+    never gathered; predictions are lazy dask arrays.  Runs on dask's local
+    scheduler, or on a ``dask.distributed`` cluster when a ``Client`` is
+    active.  Equal to the in-memory fit on the same data up to the order of
+    floating-point sums.
+
+    Parameters
+    ----------
+    penalty, C, l1_ratio, fit_intercept, class_weight, multi_class, tol, \
+max_iter, warm_start, verbose
+        As in :class:`clogit.LogisticRegression`.
+    solver : {"auto", "newton", "lbfgs"}, default="auto"
+        Binary and One-vs-Rest problems are fitted by Newton (proximal
+        Newton for "l1" / "elasticnet"), "auto" included, up to the width
+        whose dense Hessian fits in 256 MiB (5,791 features): binary L-BFGS
+        does not run on dask arrays yet.  "lbfgs" fits multinomial problems
+        (as "auto" does for wide ones, like the in-memory estimator).  "gd"
+        is not available.
+    n_jobs : int or None, default=None
+        One-vs-Rest: classes fitted concurrently from this many client
+        threads (their chunk tasks interleave on the scheduler).
+
+    Attributes
+    ----------
+    classes_, coef_, intercept_, n_iter_, converged_, n_features_in_, \
+feature_names_in_
+        As in :class:`clogit.LogisticRegression` (numpy arrays).
+
+    Notes
+    -----
+    Inference (``summary``, ``std_errors_``, ...) is available for binary
+    and One-vs-Rest Newton fits, as in memory.  Separation of unpenalized
+    fits is not monitored here: such a fit shows as a ridge warning or a
+    ConvergenceWarning.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> from clogit.dask import LogisticRegression
+    >>> rng = da.random.default_rng(0)
+    >>> X = rng.normal(size=(10_000, 5), chunks=(2_500, 5))
+    >>> noise = rng.normal(size=10_000, chunks=2_500)
+    >>> y = (X[:, 0] + X[:, 1] + noise > 0).astype(int)
+    >>> clf = LogisticRegression(C=1.0).fit(X, y)
+    >>> clf.predict(X[:3]).compute().shape
+    (3,)
+    """
+
+    # ------------------------------------------------------------------
+    # fitting
+    # ------------------------------------------------------------------
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : dask array or dask DataFrame of shape (n_samples, n_features)
+            Chunked along the rows (column chunks are merged); float64 or
+            float32 (kept), integers and booleans converted to float64.
+            numpy arrays and pandas DataFrames are wrapped.
+        y : dask array or dask Series of shape (n_samples,)
+            Labels of any type with at least two distinct values.  Rechunked
+            to X's row chunks when they differ.
+        sample_weight : dask array of shape (n_samples,), default=None
+            Non-negative sample weights (numpy accepted, wrapped).
+
+        Returns
+        -------
+        self : LogisticRegression
+            The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            NaN or infinite values in X or sample_weight, negative or
+            all-zero weights, a single class, lengths of X and y that
+            differ, or an option clogit.dask does not support.
+        """
+        objective = self._validate_params()
+        X, y, sample_weight = _persist_frames(X, y, sample_weight)
+        X, names = _as_dask_X(X, need_lengths=True)
+        n_samples, n_features = X.shape
+        if n_samples == 0 or n_features == 0:
+            raise ValueError(
+                f"Found array with shape {X.shape}: at least one sample and "
+                "one feature are required.")
+        rows = X.chunks[0]
+        y = _as_aligned(y, rows, "y")
+        if sample_weight is not None:
+            if isinstance(sample_weight, numbers.Number):
+                sample_weight = da.full(n_samples, sample_weight,
+                                        chunks=(rows,), dtype=np.float64)
+            sample_weight = _as_aligned(sample_weight, rows, "sample_weight",
+                                        "biuf").map_blocks(
+                                            _float64_chunk, dtype=np.float64)
+        X = X.map_blocks(_blas_chunk, dtype=X.dtype)
+
+        # 1. Persist the data on the workers (the one read of its source).
+        # 2. Check it and find the classes with their weighted totals: one
+        #    cheap reduction over the persisted chunks (a sum per chunk of
+        #    X, np.unique of y's chunks).
+        X, y, *weights = dask.persist(
+            X, y, *([] if sample_weight is None else [sample_weight]))
+        x_chunks, y_chunks = _dask_kernels._chunks(X), _dask_kernels._chunks(y)
+        s_chunks = (_dask_kernels._chunks(weights[0]) if weights
+                    else [None] * len(x_chunks))
+        stats = _dask_kernels.tree_reduce(
+            [delayed(_chunk_stats)(i, xc, yc, sc) for i, (xc, yc, sc)
+             in enumerate(zip(x_chunks, y_chunks, s_chunks))], _merge_stats)
+        bad_x, bad_s, negative, classes, totals = stats.compute()
+        self._check_stats(rows, bad_x, bad_s, negative, classes, totals)
+
+        self.n_features_in_ = n_features
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        sample_weight = (weights[0] if weights else
+                         da.ones(n_samples, chunks=(rows,)).map_blocks(
+                             _float64_chunk, dtype=np.float64))
+        y_encoded = y.map_blocks(_encode, classes, dtype=np.int32)
+        y_encoded, sample_weight = dask.persist(y_encoded, sample_weight)
+        del y
+
+        # 3. The problems, by the in-memory estimator's solvers.
+        with single_threaded_blas():
+            if self._is_multinomial(objective, len(classes)):
+                return self._fit_multinomial_dask(
+                    X, y_encoded, sample_weight, classes, totals, objective)
+            return self._fit_binary_dask(X, y_encoded, sample_weight,
+                                         classes, totals, objective)
+
+    @staticmethod
+    def _check_stats(rows, bad_x, bad_s, negative, classes, totals):
+        """Raise the ValueError of the first pass's findings, if any."""
+        bounds = np.concatenate([[0], np.cumsum(rows)]).astype(int)
+
+        def where(chunks):
+            first = min(chunks)
+            return (f"row chunk {first} of {len(rows)} (rows "
+                    f"{bounds[first]}-{bounds[first + 1] - 1})"
+                    + (f" and {len(chunks) - 1} more" if len(chunks) > 1
+                       else ""))
+
+        if bad_x:
+            raise ValueError(
+                f"Input X contains NaN or infinite values, in {where(bad_x)}.")
+        if bad_s:
+            raise ValueError("sample_weight contains NaN or infinite values, "
+                             f"in {where(bad_s)}.")
+        if negative:
+            raise ValueError("sample_weight contains negative weights, in "
+                             f"{where(negative)}; weights must be "
+                             "non-negative.")
+        if not totals.sum() > 0:
+            raise ValueError("sample_weight sums to zero: at least one "
+                             "sample needs a positive weight.")
+        if classes.dtype.kind == "f" and np.isnan(classes).any():
+            raise ValueError("Input y contains NaN.")
+        check_classification_targets(classes)
+        if len(classes) < 2:
+            raise ValueError(
+                "This solver needs samples of at least 2 classes in the data, "
+                f"but the data contains only one class: {classes[0]!r}.")
+
+    def _dask_solver(self, objective, n_features):
+        """The binary solver: "newton" or "prox_newton".
+
+        ``_solver_for`` as in memory, except that "auto" keeps Newton past
+        ``_AUTO_NEWTON_MAX_FEATURES`` (binary L-BFGS takes no injected
+        kernels yet) while the dense Hessian fits.
+        """
+        solver = self._solver_for(objective, n_features)
+        if solver in ("newton", "prox_newton"):
+            return solver
+        if solver == "gd":
+            raise ValueError("solver='gd' is not available in clogit.dask; "
+                             "use solver='newton' or 'auto'.")
+        if 8 * (n_features + 1) ** 2 > _NEWTON_HESSIAN_MAX_BYTES:
+            raise ValueError(
+                f"clogit.dask fits binary and One-vs-Rest problems by Newton "
+                f"with the dense Hessian, which for {n_features} features "
+                f"would exceed {_NEWTON_HESSIAN_MAX_BYTES // 2**20} MiB; "
+                "select fewer features.")
+        if self.solver == "lbfgs":
+            raise ValueError(
+                "solver='lbfgs' fits multinomial problems only in "
+                "clogit.dask; binary and One-vs-Rest problems use Newton: "
+                "use solver='newton' or 'auto'.")
+        return "newton"
+
+    def _fit_binary_dask(self, X, y_encoded, sample_weight, classes, totals,
+                         objective):
+        """Binary or One-vs-Rest problems; sets the fitted attributes."""
+        n_classes = len(classes)
+        n_features = X.shape[1]
+        solver = self._dask_solver(objective, n_features)
+        n_problems = 1 if n_classes == 2 else n_classes
+        coef0 = self._warm_start_coef(n_problems, n_features)
+        # The in-memory class weights with one pseudo-sample per class,
+        # weighted by the class's total weight: per-class tables with
+        # exactly the in-memory semantics ("balanced" included).
+        per_class = np.arange(n_classes)
+        problems = []
+        for k in range(n_problems):
+            positive = k + 1 if n_problems == 1 else k
+            label = ("" if n_problems == 1
+                     else f"[class {classes.tolist()[k]!r}] ")
+            table = self._class_weights(classes, per_class,
+                                        per_class == positive, n_problems,
+                                        totals)
+            y_k = (y_encoded == positive).astype(np.float64)
+            s_k = (sample_weight if table is None else
+                   da.map_blocks(_weighted, y_encoded, sample_weight, table,
+                                 dtype=np.float64))
+            problems.append((label, y_k, s_k,
+                             None if coef0 is None else coef0[k]))
+
+        def solve(problem):
+            # each problem's labels and weights live on the workers only
+            # while it is solved
+            label, y_k, s_k, start = problem
+            y_k, s_k = dask.persist(y_k, s_k)
+            kernels = DaskBinomialKernels(X, y_k, s_k, objective.C,
+                                          self.fit_intercept)
+            common = dict(C=objective.C, fit_intercept=self.fit_intercept,
+                          tol=self.tol, max_iter=self.max_iter, coef0=start,
+                          verbose=self.verbose, label=label, kernels=kernels)
+            if solver == "newton":
+                result = newton_binary(None, None, None, alpha=objective.l2,
+                                       **common)
+            else:
+                result = prox_newton_binary(None, None, None, l1=objective.l1,
+                                            l2=objective.l2, **common)
+            return result, self._inference_fit(X, y_k, s_k, kernels, result,
+                                               objective, solver)
+
+        outcomes = map_in_threads(solve, problems,
+                                  self._n_threads(n_problems))
+
+        n_coef = n_features + (1 if self.fit_intercept else 0)
+        coefs = np.empty((n_problems, n_coef))
+        n_iter = np.empty(n_problems, dtype=np.int32)
+        converged = True
+        inference_fits = []
+        for k, ((label, *_), (result, inference_fit)) in enumerate(
+                zip(problems, outcomes)):
+            # warnings in the caller's thread, in class order
+            warn_not_converged(result, self.max_iter, label)
+            inference_fits.append(inference_fit)
+            coefs[k] = result.coef
+            n_iter[k] = result.n_iter
+            converged = converged and result.converged
+
+        self.classes_ = classes
+        self.coef_ = coefs[:, :n_features].copy()
+        self.intercept_ = (coefs[:, -1].copy() if self.fit_intercept
+                           else np.zeros(n_problems))
+        self.n_iter_ = n_iter
+        self.converged_ = converged
+        self._inference_fits = inference_fits
+        self._multinomial = False
+        return self
+
+    def _inference_fit(self, X, y, sample_weight, kernels, result, objective,
+                       solver):
+        """``_inference.binary_fit`` for a problem on dask arrays.
+
+        binary_fit reads only the shapes of X and two sums of y and the
+        weights (dask computes them), except when Newton stopped short of
+        its tolerance: then it would assemble the Hessian from in-memory X,
+        so it is assembled here by the distributed kernels and handed over
+        as the factor (or, if singular, as the Hessian, whose covariance is
+        NaN, as in memory).
+        """
+        penalty = _inference.effective_penalty(self.penalty, self.C)
+        common = dict(C=objective.C, alpha=objective.l2,
+                      fit_intercept=self.fit_intercept, penalty=penalty,
+                      solver=solver)
+        if (result.hessian_factor is not None or solver != "newton"
+                or penalty not in (None, "l2")):
+            return _inference.binary_fit(X, y, sample_weight, result,
+                                         **common)
+        n_coef = result.coef.shape[0]
+        grad = np.empty(n_coef)
+        hess = np.empty((n_coef, n_coef), order="F")
+        data_term = kernels.block_pass(result.coef, grad, hess)
+        n_features = X.shape[1]
+        if objective.l2:
+            idx = np.arange(n_features)
+            hess[idx, idx] += objective.l2
+        w = result.coef[:n_features]
+        at_coef = data_term + 0.5 * objective.l2 * float(w @ w)
+        factor = np.array(hess, order="F", copy=True)
+        if cholesky(factor) == 0:
+            return _inference.binary_fit(
+                X, y, sample_weight,
+                replace(result, hessian_factor=factor, objective=at_coef),
+                **common)
+        fit = _inference.binary_fit(
+            X, y, sample_weight,
+            replace(result, hessian_factor=np.eye(n_coef), objective=at_coef),
+            **common)
+        fit.factor, fit.hessian = None, hess
+        return fit
+
+    def _fit_multinomial_dask(self, X, y_encoded, sample_weight, classes,
+                              totals, objective):
+        """The softmax model (as the in-memory ``_fit_multinomial``)."""
+        n_classes = len(classes)
+        n_features = X.shape[1]
+        k1 = n_features + (1 if self.fit_intercept else 0)
+        table = class_weight_per_sample(self.class_weight, classes,
+                                        np.arange(n_classes), totals)
+        if table is not None:
+            sample_weight = da.map_blocks(_weighted, y_encoded,
+                                          sample_weight, table,
+                                          dtype=np.float64).persist()
+        coef0 = None
+        if (self.warm_start and getattr(self, "_multinomial", False)
+                and self.coef_.shape == (n_classes, n_features)):
+            coef0 = (np.hstack([self.coef_, self.intercept_[:, None]])
+                     if self.fit_intercept else self.coef_.copy())
+        if self.solver == "newton" or (
+                self.solver == "auto"
+                and n_classes * k1 <= _AUTO_MULTINOMIAL_NEWTON_MAX_WIDTH):
+            solve = newton_multinomial
+        else:
+            solve = lbfgs_multinomial
+        kernels = DaskSoftmaxKernels(X, y_encoded, sample_weight, objective.C,
+                                     self.fit_intercept, n_classes)
+        result = solve(None, None, None, n_classes=n_classes, C=objective.C,
+                       alpha=objective.l2, fit_intercept=self.fit_intercept,
+                       tol=self.tol, max_iter=self.max_iter, coef0=coef0,
+                       verbose=self.verbose, kernels=kernels)
+        warn_not_converged(result, self.max_iter)
+        self.classes_ = classes
+        self.coef_ = result.coef[:, :n_features].copy()
+        self.intercept_ = (result.coef[:, -1].copy() if self.fit_intercept
+                           else np.zeros(n_classes))
+        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
+        self.converged_ = result.converged
+        self._inference_fits = []
+        self._multinomial = True
+        return self
+
+    def __sklearn_tags__(self):
+        """scikit-learn's estimator tags: no scipy.sparse input."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        return tags
+
+    # ------------------------------------------------------------------
+    # prediction: lazy, one task per row chunk of X
+    # ------------------------------------------------------------------
+    def _in_memory_model(self):
+        """An in-memory ``clogit.LogisticRegression`` with the fitted
+        coefficients: what each chunk's task predicts with, so the
+        probabilities are exactly the in-memory estimator's."""
+        model = _InMemoryLogisticRegression(**self.get_params())
+        for name in ("classes_", "coef_", "intercept_", "n_iter_",
+                     "converged_", "n_features_in_", "_multinomial"):
+            setattr(model, name, getattr(self, name))
+        return model
+
+    def _map_chunks(self, X, method, dtype, n_columns=None):
+        check_is_fitted(self)
+        X, names = _as_dask_X(X, need_lengths=False)
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                f"expecting {self.n_features_in_} features as input.")
+        fitted_names = getattr(self, "feature_names_in_", None)
+        if (names is not None and fitted_names is not None
+                and list(names) != list(fitted_names)):
+            raise ValueError(
+                "The feature names should match those that were passed "
+                f"during fit: got {list(names)}, expected "
+                f"{list(fitted_names)}.")
+        token = dask.base.tokenize(X.name, method, self.coef_,
+                                   self.intercept_, self.classes_,
+                                   self._multinomial)
+        kwargs = dict(dtype=dtype, name=f"clogit-{method}-{token}",
+                      meta=np.empty((0,) * (1 if n_columns is None else 2),
+                                    dtype=dtype))
+        if n_columns is None:
+            kwargs["drop_axis"] = 1
+        else:
+            kwargs["chunks"] = (X.chunks[0], (n_columns,))
+        return X.map_blocks(_predict_chunk, self._in_memory_model(), method,
+                            **kwargs)
+
+    def decision_function(self, X):
+        """Linear scores ``X @ coef_.T + intercept_``, lazily.
+
+        Parameters
+        ----------
+        X : dask array or DataFrame of shape (n_samples, n_features)
+            numpy arrays and pandas DataFrames are wrapped.
+
+        Returns
+        -------
+        dask array of shape (n_samples,) for two classes, else
+        (n_samples, n_classes)
+            Chunked as X's rows.
+        """
+        check_is_fitted(self)
+        n_problems = self.coef_.shape[0]
+        return self._map_chunks(X, "decision_function", np.float64,
+                                None if n_problems == 1 else n_problems)
+
+    def predict(self, X):
+        """Predicted class labels, lazily.
+
+        Parameters
+        ----------
+        X : dask array or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        dask array of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        return self._map_chunks(X, "predict", self.classes_.dtype)
+
+    def predict_proba(self, X):
+        """Class probabilities, lazily (as
+        :meth:`clogit.LogisticRegression.predict_proba`).
+
+        Parameters
+        ----------
+        X : dask array or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        dask array of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        return self._map_chunks(X, "predict_proba", np.float64,
+                                len(self.classes_))
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`, computed stably, lazily.
+
+        Parameters
+        ----------
+        X : dask array or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        dask array of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        return self._map_chunks(X, "predict_log_proba", np.float64,
+                                len(self.classes_))
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy of :meth:`predict` on ``(X, y)``, computed.
+
+        Parameters
+        ----------
+        X : dask array or DataFrame of shape (n_samples, n_features)
+        y : dask array or Series of shape (n_samples,)
+        sample_weight : dask array of shape (n_samples,), default=None
+
+        Returns
+        -------
+        float
+        """
+        predicted = self.predict(X)
+        if any(np.isnan(n) for n in predicted.chunks[0]):
+            predicted = predicted.compute_chunk_sizes()
+        rows = predicted.chunks[0]
+        correct = (predicted == _as_aligned(y, rows, "y")).astype(np.float64)
+        if sample_weight is None:
+            return float(correct.mean().compute())
+        weights = _as_aligned(sample_weight, rows, "sample_weight", "biuf")
+        hits, total = dask.compute((correct * weights).sum(), weights.sum())
+        return float(hits / total)

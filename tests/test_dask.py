@@ -1,0 +1,292 @@
+"""clogit.dask.LogisticRegression: the in-memory solvers on dask arrays.
+
+The reference is the in-memory estimator on the same data: the dask fit runs
+the same solver code on kernels mapped over the chunks, so coefficients
+agree to the rounding of the chunked sums (rtol 1e-8, far looser than the
+~1e-15 observed) and the iteration counts are equal.
+"""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+da = pytest.importorskip("dask.array")
+
+import clogit  # noqa: E402
+from clogit.dask import (  # noqa: E402
+    LogisticRegression as DaskLogisticRegression)
+
+RTOL = 1e-8
+ATOL = 1e-12  # exact zeros of l1 fits against tiny values
+
+
+def _data(n=1200, p=5, n_classes=2, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, p))
+    w = rng.normal(size=p)
+    score = X @ w + 0.4 + rng.logistic(size=n)
+    if n_classes == 2:
+        y = (score > 0).astype(np.int64)
+    else:
+        y = np.digitize(score, np.quantile(score, np.linspace(0, 1, n_classes
+                                                              + 1)[1:-1]))
+    return X, y
+
+
+def _assert_same_fit(dask_fit, memory_fit):
+    np.testing.assert_array_equal(dask_fit.classes_, memory_fit.classes_)
+    np.testing.assert_allclose(dask_fit.coef_, memory_fit.coef_, rtol=RTOL,
+                               atol=ATOL)
+    np.testing.assert_allclose(dask_fit.intercept_, memory_fit.intercept_,
+                               rtol=RTOL, atol=ATOL)
+    np.testing.assert_array_equal(dask_fit.n_iter_, memory_fit.n_iter_)
+    assert dask_fit.converged_ == memory_fit.converged_
+
+
+EVEN = 300       # 1200 rows in 4 equal chunks
+UNEVEN = (100, 450, 0, 7, 643)  # an empty chunk too
+
+
+@pytest.mark.parametrize("chunks", [EVEN, UNEVEN], ids=["even", "uneven"])
+@pytest.mark.parametrize("params", [
+    {},
+    {"penalty": None},
+    {"C": 0.05, "fit_intercept": False},
+    {"penalty": "l1", "C": 0.02},
+    {"penalty": "elasticnet", "l1_ratio": 0.4, "C": 0.05},
+    {"class_weight": "balanced"},
+    {"class_weight": {0: 2.0, 1: 0.5}, "solver": "newton"},
+], ids=lambda params: ",".join(f"{k}={v}" for k, v in params.items())
+    or "default")
+def test_binary_equals_in_memory(chunks, params):
+    X, y = _data()
+    memory_fit = clogit.LogisticRegression(**params).fit(X, y)
+    dask_fit = DaskLogisticRegression(**params).fit(
+        da.from_array(X, chunks=(chunks, -1)), da.from_array(y, chunks=chunks))
+    _assert_same_fit(dask_fit, memory_fit)
+
+
+def test_sample_weight_and_float32():
+    X, y = _data(seed=1)
+    weights = np.random.default_rng(1).uniform(0.0, 3.0, size=y.shape[0])
+    X32 = X.astype(np.float32)
+    memory_fit = clogit.LogisticRegression().fit(X32, y,
+                                                 sample_weight=weights)
+    dask_fit = DaskLogisticRegression().fit(
+        da.from_array(X32, chunks=(UNEVEN, -1)), da.from_array(y, chunks=400),
+        sample_weight=da.from_array(weights, chunks=250))
+    _assert_same_fit(dask_fit, memory_fit)
+
+
+@pytest.mark.parametrize("params", [
+    {"multi_class": "ovr"},
+    {"multi_class": "ovr", "class_weight": "balanced", "n_jobs": 2},
+    {"multi_class": "ovr", "penalty": "l1", "C": 0.05},
+    {},                                    # multinomial, Newton (narrow)
+    {"solver": "lbfgs", "C": 0.5},         # multinomial, L-BFGS
+    {"penalty": None, "solver": "newton"},
+    {"class_weight": "balanced"},
+], ids=lambda params: ",".join(f"{k}={v}" for k, v in params.items())
+    or "multinomial")
+def test_multiclass_equals_in_memory(params):
+    X, y = _data(n_classes=3, seed=2)
+    labels = np.array(["ant", "bee", "cat"])[y]
+    memory_fit = clogit.LogisticRegression(**params).fit(X, labels)
+    dask_fit = DaskLogisticRegression(**params).fit(
+        da.from_array(X, chunks=(UNEVEN, -1)),
+        da.from_array(labels, chunks=UNEVEN))
+    _assert_same_fit(dask_fit, memory_fit)
+    Xd = da.from_array(X, chunks=(EVEN, -1))
+    np.testing.assert_allclose(dask_fit.predict_proba(Xd).compute(),
+                               memory_fit.predict_proba(X), rtol=1e-7,
+                               atol=1e-12)
+
+
+def test_predictions_are_lazy_and_match():
+    X, y = _data(n_classes=3, seed=3)
+    memory_fit = clogit.LogisticRegression(multi_class="ovr").fit(X, y)
+    dask_fit = DaskLogisticRegression(multi_class="ovr").fit(X, y)
+    Xd = da.from_array(X, chunks=(UNEVEN, -1))
+    for method in ("decision_function", "predict_proba",
+                   "predict_log_proba", "predict"):
+        lazy = getattr(dask_fit, method)(Xd)
+        assert isinstance(lazy, da.Array)
+        assert lazy.chunks[0] == Xd.chunks[0]
+        expected = getattr(memory_fit, method)(X)
+        if method == "predict":
+            np.testing.assert_array_equal(lazy.compute(), expected)
+        else:
+            np.testing.assert_allclose(lazy.compute(), expected, rtol=1e-7,
+                                       atol=1e-12)
+    assert dask_fit.score(Xd, y) == pytest.approx(memory_fit.score(X, y))
+    # binary: one column of scores
+    X2, y2 = _data(seed=3)
+    fit = DaskLogisticRegression().fit(X2, y2)
+    assert fit.decision_function(X2).shape == (X2.shape[0],)
+
+
+def test_dataframe_input():
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    X, y = _data(seed=4)
+    frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])])
+    frame["target"] = np.array(["no", "yes"])[y]
+    ddf = dd.from_pandas(frame, npartitions=3)
+    features = ddf.drop(columns="target")
+    memory_fit = clogit.LogisticRegression().fit(
+        frame.drop(columns="target"), frame["target"])
+    dask_fit = DaskLogisticRegression().fit(features, ddf["target"])
+    _assert_same_fit(dask_fit, memory_fit)
+    np.testing.assert_array_equal(dask_fit.feature_names_in_,
+                                  memory_fit.feature_names_in_)
+    predicted = dask_fit.predict(features)
+    assert isinstance(predicted, da.Array)
+    np.testing.assert_array_equal(predicted.compute(), memory_fit.predict(
+        frame.drop(columns="target")))
+    with pytest.raises(ValueError, match="feature names"):
+        dask_fit.predict(features.rename(columns={"x0": "other"}))
+
+
+def test_y_chunks_are_lined_up_with_X():
+    X, y = _data(seed=5)
+    memory_fit = clogit.LogisticRegression().fit(X, y)
+    dask_fit = DaskLogisticRegression().fit(
+        da.from_array(X, chunks=(EVEN, -1)), da.from_array(y, chunks=UNEVEN))
+    _assert_same_fit(dask_fit, memory_fit)
+
+
+def test_column_chunks_and_integer_X_are_accepted():
+    X, y = _data(seed=6)
+    Xi = np.round(X * 3).astype(np.int32)
+    memory_fit = clogit.LogisticRegression().fit(Xi, y)
+    dask_fit = DaskLogisticRegression().fit(
+        da.from_array(Xi, chunks=(EVEN, 2)), y)
+    _assert_same_fit(dask_fit, memory_fit)
+
+
+def test_one_class_per_chunk_is_fine():
+    X, y = _data(seed=7)
+    order = np.argsort(y, kind="stable")  # chunks of a single class each
+    memory_fit = clogit.LogisticRegression().fit(X[order], y[order])
+    dask_fit = DaskLogisticRegression().fit(
+        da.from_array(X[order], chunks=(100, -1)),
+        da.from_array(y[order], chunks=100))
+    _assert_same_fit(dask_fit, memory_fit)
+
+
+def test_inference_matches_in_memory():
+    X, y = _data(seed=8)
+    memory_fit = clogit.LogisticRegression(penalty=None).fit(X, y)
+    dask_fit = DaskLogisticRegression(penalty=None).fit(
+        da.from_array(X, chunks=(UNEVEN, -1)), y)
+    np.testing.assert_allclose(dask_fit.std_errors_, memory_fit.std_errors_,
+                               rtol=1e-7)
+    # stopped by max_iter: the Hessian is assembled once more, on the chunks
+    with pytest.warns(ConvergenceWarning):
+        short = DaskLogisticRegression(max_iter=2).fit(X, y)
+    with pytest.warns(ConvergenceWarning):
+        reference = clogit.LogisticRegression(max_iter=2).fit(X, y)
+    np.testing.assert_allclose(short.std_errors_, reference.std_errors_,
+                               rtol=1e-7)
+
+
+def test_warm_start_and_clone():
+    from sklearn.base import clone
+
+    X, y = _data(seed=9)
+    Xd = da.from_array(X, chunks=(EVEN, -1))
+    fit = DaskLogisticRegression(warm_start=True, C=0.3).fit(Xd, y)
+    assert fit.fit(Xd, y).n_iter_[0] == 1
+    copy = clone(fit)
+    assert isinstance(copy, DaskLogisticRegression)
+    assert copy.get_params() == fit.get_params()
+
+
+# -- bad input ------------------------------------------------------------
+def test_nan_or_inf_in_a_chunk():
+    X, y = _data()
+    for bad in (np.nan, np.inf):
+        X_bad = X.copy()
+        X_bad[700, 1] = bad
+        with pytest.raises(ValueError,
+                           match=r"NaN or infinite.*row chunk 2 of 4 "
+                                 r"\(rows 600-899\)"):
+            DaskLogisticRegression().fit(
+                da.from_array(X_bad, chunks=(EVEN, -1)), y)
+
+
+def test_single_class():
+    X, y = _data()
+    with pytest.raises(ValueError, match="only one class"):
+        DaskLogisticRegression().fit(da.from_array(X, chunks=(EVEN, -1)),
+                                     da.zeros(y.shape[0], chunks=EVEN))
+
+
+def test_lengths_that_differ():
+    X, y = _data()
+    with pytest.raises(ValueError, match="same length"):
+        DaskLogisticRegression().fit(da.from_array(X, chunks=(EVEN, -1)),
+                                     da.from_array(y[:-5], chunks=EVEN))
+    with pytest.raises(ValueError, match="same length"):
+        DaskLogisticRegression().fit(X, y, sample_weight=np.ones(3))
+
+
+@pytest.mark.parametrize("weights, message", [
+    (-1.0, "negative"), (np.inf, "NaN or infinite"), (0.0, "sums to zero")])
+def test_bad_sample_weight(weights, message):
+    X, y = _data()
+    with pytest.raises(ValueError, match=message):
+        DaskLogisticRegression().fit(X, y, sample_weight=da.full(
+            y.shape[0], weights, chunks=EVEN))
+
+
+def test_bad_parameters_and_shapes():
+    X, y = _data()
+    with pytest.raises(ValueError, match="C must be"):
+        DaskLogisticRegression(C=-1).fit(X, y)
+    with pytest.raises(ValueError, match="gd"):
+        DaskLogisticRegression(solver="gd").fit(X, y)
+    with pytest.raises(ValueError, match="multinomial problems only"):
+        DaskLogisticRegression(solver="lbfgs").fit(X, y)
+    with pytest.raises(ValueError, match="2-D"):
+        DaskLogisticRegression().fit(X[:, 0], y)
+    fit = DaskLogisticRegression().fit(X, y)
+    with pytest.raises(ValueError, match="features"):
+        fit.predict(X[:, :3])
+
+
+def test_importing_clogit_does_not_import_dask():
+    code = ("import sys, clogit; "
+            "assert not any(m == 'dask' or m.startswith('dask.') "
+            "for m in sys.modules), 'dask imported'")
+    subprocess.run([sys.executable, "-c", code], check=True,
+                   env=dict(os.environ))
+
+
+# -- a real cluster -------------------------------------------------------
+def test_local_cluster_processes():
+    distributed = pytest.importorskip("distributed")
+    X, y = _data(n_classes=3, seed=10)
+    Xd = da.from_array(X, chunks=(UNEVEN, -1))
+    references = [clogit.LogisticRegression().fit(X, y),
+                  clogit.LogisticRegression(multi_class="ovr", penalty="l1",
+                                            C=0.1).fit(X, y)]
+    # worker processes inherit the environment, PYTHONPATH included, so
+    # they import the same clogit
+    with distributed.LocalCluster(n_workers=2, processes=True,
+                                  threads_per_worker=1,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        assert len(client.scheduler_info()["workers"]) == 2
+        fits = [DaskLogisticRegression().fit(Xd, y),
+                DaskLogisticRegression(multi_class="ovr", penalty="l1",
+                                       C=0.1).fit(Xd, y)]
+        proba = fits[0].predict_proba(Xd).compute()
+    for fit, reference in zip(fits, references):
+        _assert_same_fit(fit, reference)
+    np.testing.assert_allclose(proba, references[0].predict_proba(X),
+                               rtol=1e-7, atol=1e-12)
