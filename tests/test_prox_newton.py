@@ -9,7 +9,7 @@ import sklearn
 
 import clogit
 from clogit._prox_newton import kkt_violation
-from _data import breast_cancer, synthetic_binary
+from _data import breast_cancer
 
 TOL = 1e-10
 _SKLEARN_VERSION = tuple(int(part) for part in

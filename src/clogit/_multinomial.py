@@ -30,11 +30,10 @@ from scipy.optimize import minimize
 from . import _softmax
 from ._newton import NewtonResult, _factor_with_ridge
 from ._blas import cho_solve
+from ._linesearch import StallGuard, backtrack
 from ._parallel import _pool, row_chunks, row_kernel
 
 _EPS = np.finfo(np.float64).eps
-_ARMIJO = 1e-4
-_MAX_HALVINGS = 50
 
 
 class SoftmaxKernels:
@@ -201,8 +200,8 @@ def newton_multinomial(X, y, sample_weight, *, n_classes, C, alpha,
     direction_full = np.zeros((K, k1))
     converged = False
     objective = np.nan
-    g_max = g_max_previous = np.inf
-    stalls = 0
+    g_max = np.inf
+    guard = StallGuard()
     max_ridge = 0.0
     iteration = 0
 
@@ -239,26 +238,19 @@ def newton_multinomial(X, y, sample_weight, *, n_classes, C, alpha,
         # 4. Armijo backtracking on cached scores.
         direction_full[:n_free] = direction.reshape(n_free, k1)
         kernels.scores(direction_full, dz)
-        roundoff = 64 * _EPS * abs(objective)
-        step = 1.0
-        for _ in range(_MAX_HALVINGS):
-            trial = kernels.objective_along(z, dz, step)
+        def objective_at(t):
+            trial = kernels.objective_along(z, dz, t)
             if alpha:
-                w = (coef[:n_free] + step * direction_full[:n_free]).ravel()
+                w = (coef[:n_free] + t * direction_full[:n_free]).ravel()
                 trial += 0.5 * alpha * float(w[penalized] @ w[penalized])
-            if trial <= objective - _ARMIJO * step * decrement_sq + roundoff:
-                break
-            step *= 0.5
-        else:
+            return trial
+
+        step, trial = backtrack(objective_at, objective, -decrement_sq)
+        if step is None:
             break
         coef += step * direction_full
-        if trial > objective - roundoff and g_max >= 0.5 * g_max_previous:
-            stalls += 1
-            if stalls >= 3:
-                break
-        else:
-            stalls = 0
-        g_max_previous = g_max
+        if guard.stalled(objective, trial, g_max):
+            break
         if verbose:
             print(f"iter {iteration:3d}  objective {objective:.12e}  "
                   f"max|grad| {g_max:.3e}  decrement {decrement_sq:.3e}  "

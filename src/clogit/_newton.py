@@ -15,13 +15,12 @@ import numpy as np
 from scipy.linalg import LinAlgWarning
 from sklearn.exceptions import ConvergenceWarning
 
+from ._linesearch import StallGuard, backtrack
 from ._parallel import BinomialKernels
 from ._blas import cho_solve, cholesky
 
 _EPS = np.finfo(np.float64).eps
 # Armijo's sufficient-decrease constant and the most step halvings tried.
-_ARMIJO = 1e-4
-_MAX_HALVINGS = 50
 
 
 @dataclass
@@ -209,8 +208,8 @@ def newton_binary(X, y, sample_weight, *, C, alpha, fit_intercept, tol,
     converged = False
     max_ridge = 0.0
     objective = np.nan
-    g_max = g_max_previous = np.inf
-    stalls = 0
+    g_max = np.inf
+    guard = StallGuard()
     stopped_by_monitor = False
 
     for iteration in range(1, max_iter + 1):
@@ -250,33 +249,23 @@ def newton_binary(X, y, sample_weight, *, C, alpha, fit_intercept, tol,
         #    cannot tell it apart); three such steps that do not shrink the
         #    gradient mean float64 can do no better, and the loop stops.
         kernels.matvec(direction, dz)
-        roundoff = 64 * _EPS * abs(objective)
-        slope = -decrement_sq  # g.d < 0
-        step = 1.0
-        for _ in range(_MAX_HALVINGS):
-            trial = kernels.objective_along(z, dz, step)
-            if alpha:
-                trial += _penalty(coef + step * direction, alpha, n_features)
-            if trial <= objective + _ARMIJO * step * slope + roundoff:
-                break
-            step *= 0.5
-        else:
+        step, trial = backtrack(
+            lambda t: kernels.objective_along(z, dz, t) + (
+                _penalty(coef + t * direction, alpha, n_features)
+                if alpha else 0.0),
+            objective, -decrement_sq)
+        if step is None:
             # No decrease at any step: the iterate is as good as float64 lets
             # it be along this direction; stop and let the caller warn.
             if verbose:
                 print(f"{label}iter {iteration:3d}  line search failed")
             break
         coef += step * direction
-        if trial > objective - roundoff and g_max >= 0.5 * g_max_previous:
-            stalls += 1
-            if stalls >= 3:
-                if verbose:
-                    print(f"{label}iter {iteration:3d}  stopped at the "
-                          "limit of floating-point precision")
-                break
-        else:
-            stalls = 0
-        g_max_previous = g_max
+        if guard.stalled(objective, trial, g_max):
+            if verbose:
+                print(f"{label}iter {iteration:3d}  stopped at the "
+                      "limit of floating-point precision")
+            break
         if verbose:
             print(f"{label}iter {iteration:3d}  objective {objective:.12e}  "
                   f"max|grad| {g_max:.3e}  decrement {decrement_sq:.3e}  "

@@ -35,11 +35,9 @@ Each outer iteration:
 
 import numpy as np
 
+from ._linesearch import StallGuard, backtrack
 from ._newton import NewtonResult, start_binary
 
-_EPS = np.finfo(np.float64).eps
-_ARMIJO = 1e-4
-_MAX_HALVINGS = 50
 # Most Hessian-vector products per Newton step (scikit-learn's newton-cg
 # uses 200 as well); a truncated solve still gives a descent direction.
 _MAX_CG = 200
@@ -135,8 +133,8 @@ def newton_cg_binary(X, y, sample_weight, *, C, alpha, fit_intercept, tol,
     converged = False
     stopped_by_monitor = False
     objective = np.nan
-    g_max = g_max_previous = np.inf
-    stalls = 0
+    g_max = np.inf
+    guard = StallGuard()
     iteration = 0
 
     for iteration in range(1, max_iter + 1):
@@ -192,31 +190,20 @@ def newton_cg_binary(X, y, sample_weight, *, C, alpha, fit_intercept, tol,
         # 5. Armijo backtracking along d, reusing dz = X d (see
         #    newton_binary for the round-off and stall rules).
         kernels.matvec(direction, dz)
-        roundoff = 64 * _EPS * abs(objective)
-        slope = -decrement_sq
-        step = 1.0
-        for _ in range(_MAX_HALVINGS):
-            trial = kernels.objective_along(z, dz, step)
-            if alpha:
-                trial += penalty(coef + step * direction)
-            if trial <= objective + _ARMIJO * step * slope + roundoff:
-                break
-            step *= 0.5
-        else:
+        step, trial = backtrack(
+            lambda t: kernels.objective_along(z, dz, t) + (
+                penalty(coef + t * direction) if alpha else 0.0),
+            objective, -decrement_sq)
+        if step is None:
             if verbose:
                 print(f"{label}iter {iteration:3d}  line search failed")
             break
         coef += step * direction
-        if trial > objective - roundoff and g_max >= 0.5 * g_max_previous:
-            stalls += 1
-            if stalls >= 3:
-                if verbose:
-                    print(f"{label}iter {iteration:3d}  stopped at the "
-                          "limit of floating-point precision")
-                break
-        else:
-            stalls = 0
-        g_max_previous = g_max
+        if guard.stalled(objective, trial, g_max):
+            if verbose:
+                print(f"{label}iter {iteration:3d}  stopped at the "
+                      "limit of floating-point precision")
+            break
         if verbose:
             print(f"{label}iter {iteration:3d}  objective {objective:.12e}  "
                   f"max|grad| {g_max:.3e}  cg {n_products:3d}  "

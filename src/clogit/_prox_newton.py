@@ -30,11 +30,9 @@ features that matter):
 import numpy as np
 
 from ._cd import cd_quadratic
+from ._linesearch import backtrack
 from ._newton import NewtonResult, start_binary
 
-_EPS = np.finfo(np.float64).eps
-_ARMIJO = 1e-4
-_MAX_HALVINGS = 50
 _MAX_SWEEPS = 200
 
 
@@ -146,16 +144,11 @@ def prox_newton_binary(X, y, sample_weight, *, C, l1, l2, fit_intercept, tol,
         # 6. Armijo backtracking on F, reusing dz = X_W d (coefficients
         #    outside the working set are zero, so F only changes on it).
         kernels.matvec(step_w, dz, working)
-        roundoff = 64 * _EPS * abs(objective)
-        step = 1.0
-        for _ in range(_MAX_HALVINGS):
-            trial_w = work_coef[:k] + step * step_w[:k]
-            trial = (kernels.objective_along(z, dz, step)
-                     + _penalty(trial_w, l1, l2))
-            if trial <= objective + _ARMIJO * step * decrease + roundoff:
-                break
-            step *= 0.5
-        else:
+        step, _ = backtrack(
+            lambda t: kernels.objective_along(z, dz, t) + _penalty(
+                work_coef[:k] + t * step_w[:k], l1, l2),
+            objective, decrease)
+        if step is None:
             if verbose:
                 print(f"{label}iter {iteration:3d}  line search failed")
             break

@@ -1,0 +1,72 @@
+"""The backtracking line search every Newton-type solver shares.
+
+Armijo's rule on a *cached* search line: the solvers hand in a function that
+evaluates the objective at ``coef + step * d`` from the stored scores
+``z = X coef`` and ``dz = X d`` (``objective_along`` of the kernels), so no
+trial step reads X.  A trial whose change is within the objective's own
+rounding error is accepted (f cannot tell it from a decrease), and
+:class:`StallGuard` stops a solver once such steps no longer shrink the
+gradient: float64 can then do no better.
+"""
+
+import numpy as np
+
+_EPS = np.finfo(np.float64).eps
+# Sufficient-decrease constant and the most halvings of the step.
+ARMIJO = 1e-4
+MAX_HALVINGS = 50
+
+
+def rounding_error(objective):
+    """Rounding error to expect in a sum the size of ``objective``."""
+    return 64 * _EPS * abs(objective)
+
+
+def backtrack(objective_at, objective, slope):
+    """Largest step in 1, 1/2, 1/4, ... meeting Armijo's condition.
+
+    Parameters
+    ----------
+    objective_at : callable
+        ``objective_at(step)``: the objective at ``coef + step * d``.
+    objective : float
+        The objective at ``coef``.
+    slope : float
+        The predicted decrease per unit step (``g.d``, or the composite
+        model's decrease for proximal methods); negative.
+
+    Returns
+    -------
+    step, trial : float, float
+        The accepted step and the objective there; ``(None, None)`` when no
+        step down to ``2**-MAX_HALVINGS`` is accepted.
+    """
+    roundoff = rounding_error(objective)
+    step = 1.0
+    for _ in range(MAX_HALVINGS):
+        trial = objective_at(step)
+        if trial <= objective + ARMIJO * step * slope + roundoff:
+            return step, trial
+        step *= 0.5
+    return None, None
+
+
+class StallGuard:
+    """Counts steps that neither measurably decrease the objective nor halve
+    the gradient; three in a row mean the iteration has reached float64's
+    limit."""
+
+    def __init__(self, patience=3):
+        self.patience = patience
+        self.stalls = 0
+        self.previous_gradient = np.inf
+
+    def stalled(self, objective, trial, gradient_norm):
+        """Record one accepted step; True when the solver should stop."""
+        if (trial > objective - rounding_error(objective)
+                and gradient_norm >= 0.5 * self.previous_gradient):
+            self.stalls += 1
+        else:
+            self.stalls = 0
+        self.previous_gradient = gradient_norm
+        return self.stalls >= self.patience
