@@ -477,27 +477,30 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             return True
         return objective.l1 == 0.0 and self.solver != "gd"
 
-    def _fit_multinomial(self, X, y_encoded, classes, sample_weight,
-                         objective):
-        """Fit the softmax model; sets the fitted attributes."""
-        n_classes = len(classes)
-        n_features = X.shape[1]
-        k1 = n_features + (1 if self.fit_intercept else 0)
-        weights = class_weight_per_sample(self.class_weight, classes,
-                                          y_encoded, sample_weight)
-        if weights is not None:
-            sample_weight = sample_weight * weights
+    def _multinomial_plan(self, n_classes, n_features):
+        """Warm start (or None) and solver function of a multinomial fit."""
         coef0 = None
         if (self.warm_start and getattr(self, "_multinomial", False)
                 and self.coef_.shape == (n_classes, n_features)):
             coef0 = (np.hstack([self.coef_, self.intercept_[:, None]])
                      if self.fit_intercept else self.coef_.copy())
+        k1 = n_features + (1 if self.fit_intercept else 0)
         if self.solver == "newton" or (
                 self.solver == "auto"
                 and n_classes * k1 <= _AUTO_MULTINOMIAL_NEWTON_MAX_WIDTH):
-            solve = newton_multinomial
-        else:
-            solve = lbfgs_multinomial
+            return coef0, newton_multinomial
+        return coef0, lbfgs_multinomial
+
+    def _fit_multinomial(self, X, y_encoded, classes, sample_weight,
+                         objective):
+        """Fit the softmax model; sets the fitted attributes."""
+        n_classes = len(classes)
+        n_features = X.shape[1]
+        weights = class_weight_per_sample(self.class_weight, classes,
+                                          y_encoded, sample_weight)
+        if weights is not None:
+            sample_weight = sample_weight * weights
+        coef0, solve = self._multinomial_plan(n_classes, n_features)
         with single_threaded_blas():
             result = solve(X, y_encoded.astype(np.int32), sample_weight,
                            n_classes=n_classes, C=objective.C,

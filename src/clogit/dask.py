@@ -42,10 +42,8 @@ from sklearn.utils.validation import check_is_fitted
 from . import _dask_kernels, _inference
 from ._blas import cholesky
 from ._dask_kernels import DaskBinomialKernels, DaskSoftmaxKernels
-from ._logistic import (_AUTO_MULTINOMIAL_NEWTON_MAX_WIDTH,
-                        _NEWTON_HESSIAN_MAX_BYTES)
+from ._logistic import _NEWTON_HESSIAN_MAX_BYTES
 from ._logistic import LogisticRegression as _InMemoryLogisticRegression
-from ._multinomial import lbfgs_multinomial, newton_multinomial
 from ._newton import newton_binary, warn_not_converged
 from ._parallel import map_in_threads, single_threaded_blas
 from ._prox_newton import prox_newton_binary
@@ -567,24 +565,13 @@ feature_names_in_
         """The softmax model (as the in-memory ``_fit_multinomial``)."""
         n_classes = len(classes)
         n_features = X.shape[1]
-        k1 = n_features + (1 if self.fit_intercept else 0)
         table = class_weight_per_sample(self.class_weight, classes,
                                         np.arange(n_classes), totals)
         if table is not None:
             sample_weight = da.map_blocks(_weighted, y_encoded,
                                           sample_weight, table,
                                           dtype=np.float64).persist()
-        coef0 = None
-        if (self.warm_start and getattr(self, "_multinomial", False)
-                and self.coef_.shape == (n_classes, n_features)):
-            coef0 = (np.hstack([self.coef_, self.intercept_[:, None]])
-                     if self.fit_intercept else self.coef_.copy())
-        if self.solver == "newton" or (
-                self.solver == "auto"
-                and n_classes * k1 <= _AUTO_MULTINOMIAL_NEWTON_MAX_WIDTH):
-            solve = newton_multinomial
-        else:
-            solve = lbfgs_multinomial
+        coef0, solve = self._multinomial_plan(n_classes, n_features)
         kernels = DaskSoftmaxKernels(X, y_encoded, sample_weight, objective.C,
                                      self.fit_intercept, n_classes)
         result = solve(None, None, None, n_classes=n_classes, C=objective.C,
