@@ -137,7 +137,7 @@ def main():
     C = 1.0
     with dask.distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True,
-            dashboard_address=None) as cluster, \
+            host="127.0.0.1", dashboard_address="127.0.0.1:0") as cluster, \
             dask.distributed.Client(cluster):
         Xd, yd = make_data(args.n, args.p, args.chunks)
         X, y = dask.compute(Xd, yd)

@@ -277,9 +277,11 @@ def test_local_cluster_processes():
                                             C=0.1).fit(X, y)]
     # worker processes inherit the environment, PYTHONPATH included, so
     # they import the same clogit
+    # loopback only, and a free port for the dashboard: a fixed default port
+    # (8787) fails when another cluster on the machine holds it
     with distributed.LocalCluster(n_workers=2, processes=True,
-                                  threads_per_worker=1,
-                                  dashboard_address=None) as cluster, \
+                                  threads_per_worker=1, host="127.0.0.1",
+                                  dashboard_address="127.0.0.1:0") as cluster, \
             distributed.Client(cluster) as client:
         assert len(client.scheduler_info()["workers"]) == 2
         fits = [DaskLogisticRegression().fit(Xd, y),
