@@ -84,11 +84,14 @@ def solvers(C, penalized):
     """name -> fit(X_dask, y_dask, X_numpy, y_numpy) returning beta."""
     penalty = "l2" if penalized else None
 
-    def clogit_dask(Xd, yd, X, y):
-        from clogit.dask import LogisticRegression
-        clf = LogisticRegression(penalty=penalty, C=C, fit_intercept=False)
-        clf.fit(Xd, yd)
-        return clf.coef_[0], int(clf.n_iter_[0])
+    def clogit_dask(solver):
+        def fit(Xd, yd, X, y):
+            from clogit.dask import LogisticRegression
+            clf = LogisticRegression(penalty=penalty, C=C, solver=solver,
+                                     fit_intercept=False, tol=1e-8)
+            clf.fit(Xd, yd)
+            return clf.coef_[0], int(clf.n_iter_[0])
+        return fit
 
     def clogit_memory(Xd, yd, X, y):
         from clogit import LogisticRegression
@@ -109,7 +112,8 @@ def solvers(C, penalized):
             return np.asarray(clf.coef_), None
         return fit
 
-    rows = {"clogit.dask newton": clogit_dask,
+    rows = {"clogit.dask newton": clogit_dask("newton"),
+            "clogit.dask lbfgs": clogit_dask("lbfgs"),
             "clogit in-memory newton": clogit_memory,
             "dask-ml lbfgs": dask_ml("lbfgs")}
     if not penalized:
@@ -183,7 +187,10 @@ def main():
     for problem in dict.fromkeys(r["problem"] for r in results):
         rows = [r for r in results if r["problem"] == problem]
         best = min(r["objective"] for r in rows)
-        ours = next(r for r in rows if r["solver"] == "clogit.dask newton")
+        # the fastest clogit.dask solver at the same objective
+        ours = min((r for r in rows if r["solver"].startswith("clogit.dask")
+                    and (r["objective"] - best) / abs(best) <= 1e-10),
+                   key=lambda r: r["seconds"])
         for r in rows:
             r["gap"] = (r["objective"] - best) / abs(best)
             ratio = r["seconds"] / ours["seconds"]

@@ -9,26 +9,25 @@ Hessian: one blocked pass over X).  For many features, where the
 import numpy as np
 from scipy.optimize import minimize
 
-from ._parallel import BinomialKernels
-from ._newton import NewtonResult, initial_coef
+from ._newton import NewtonResult, start_binary
 
 _EPS = np.finfo(np.float64).eps
 
 
 def lbfgs_binary(X, y, sample_weight, *, C, alpha, fit_intercept, tol,
-                 max_iter, coef0=None, verbose=0, label=""):
+                 max_iter, coef0=None, verbose=0, label="", kernels=None):
     """Fit a binary logistic model by L-BFGS-B.
 
     Parameters and return value are those of
-    :func:`clogit._newton.newton_binary`.  The objective is scaled by
-    ``1 / (C * sum(s))`` (a weighted mean loss) so that L-BFGS-B's projected
-    gradient tolerance ``gtol = tol`` is the same test Newton applies.
+    :func:`clogit._newton.newton_binary` (``kernels`` included: injected
+    kernels, e.g. clogit.dask's, replace X, y and sample_weight).  The
+    objective is scaled by ``1 / (C * sum(s))`` (a weighted mean loss) so
+    that L-BFGS-B's projected gradient tolerance ``gtol = tol`` is the same
+    test Newton applies.
     """
-    n_features = X.shape[1]
-    scale = C * float(sample_weight.sum())
-    coef = initial_coef(y, sample_weight, n_features, fit_intercept, coef0)
+    kernels, n_features, scale, coef, _ = start_binary(
+        X, y, sample_weight, C, fit_intercept, coef0, kernels, 0)
     grad = np.empty(coef.shape[0])
-    kernels = BinomialKernels(X, y, sample_weight, C, fit_intercept)
 
     def objective_and_gradient(c):
         obj = kernels.block_pass(c, grad)

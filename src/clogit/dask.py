@@ -44,6 +44,7 @@ from ._blas import cholesky
 from ._dask_kernels import DaskBinomialKernels, DaskSoftmaxKernels
 from ._logistic import _NEWTON_HESSIAN_MAX_BYTES
 from ._logistic import LogisticRegression as _InMemoryLogisticRegression
+from ._lbfgs import lbfgs_binary
 from ._newton import newton_binary, warn_not_converged
 from ._parallel import map_in_threads, single_threaded_blas
 from ._prox_newton import prox_newton_binary
@@ -266,12 +267,13 @@ class LogisticRegression(_InMemoryLogisticRegression):
 max_iter, warm_start, verbose
         As in :class:`clogit.LogisticRegression`.
     solver : {"auto", "newton", "lbfgs"}, default="auto"
-        Binary and One-vs-Rest problems are fitted by Newton (proximal
-        Newton for "l1" / "elasticnet"), "auto" included, up to the width
-        whose dense Hessian fits in 256 MiB (5,791 features): binary L-BFGS
-        does not run on dask arrays yet.  "lbfgs" fits multinomial problems
-        (as "auto" does for wide ones, like the in-memory estimator).  "gd"
-        is not available.
+        Binary and One-vs-Rest problems: "auto" and "newton" run Newton
+        (proximal Newton for "l1" / "elasticnet") up to the width whose
+        dense Hessian fits in 256 MiB (5,791 features); "lbfgs" runs
+        L-BFGS-B on the distributed objective and gradient (penalty "l2" or
+        None; often the fastest on well-conditioned data, but without the
+        Hessian that inference needs).  Multinomial problems: as the
+        in-memory estimator.  "gd" is not available.
     n_jobs : int or None, default=None
         One-vs-Rest: classes fitted concurrently from this many client
         threads (their chunk tasks interleave on the scheduler).
@@ -420,15 +422,19 @@ feature_names_in_
                 f"but the data contains only one class: {classes[0]!r}.")
 
     def _dask_solver(self, objective, n_features):
-        """The binary solver: "newton" or "prox_newton".
+        """The binary solver: "newton", "prox_newton" or "lbfgs".
 
         ``_solver_for`` as in memory, except that "auto" keeps Newton past
-        ``_AUTO_NEWTON_MAX_FEATURES`` (binary L-BFGS takes no injected
-        kernels yet) while the dense Hessian fits.
+        ``_AUTO_NEWTON_MAX_FEATURES`` while the dense Hessian fits (each
+        distributed pass costs a round trip, and Newton needs the fewest).
         """
         solver = self._solver_for(objective, n_features)
         if solver in ("newton", "prox_newton"):
             return solver
+        if self.solver == "lbfgs":
+            # one distributed objective+gradient pass an iteration, no
+            # Hessian: the cheapest pass there is, on well-conditioned data
+            return "lbfgs"
         if solver == "gd":
             raise ValueError("solver='gd' is not available in clogit.dask; "
                              "use solver='newton' or 'auto'.")
@@ -438,11 +444,6 @@ feature_names_in_
                 f"with the dense Hessian, which for {n_features} features "
                 f"would exceed {_NEWTON_HESSIAN_MAX_BYTES // 2**20} MiB; "
                 "select fewer features.")
-        if self.solver == "lbfgs":
-            raise ValueError(
-                "solver='lbfgs' fits multinomial problems only in "
-                "clogit.dask; binary and One-vs-Rest problems use Newton: "
-                "use solver='newton' or 'auto'.")
         return "newton"
 
     def _fit_binary_dask(self, X, y_encoded, sample_weight, classes, totals,
@@ -485,6 +486,9 @@ feature_names_in_
             if solver == "newton":
                 result = newton_binary(None, None, None, alpha=objective.l2,
                                        **common)
+            elif solver == "lbfgs":
+                result = lbfgs_binary(None, None, None, alpha=objective.l2,
+                                      **common)
             else:
                 result = prox_newton_binary(None, None, None, l1=objective.l1,
                                             l2=objective.l2, **common)
