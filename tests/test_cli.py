@@ -302,3 +302,15 @@ def test_console_script_is_declared():
     scripts = metadata.entry_points(group="console_scripts")
     (entry,) = [e for e in scripts if e.name == "clogit"]
     assert entry.value == "clogit._cli:main"
+
+
+def test_multinomial_fit_lists_coefficients_with_the_reason(tmp_path):
+    X, y = synthetic_multiclass(n=300)
+    header = [f"f{j}" for j in range(X.shape[1])] + ["animal"]
+    path = _write_csv(tmp_path / "zoo.csv", header,
+                      [[repr(float(v)) for v in row] + [label]
+                       for row, label in zip(X, y)])
+    result = run("fit", path, "--target", "animal")
+    assert result.returncode == 0, result.stderr
+    assert "class 'ant' (multinomial):" in result.stdout
+    assert "multi_class='ovr'" in result.stdout

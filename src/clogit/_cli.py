@@ -191,7 +191,9 @@ def _coefficients_text(clf, names, reason):
     width = max(len(n) for n in ["const"] + names)
     for k in range(clf.coef_.shape[0]):
         if clf.coef_.shape[0] > 1:
-            lines.append(f"class {clf.classes_[k]!r} vs rest:")
+            kind = ("(multinomial)" if getattr(clf, "_multinomial", False)
+                    else "vs rest")
+            lines.append(f"class {clf.classes_.tolist()[k]!r} {kind}:")
         if clf.fit_intercept:
             lines.append(f"  {'const'.ljust(width)}  {clf.intercept_[k]: .6g}")
         for name, value in zip(names, clf.coef_[k]):

@@ -318,10 +318,14 @@ def fits_of(estimator):
     check_is_fitted(estimator)
     fits = getattr(estimator, "_inference_fits", None)
     if not fits:
+        if getattr(estimator, "_multinomial", False):
+            raise InferenceUnavailableError(
+                "Inference (standard errors, p-values, summary) is available "
+                "for binary and One-vs-Rest fits; this model is multinomial. "
+                "Refit with multi_class='ovr'.")
         raise InferenceUnavailableError(
             "Inference needs the Hessian of a fit made in this session: it "
-            "is not stored in model files (clogit.load) and not computed for "
-            "multinomial fits. Refit the model (binary or One-vs-Rest).")
+            "is not stored in model files (clogit.load). Refit the model.")
     for fit in fits:
         if fit.unavailable:
             raise InferenceUnavailableError(fit.unavailable)
