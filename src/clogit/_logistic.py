@@ -508,7 +508,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                            fit_intercept=self.fit_intercept, tol=self.tol,
                            max_iter=self.max_iter, coef0=coef0,
                            verbose=self.verbose)
+        return self._set_multinomial_fit(result, classes, n_features)
+
+    def _set_multinomial_fit(self, result, classes, n_features):
+        """Warn if the solver stopped short; set the fitted attributes."""
         warn_not_converged(result, self.max_iter)
+        n_classes = len(classes)
         self.classes_ = classes
         self.coef_ = result.coef[:, :n_features].copy()
         self.intercept_ = (result.coef[:, -1].copy() if self.fit_intercept

@@ -582,16 +582,7 @@ feature_names_in_
                        alpha=objective.l2, fit_intercept=self.fit_intercept,
                        tol=self.tol, max_iter=self.max_iter, coef0=coef0,
                        verbose=self.verbose, kernels=kernels)
-        warn_not_converged(result, self.max_iter)
-        self.classes_ = classes
-        self.coef_ = result.coef[:, :n_features].copy()
-        self.intercept_ = (result.coef[:, -1].copy() if self.fit_intercept
-                           else np.zeros(n_classes))
-        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
-        self.converged_ = result.converged
-        self._inference_fits = []
-        self._multinomial = True
-        return self
+        return self._set_multinomial_fit(result, classes, n_features)
 
     def __sklearn_tags__(self):
         """scikit-learn's estimator tags: no scipy.sparse input."""
