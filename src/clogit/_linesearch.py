@@ -51,6 +51,30 @@ def backtrack(objective_at, objective, slope):
     return None, None
 
 
+def step_along(kernels, coef, direction, z, dz, objective, slope, penalty,
+               guard, gradient_norm):
+    """The second half of a Newton-type iteration, shared by Newton and
+    Newton-CG: ``dz = X d``, backtracking on the cached line, ``coef`` updated
+    in place.
+
+    ``penalty(c)`` is the non-data part of the objective at ``c``.  Returns
+    ``(step, stop)``: ``stop`` is None to go on, else why the solver should
+    stop ("line search failed": coef unchanged; "stopped at the limit of
+    floating-point precision": the step was taken).
+    """
+    kernels.matvec(direction, dz)
+    step, trial = backtrack(
+        lambda t: kernels.objective_along(z, dz, t)
+        + penalty(coef + t * direction),
+        objective, slope)
+    if step is None:
+        return None, "line search failed"
+    coef += step * direction
+    if guard.stalled(objective, trial, gradient_norm):
+        return step, "stopped at the limit of floating-point precision"
+    return step, None
+
+
 class StallGuard:
     """Counts steps that neither measurably decrease the objective nor halve
     the gradient; three in a row mean the iteration has reached float64's

@@ -15,7 +15,7 @@ import numpy as np
 from scipy.linalg import LinAlgWarning
 from sklearn.exceptions import ConvergenceWarning
 
-from ._linesearch import StallGuard, backtrack
+from ._linesearch import StallGuard, step_along
 from ._parallel import BinomialKernels
 from ._blas import cho_solve, cholesky
 
@@ -248,23 +248,15 @@ def newton_binary(X, y, sample_weight, *, C, alpha, fit_intercept, tol,
         #    change is within the objective's rounding error is accepted (f
         #    cannot tell it apart); three such steps that do not shrink the
         #    gradient mean float64 can do no better, and the loop stops.
-        kernels.matvec(direction, dz)
-        step, trial = backtrack(
-            lambda t: kernels.objective_along(z, dz, t) + (
-                _penalty(coef + t * direction, alpha, n_features)
-                if alpha else 0.0),
-            objective, -decrement_sq)
-        if step is None:
-            # No decrease at any step: the iterate is as good as float64 lets
-            # it be along this direction; stop and let the caller warn.
+        #    A failed search leaves the iterate as good as float64 lets it
+        #    be along d: stop and let the caller warn.
+        step, stop = step_along(
+            kernels, coef, direction, z, dz, objective, -decrement_sq,
+            lambda c: _penalty(c, alpha, n_features) if alpha else 0.0,
+            guard, g_max)
+        if stop:
             if verbose:
-                print(f"{label}iter {iteration:3d}  line search failed")
-            break
-        coef += step * direction
-        if guard.stalled(objective, trial, g_max):
-            if verbose:
-                print(f"{label}iter {iteration:3d}  stopped at the "
-                      "limit of floating-point precision")
+                print(f"{label}iter {iteration:3d}  {stop}")
             break
         if verbose:
             print(f"{label}iter {iteration:3d}  objective {objective:.12e}  "

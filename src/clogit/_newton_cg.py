@@ -35,7 +35,7 @@ Each outer iteration:
 
 import numpy as np
 
-from ._linesearch import StallGuard, backtrack
+from ._linesearch import StallGuard, step_along
 from ._newton import NewtonResult, start_binary
 
 # Most Hessian-vector products per Newton step (scikit-learn's newton-cg
@@ -189,20 +189,12 @@ def newton_cg_binary(X, y, sample_weight, *, C, alpha, fit_intercept, tol,
 
         # 5. Armijo backtracking along d, reusing dz = X d (see
         #    newton_binary for the round-off and stall rules).
-        kernels.matvec(direction, dz)
-        step, trial = backtrack(
-            lambda t: kernels.objective_along(z, dz, t) + (
-                penalty(coef + t * direction) if alpha else 0.0),
-            objective, -decrement_sq)
-        if step is None:
+        step, stop = step_along(
+            kernels, coef, direction, z, dz, objective, -decrement_sq,
+            lambda c: penalty(c) if alpha else 0.0, guard, g_max)
+        if stop:
             if verbose:
-                print(f"{label}iter {iteration:3d}  line search failed")
-            break
-        coef += step * direction
-        if guard.stalled(objective, trial, g_max):
-            if verbose:
-                print(f"{label}iter {iteration:3d}  stopped at the "
-                      "limit of floating-point precision")
+                print(f"{label}iter {iteration:3d}  {stop}")
             break
         if verbose:
             print(f"{label}iter {iteration:3d}  objective {objective:.12e}  "
