@@ -8,6 +8,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 import clogit
 from clogit._newton import newton_binary
+from clogit._parallel import BinomialKernels
 from _data import synthetic_binary
 
 
@@ -88,3 +89,62 @@ def test_l2_is_well_posed_on_separable_data():
     y = (X[:, 0] > 0).astype(int)
     clf = clogit.LogisticRegression(C=1.0, tol=1e-10).fit(X, y)
     assert clf.converged_
+
+
+class _CountingKernels(BinomialKernels):
+    """In-memory kernels that count their passes over X."""
+
+    def __init__(self, *args, speculate):
+        super().__init__(*args)
+        self.speculative_full_step = speculate
+        self.passes = {"block_pass": 0, "matvec": 0}
+
+    def weight_sums(self):
+        return float(self.sample_weight.sum()), float(
+            self.sample_weight @ self.y)
+
+    def new_scores(self):
+        return np.empty(self.n_samples)
+
+    def block_pass(self, *args, **kwargs):
+        self.passes["block_pass"] += 1
+        return super().block_pass(*args, **kwargs)
+
+    def matvec(self, *args, **kwargs):
+        self.passes["matvec"] += 1
+        return super().matvec(*args, **kwargs)
+
+
+@pytest.mark.parametrize("far_start", [False, True])
+def test_speculative_full_step_gives_the_same_iterates(far_start, capsys):
+    # started far from the optimum, Newton's first full steps overshoot, so
+    # the line search has to shorten them after the speculative pass
+    X, y = synthetic_binary(n=2000, p=6, seed=3)
+    y = y.astype(np.float64)
+    s = np.ones_like(y)
+    coef0 = np.full(X.shape[1] + 1, 3.0) if far_start else None
+    results = {}
+    for speculate in (False, True):
+        kernels = _CountingKernels(X, y, s, 1.0, True, speculate=speculate)
+        result = newton_binary(None, None, None, C=1.0, alpha=1e-3,
+                               fit_intercept=True, tol=1e-10, max_iter=100,
+                               coef0=coef0, verbose=1, kernels=kernels)
+        steps = [float(line.split("step ")[1].split()[0])
+                 for line in capsys.readouterr().out.splitlines()
+                 if "step " in line]
+        results[speculate] = result, kernels.passes, steps
+    (plain, plain_passes, plain_steps), (fast, fast_passes, fast_steps) = (
+        results[False], results[True])
+    assert fast.converged and plain.converged
+    assert fast.n_iter == plain.n_iter
+    assert fast_steps == plain_steps
+    np.testing.assert_allclose(fast.coef, plain.coef, rtol=1e-12)
+    shortened = sum(step < 1.0 for step in plain_steps)
+    assert (shortened > 0) == far_start
+    # plain: one block pass per iteration and X @ d for every step;
+    # speculative: the full step's pass is the next iteration's, and X @ d
+    # only for the steps the line search shortened
+    assert plain_passes == {"block_pass": plain.n_iter,
+                            "matvec": len(plain_steps)}
+    assert fast_passes["matvec"] == shortened
+    assert fast_passes["block_pass"] == plain.n_iter + shortened

@@ -227,9 +227,16 @@ class DaskBinomialKernels:
         Labels in {0, 1} and weights, chunked like X's rows, persisted.
     C : float
     fit_intercept : bool
+    sums : (float, float), optional
+        ``(sum(s), sum(s * y))`` if the caller knows them already (clogit.dask
+        has them from its first pass): :meth:`weight_sums` then costs no pass.
     """
 
-    def __init__(self, X, y, sample_weight, C, fit_intercept):
+    # Every pass is a round trip to the workers: Newton evaluates its full
+    # step with the Hessian in one pass (``_newton.newton_binary``).
+    speculative_full_step = True
+
+    def __init__(self, X, y, sample_weight, C, fit_intercept, sums=None):
         self.n_samples, self.n_features = X.shape
         self.rows = X.chunks[0]
         self.C = float(C)
@@ -237,7 +244,7 @@ class DaskBinomialKernels:
         self._X = _chunks(X)
         self._y = _chunks(y)
         self._s = _chunks(sample_weight)
-        self._sums = None
+        self._sums = None if sums is None else tuple(map(float, sums))
 
     def weight_sums(self):
         """``(sum(s), sum(s * y))``, from one pass over y and s."""

@@ -221,11 +221,11 @@ def effective_penalty(penalty, C):
     return penalty
 
 
-def _null_loglik(y, sample_weight):
-    """Log-likelihood of the intercept-only model, in closed form: its MLE
+def _null_loglik(total, positive):
+    """Log-likelihood of the intercept-only model, in closed form from the
+    weight sums ``total = sum(s)`` and ``positive = sum(s * y)``: its MLE
     predicts the weighted mean label ``m`` for everyone."""
-    total = float(sample_weight.sum())
-    m = float(sample_weight @ y) / total
+    m = positive / total
     ll = 0.0
     for share in (m, 1.0 - m):
         if share > 0.0:  # 0 * log(0) = 0
@@ -234,7 +234,7 @@ def _null_loglik(y, sample_weight):
 
 
 def binary_fit(X, y, sample_weight, result, *, C, alpha, fit_intercept,
-               penalty, separated=False, solver=""):
+               penalty, separated=False, solver="", sums=None):
     """Collect what inference needs from one binary problem, at fit time.
 
     Parameters
@@ -253,6 +253,9 @@ def binary_fit(X, y, sample_weight, result, *, C, alpha, fit_intercept,
         Whether separation was detected.
     solver : str
         The solver that ran, for the summary.
+    sums : (float, float), optional
+        ``(sum(s), sum(s * y))`` when the caller has them (clogit.dask's
+        kernels do): y and the weights are then not read.
 
     Returns
     -------
@@ -263,10 +266,12 @@ def binary_fit(X, y, sample_weight, result, *, C, alpha, fit_intercept,
         BinaryFit only says why inference is unavailable.
     """
     coef = np.array(result.coef, dtype=np.float64, copy=True)
+    if sums is None:
+        sums = (float(sample_weight.sum()), float(sample_weight @ y))
     fit = BinaryFit(
         coef=coef, fit_intercept=bool(fit_intercept), C=float(C),
         alpha=float(alpha), penalty=penalty, n_samples=int(X.shape[0]),
-        n_obs=float(sample_weight.sum()), n_iter=int(result.n_iter),
+        n_obs=float(sums[0]), n_iter=int(result.n_iter),
         converged=bool(result.converged), separated=bool(separated),
         solver=solver)
     if penalty not in (None, "l2"):
@@ -276,7 +281,7 @@ def binary_fit(X, y, sample_weight, result, *, C, alpha, fit_intercept,
             "differentiable where coefficients are zero, so there is no "
             "Hessian-based (Wald) inference. Use penalty=None or 'l2'.")
         return fit
-    fit.loglik_null = _null_loglik(y, sample_weight)
+    fit.loglik_null = _null_loglik(*sums)
     n_features = X.shape[1]
     penalty_value = 0.5 * alpha * float(coef[:n_features] @ coef[:n_features])
     factor = getattr(result, "hessian_factor", None)

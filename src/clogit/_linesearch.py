@@ -52,21 +52,30 @@ def backtrack(objective_at, objective, slope):
 
 
 def step_along(kernels, coef, direction, z, dz, objective, slope, penalty,
-               guard, gradient_norm):
+               guard, gradient_norm, full_step=None):
     """The second half of a Newton-type iteration, shared by Newton and
     Newton-CG: ``dz = X d``, backtracking on the cached line, ``coef`` updated
     in place.
 
-    ``penalty(c)`` is the non-data part of the objective at ``c``.  Returns
-    ``(step, stop)``: ``stop`` is None to go on, else why the solver should
-    stop ("line search failed": coef unchanged; "stopped at the limit of
-    floating-point precision": the step was taken).
+    ``penalty(c)`` is the non-data part of the objective at ``c``.
+    ``full_step``, if given, is the objective at ``coef + direction``,
+    already evaluated (Newton's speculative pass): ``dz`` is then computed
+    only if a shorter step has to be tried.  Returns ``(step, stop)``:
+    ``stop`` is None to go on, else why the solver should stop ("line
+    search failed": coef unchanged; "stopped at the limit of floating-point
+    precision": the step was taken).
     """
-    kernels.matvec(direction, dz)
-    step, trial = backtrack(
-        lambda t: kernels.objective_along(z, dz, t)
-        + penalty(coef + t * direction),
-        objective, slope)
+    need_dz = [True]
+
+    def objective_at(t):
+        if t == 1.0 and full_step is not None:
+            return full_step
+        if need_dz[0]:
+            kernels.matvec(direction, dz)
+            need_dz[0] = False
+        return kernels.objective_along(z, dz, t) + penalty(coef + t * direction)
+
+    step, trial = backtrack(objective_at, objective, slope)
     if step is None:
         return None, "line search failed"
     coef += step * direction

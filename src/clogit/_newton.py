@@ -192,7 +192,9 @@ def newton_binary(X, y, sample_weight, *, C, alpha, fit_intercept, tol,
         sum of their entries).  ``X``, ``y`` and ``sample_weight`` are then
         not used (pass None).  ``clogit.dask`` injects kernels that run on
         the chunks of dask arrays.  None (the default): the in-memory
-        kernels and numpy buffers.
+        kernels and numpy buffers.  Kernels with a true
+        ``speculative_full_step`` attribute get the full step's pass
+        before the line search (see the loop).
 
     Returns
     -------
@@ -211,10 +213,27 @@ def newton_binary(X, y, sample_weight, *, C, alpha, fit_intercept, tol,
     g_max = np.inf
     guard = StallGuard()
     stopped_by_monitor = False
+    # Kernels whose every pass costs a round trip (clogit.dask) evaluate the
+    # full Newton step's objective, gradient and Hessian in one speculative
+    # pass: accepted (Newton's usual case) it is the next iteration's pass,
+    # so an iteration costs one pass instead of a pass, ``X @ d`` and a
+    # line-search reduction.  The iterates are the same.
+    speculate = getattr(kernels, "speculative_full_step", False)
+    if speculate:
+        next_grad = np.empty(n_coef)
+        next_hess = np.empty((n_coef, n_coef), order="F")
+        next_z = kernels.new_scores()
+    pending = None  # data objective of a speculative pass at coef
 
     for iteration in range(1, max_iter + 1):
         # 1. Objective, gradient and Hessian at coef: one pass over X.
-        objective = kernels.block_pass(coef, grad, hess, z)
+        if pending is None:
+            objective = kernels.block_pass(coef, grad, hess, z)
+        else:
+            objective = pending
+            grad, next_grad = next_grad, grad
+            hess, next_hess = next_hess, hess
+            z, next_z = next_z, z
         if alpha:
             objective += _penalty(coef, alpha, n_features)
             grad[:n_features] += alpha * coef[:n_features]
@@ -250,10 +269,18 @@ def newton_binary(X, y, sample_weight, *, C, alpha, fit_intercept, tol,
         #    gradient mean float64 can do no better, and the loop stops.
         #    A failed search leaves the iterate as good as float64 lets it
         #    be along d: stop and let the caller warn.
+        penalty = (lambda c: _penalty(c, alpha, n_features) if alpha
+                   else 0.0)
+        full_step = pending = None
+        if speculate:
+            trial = coef + direction
+            pending = kernels.block_pass(trial, next_grad, next_hess, next_z)
+            full_step = pending + penalty(trial)
         step, stop = step_along(
             kernels, coef, direction, z, dz, objective, -decrement_sq,
-            lambda c: _penalty(c, alpha, n_features) if alpha else 0.0,
-            guard, g_max)
+            penalty, guard, g_max, full_step)
+        if step != 1.0:
+            pending = None
         if stop:
             if verbose:
                 print(f"{label}iter {iteration:3d}  {stop}")

@@ -470,16 +470,20 @@ feature_names_in_
             s_k = (sample_weight if table is None else
                    da.map_blocks(_weighted, y_encoded, sample_weight, table,
                                  dtype=np.float64))
-            problems.append((label, y_k, s_k,
+            # sum(s_k) and sum(s_k * y_k) from the first pass's class totals
+            factors = np.ones(n_classes) if table is None else table
+            sums = (float(factors @ totals),
+                    float(factors[positive] * totals[positive]))
+            problems.append((label, y_k, s_k, sums,
                              None if coef0 is None else coef0[k]))
 
         def solve(problem):
             # each problem's labels and weights live on the workers only
             # while it is solved
-            label, y_k, s_k, start = problem
+            label, y_k, s_k, sums, start = problem
             y_k, s_k = dask.persist(y_k, s_k)
             kernels = DaskBinomialKernels(X, y_k, s_k, objective.C,
-                                          self.fit_intercept)
+                                          self.fit_intercept, sums)
             common = dict(C=objective.C, fit_intercept=self.fit_intercept,
                           tol=self.tol, max_iter=self.max_iter, coef0=start,
                           verbose=self.verbose, label=label, kernels=kernels)
@@ -536,7 +540,7 @@ feature_names_in_
         penalty = _inference.effective_penalty(self.penalty, self.C)
         common = dict(C=objective.C, alpha=objective.l2,
                       fit_intercept=self.fit_intercept, penalty=penalty,
-                      solver=solver)
+                      solver=solver, sums=kernels.weight_sums())
         if (result.hessian_factor is not None or solver != "newton"
                 or penalty not in (None, "l2")):
             return _inference.binary_fit(X, y, sample_weight, result,
