@@ -292,6 +292,37 @@ def test_local_cluster_processes():
                                rtol=1e-7, atol=1e-12)
 
 
+def test_threaded_cluster_batches_chunks_per_thread():
+    # one worker with 10 threads: the 24 chunks go in 10 batches, one per
+    # thread, and their sums up a tree of tasks (more than SPLIT_EVERY)
+    distributed = pytest.importorskip("distributed")
+    from clogit._dask_kernels import SPLIT_EVERY, ChunkBatches
+    X, y = _data(n=2400, n_classes=3, seed=11)
+    Xd = da.from_array(X, chunks=(100, -1))
+    references = [clogit.LogisticRegression(multi_class="ovr").fit(X, y),
+                  clogit.LogisticRegression().fit(X, y)]
+    # in-process (inproc:// transport): no host to give
+    with distributed.LocalCluster(n_workers=1, processes=False,
+                                  threads_per_worker=10,
+                                  dashboard_address="127.0.0.1:0") as cluster, \
+            distributed.Client(cluster):
+        batches = ChunkBatches(Xd.persist()).batches
+        fits = [DaskLogisticRegression(multi_class="ovr").fit(Xd, y),
+                DaskLogisticRegression().fit(Xd, y)]
+    assert len(batches) == 10 > SPLIT_EVERY
+    assert sorted(i for batch in batches for i in batch) == list(range(24))
+    assert all(len(batch) in (2, 3) for batch in batches)
+    for fit, reference in zip(fits, references):
+        _assert_same_fit(fit, reference)
+
+
+def test_local_scheduler_runs_one_chunk_per_batch():
+    from clogit._dask_kernels import ChunkBatches
+    X, _ = _data()
+    assert ChunkBatches(da.from_array(X, chunks=(UNEVEN, -1))).batches == [
+        [0], [1], [2], [3], [4]]
+
+
 @pytest.mark.parametrize("penalty", ["l2", None])
 def test_binary_lbfgs_equals_in_memory(penalty):
     X, y = _data()

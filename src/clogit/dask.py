@@ -18,11 +18,17 @@ A fit's dask work, in order:
    read of their source;
 2. one cheap reduction over the persisted chunks checks X and the weights
    for NaN / infinity and finds the classes with their weighted totals
-   (class weights, "balanced" included, come from those totals);
-3. per binary problem (or the multinomial problem): one pass over y and the
-   weights for the starting point, then the solver's passes -- one
-   distributed kernel pass per Newton iteration plus ``X @ d`` and a few
-   cheap line-search reductions that read only the persisted scores.
+   (class weights, "balanced" included, and every problem's weight sums
+   come from those totals);
+3. per binary problem (or the multinomial problem), the solver's passes:
+   binary Newton's is one distributed kernel pass per iteration (the full
+   step's, evaluated before the line search; a shortened step adds
+   ``X @ d`` and cheap line-search reductions that read only the persisted
+   scores), L-BFGS's one objective-and-gradient pass per evaluation.
+
+On a ``dask.distributed`` cluster a pass is one task per worker thread,
+submitted as futures on the chunks that thread's worker holds
+(``_dask_kernels.ChunkBatches``).
 
 The solvers' result equals the in-memory fit on the same data up to the
 order of floating-point sums (chunks, then the reduction tree), with the
@@ -35,7 +41,6 @@ from dataclasses import replace
 import dask
 import dask.array as da
 import numpy as np
-from dask import delayed
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
@@ -74,7 +79,8 @@ def _float64_chunk(v):
 
 def _chunk_stats(index, X, y, sample_weight):
     """One row chunk's share of the first pass: ``(bad X chunks, bad weight
-    chunks, negative weight chunks, labels, weighted label totals)``."""
+    chunks, negative weight chunks, labels, weighted label totals)`` (and
+    nothing kept, as ``_dask_kernels.run_batch`` expects)."""
     # The sum is finite for finite values unless it overflows; then look
     # closer (the sum costs no temporary the size of the chunk).
     finite = bool(np.isfinite(np.sum(X, dtype=np.float64))
@@ -90,7 +96,7 @@ def _chunk_stats(index, X, y, sample_weight):
     totals = np.bincount(inverse.ravel(), weights=weights,
                          minlength=labels.shape[0])
     return ([] if finite else [index], [index] if bad_weights else [],
-            [index] if negative else [], labels, totals)
+            [index] if negative else [], labels, totals), ()
 
 
 def _merge_stats(*parts):
@@ -359,13 +365,13 @@ feature_names_in_
         #    X, np.unique of y's chunks).
         X, y, *weights = dask.persist(
             X, y, *([] if sample_weight is None else [sample_weight]))
-        x_chunks, y_chunks = _dask_kernels._chunks(X), _dask_kernels._chunks(y)
-        s_chunks = (_dask_kernels._chunks(weights[0]) if weights
+        batches = _dask_kernels.ChunkBatches(X)
+        x_chunks, y_chunks = batches.chunks(X), batches.chunks(y)
+        s_chunks = (batches.chunks(weights[0]) if weights
                     else [None] * len(x_chunks))
-        stats = _dask_kernels.tree_reduce(
-            [delayed(_chunk_stats)(i, xc, yc, sc) for i, (xc, yc, sc)
-             in enumerate(zip(x_chunks, y_chunks, s_chunks))], _merge_stats)
-        bad_x, bad_s, negative, classes, totals = stats.compute()
+        bad_x, bad_s, negative, classes, totals = batches.reduce(
+            _chunk_stats, [range(len(x_chunks)), x_chunks, y_chunks,
+                           s_chunks], combine=_merge_stats)
         self._check_stats(rows, bad_x, bad_s, negative, classes, totals)
 
         self.n_features_in_ = n_features
@@ -384,9 +390,10 @@ feature_names_in_
         with single_threaded_blas():
             if self._is_multinomial(objective, len(classes)):
                 return self._fit_multinomial_dask(
-                    X, y_encoded, sample_weight, classes, totals, objective)
+                    X, y_encoded, sample_weight, classes, totals, objective,
+                    batches)
             return self._fit_binary_dask(X, y_encoded, sample_weight,
-                                         classes, totals, objective)
+                                         classes, totals, objective, batches)
 
     @staticmethod
     def _check_stats(rows, bad_x, bad_s, negative, classes, totals):
@@ -447,7 +454,7 @@ feature_names_in_
         return "newton"
 
     def _fit_binary_dask(self, X, y_encoded, sample_weight, classes, totals,
-                         objective):
+                         objective, batches):
         """Binary or One-vs-Rest problems; sets the fitted attributes."""
         n_classes = len(classes)
         n_features = X.shape[1]
@@ -483,7 +490,7 @@ feature_names_in_
             label, y_k, s_k, sums, start = problem
             y_k, s_k = dask.persist(y_k, s_k)
             kernels = DaskBinomialKernels(X, y_k, s_k, objective.C,
-                                          self.fit_intercept, sums)
+                                          self.fit_intercept, sums, batches)
             common = dict(C=objective.C, fit_intercept=self.fit_intercept,
                           tol=self.tol, max_iter=self.max_iter, coef0=start,
                           verbose=self.verbose, label=label, kernels=kernels)
@@ -569,7 +576,7 @@ feature_names_in_
         return fit
 
     def _fit_multinomial_dask(self, X, y_encoded, sample_weight, classes,
-                              totals, objective):
+                              totals, objective, batches):
         """The softmax model (as the in-memory ``_fit_multinomial``)."""
         n_classes = len(classes)
         n_features = X.shape[1]
@@ -581,7 +588,7 @@ feature_names_in_
                                           dtype=np.float64).persist()
         coef0, solve = self._multinomial_plan(n_classes, n_features)
         kernels = DaskSoftmaxKernels(X, y_encoded, sample_weight, objective.C,
-                                     self.fit_intercept, n_classes)
+                                     self.fit_intercept, n_classes, batches)
         result = solve(None, None, None, n_classes=n_classes, C=objective.C,
                        alpha=objective.l2, fit_intercept=self.fit_intercept,
                        tol=self.tol, max_iter=self.max_iter, coef0=coef0,
