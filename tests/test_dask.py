@@ -272,7 +272,12 @@ def test_local_cluster_processes():
     Xd = da.from_array(X, chunks=(UNEVEN, -1))
     references = [clogit.LogisticRegression().fit(X, y),
                   clogit.LogisticRegression(multi_class="ovr", penalty="l1",
-                                            C=0.1).fit(X, y)]
+                                            C=0.1).fit(X, y),
+                  clogit.LogisticRegression(penalty=None, solver="lbfgs",
+                                            multi_class="ovr").fit(X, y)]
+    separable = (X[:, 0] > 0).astype(int)
+    with pytest.warns(clogit.SeparationWarning) as record:
+        separated = clogit.LogisticRegression(penalty=None).fit(X, separable)
     # worker processes inherit the environment, PYTHONPATH included, so
     # they import the same clogit
     # loopback only, and a free port for the dashboard: a fixed default port
@@ -284,10 +289,20 @@ def test_local_cluster_processes():
         assert len(client.scheduler_info()["workers"]) == 2
         fits = [DaskLogisticRegression().fit(Xd, y),
                 DaskLogisticRegression(multi_class="ovr", penalty="l1",
-                                       C=0.1).fit(Xd, y)]
+                                       C=0.1).fit(Xd, y),
+                DaskLogisticRegression(penalty=None, solver="lbfgs",
+                                       multi_class="ovr").fit(Xd, y)]
         proba = fits[0].predict_proba(Xd).compute()
-    for fit, reference in zip(fits, references):
+        with pytest.warns(clogit.SeparationWarning) as dask_record:
+            dask_separated = DaskLogisticRegression(penalty=None).fit(
+                Xd, separable)
+    for fit, reference in zip(fits[:2], references):
         _assert_same_fit(fit, reference)
+    # L-BFGS's path depends on rounding: compare at its accuracy
+    np.testing.assert_allclose(fits[2].coef_, references[2].coef_, atol=1e-5)
+    _assert_same_fit(dask_separated, separated)
+    assert ([str(w.message) for w in dask_record]
+            == [str(w.message) for w in record])
     np.testing.assert_allclose(proba, references[0].predict_proba(X),
                                rtol=1e-7, atol=1e-12)
 
@@ -338,3 +353,81 @@ def test_binary_lbfgs_equals_in_memory(penalty):
                                atol=1e-7)
     np.testing.assert_allclose(fit.intercept_, reference.intercept_, rtol=0,
                                atol=1e-7)
+
+
+# -- separation (unpenalized Newton), as in memory --------------------------
+def _separation_cases():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2000, 5))
+    complete = X, (X[:, 0] > 0).astype(int), None
+    combination = X, (X[:, 0] + X[:, 2] > 0).astype(int), None
+    # quasi-complete: an indicator whose 1s are all in class 1
+    indicator = (rng.random(2000) < 0.2).astype(float)
+    z = X[:, :3] @ np.array([1.0, -1.0, 0.5])
+    y = (rng.random(2000) < 1 / (1 + np.exp(-z))).astype(int)
+    y[indicator == 1] = 1
+    quasi = np.column_stack([X[:, :3], indicator]), y, None
+    # separable once two mislabelled samples get weight 0
+    y = (X[:, 0] > 0).astype(int)
+    flipped = np.argsort(np.abs(X[:, 0]))[-2:]
+    y[flipped] = 1 - y[flipped]
+    weights = np.ones(len(y))
+    weights[flipped] = 0.0
+    weighted = X, y, weights
+    # One-vs-Rest: an indicator of class 2 separates every class
+    X4, y4 = _data(n=2000, n_classes=4, seed=5)
+    ovr = np.column_stack([X4, (y4 == 2) * 5.0]), y4, None
+    return {"complete": complete, "combination": combination,
+            "quasi": quasi, "weighted": weighted, "ovr": ovr}
+
+
+@pytest.mark.parametrize("case", list(_separation_cases()))
+def test_separation_warns_and_stops_as_in_memory(case):
+    import warnings
+    X, y, weights = _separation_cases()[case]
+    params = dict(penalty=None, multi_class="ovr")
+    fits, messages = [], []
+    for fit in (lambda: clogit.LogisticRegression(**params).fit(
+                    X, y, sample_weight=weights),
+                lambda: DaskLogisticRegression(**params).fit(
+                    da.from_array(X, chunks=(UNEVEN + (800,), -1)),
+                    da.from_array(y, chunks=UNEVEN + (800,)),
+                    sample_weight=None if weights is None else
+                    da.from_array(weights, chunks=UNEVEN + (800,)))):
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            fits.append(fit())
+        messages.append([(w.category, str(w.message)) for w in record])
+    memory, dask_fit = fits
+    assert messages[0], "the in-memory fit should have found separation"
+    assert all(category is clogit.SeparationWarning
+               for category, _ in messages[0])
+    # the same verdict, samples counted and features named, per class
+    assert messages[1] == messages[0]
+    _assert_same_fit(dask_fit, memory)
+    assert "separation" in str(dask_fit.summary())
+
+
+def test_newton_from_a_far_start_shortens_steps_as_in_memory(capsys):
+    # warm-started far from the optimum, Newton's first full steps overshoot:
+    # the distributed line search backtracks from its speculative pass
+    X, y = _data(seed=12)
+    fits = []
+    for estimator, data in ((clogit.LogisticRegression, (X, y)),
+                            (DaskLogisticRegression,
+                             (da.from_array(X, chunks=(UNEVEN, -1)),
+                              da.from_array(y, chunks=UNEVEN)))):
+        clf = estimator(warm_start=True, verbose=1, tol=1e-10)
+        clf.coef_ = np.full((1, X.shape[1]), 3.0)
+        clf.intercept_ = np.array([3.0])
+        clf.classes_ = np.array([0, 1])
+        clf.n_features_in_ = X.shape[1]
+        fits.append(clf.fit(*data))
+        steps = [line.split("step ")[1].split()[0]
+                 for line in capsys.readouterr().out.splitlines()
+                 if "step " in line]
+        fits.append(steps)
+    memory, memory_steps, dask_fit, dask_steps = fits
+    assert any(float(step) < 1.0 for step in memory_steps)
+    assert dask_steps == memory_steps
+    _assert_same_fit(dask_fit, memory)

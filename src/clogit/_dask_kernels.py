@@ -129,6 +129,40 @@ def chunk_class_sums(y, sample_weight, n_classes):
             np.bincount(y, weights=sample_weight, minlength=n_classes)), ()
 
 
+def chunk_margin_range(y, sample_weight, z, before):
+    """Largest and smallest margin change ``(2y - 1) (z - before)`` over
+    one chunk's samples of positive weight (``(-inf, inf)`` if none)."""
+    active = sample_weight > 0
+    if not active.any():
+        return (-np.inf, np.inf), ()
+    margins = ((2.0 * y - 1.0) * (z - before))[active]
+    return (float(margins.max()), float(margins.min())), ()
+
+
+def margin_range(*parts):
+    """Combine :func:`chunk_margin_range` results."""
+    return (max(part[0] for part in parts), min(part[1] for part in parts))
+
+
+def chunk_count_above(y, sample_weight, z, before, threshold):
+    """Samples of positive weight whose margin grew by more than
+    ``threshold``."""
+    margins = (2.0 * y - 1.0) * (z - before)
+    return int(np.count_nonzero((margins > threshold)
+                                & (sample_weight > 0))), ()
+
+
+def chunk_count_active(sample_weight):
+    """Samples of positive weight in one chunk."""
+    return int(np.count_nonzero(sample_weight > 0)), ()
+
+
+def chunk_square_sums(X, sample_weight):
+    """``sum_i s_i x_ij^2`` of one chunk, per column."""
+    return np.einsum("i,ij,ij->j", sample_weight, X, X,
+                     dtype=np.float64), ()
+
+
 def run_batch(function, columns, constants, keep, combine=None):
     """``function(*row, *constants)`` for each chunk of a batch, in turn.
 
@@ -450,6 +484,57 @@ class DaskBinomialKernels:
         return float(self.batches.reduce(
             chunk_objective_along, [self._y, self._s], [z, dz],
             (float(step), self.C)))
+
+
+class DaskMargins:
+    """``_separation.InMemoryMargins`` for clogit.dask's binary kernels:
+    what the separation monitor reads, computed on the workers.  A
+    snapshot of the scores is the handles of their persisted pieces (the
+    kernels refill a buffer with new pieces, never in place), so the
+    previous iteration's scores stay on the workers, never copied.
+
+    Parameters
+    ----------
+    kernels : DaskBinomialKernels
+    """
+
+    def __init__(self, kernels):
+        self._kernels = kernels
+        self._batches = kernels.batches
+        self.n_features = kernels.n_features
+        self.n_active = int(self._batches.reduce(chunk_count_active,
+                                                 [kernels._s]))
+
+    def snapshot(self, z):
+        """The scores ``z`` as they are now."""
+        snapshot = DistributedScores(self._batches)
+        snapshot.pieces = list(z.pieces)
+        return snapshot
+
+    def margin_range(self, z, before):
+        """Largest and smallest margin change since the snapshot
+        ``before``, and the step's record: both snapshots."""
+        kernels = self._kernels
+        now = self.snapshot(z)
+        best, worst = self._batches.reduce(
+            chunk_margin_range, [kernels._y, kernels._s], [now, before],
+            combine=margin_range)
+        return best, worst, (now, before)
+
+    def count_above(self, step, threshold):
+        """Samples whose margin grew by more than ``threshold`` in the
+        step ``margin_range`` recorded."""
+        kernels = self._kernels
+        return int(self._batches.reduce(chunk_count_above,
+                                        [kernels._y, kernels._s], list(step),
+                                        (float(threshold),)))
+
+    def column_rms(self):
+        """Weighted root mean square of each column of X."""
+        kernels = self._kernels
+        square_sums = self._batches.reduce(chunk_square_sums,
+                                           [kernels._X, kernels._s])
+        return np.sqrt(square_sums / kernels.weight_sums()[0])
 
 
 class DaskSoftmaxKernels:

@@ -73,7 +73,8 @@ def step_along(kernels, coef, direction, z, dz, objective, slope, penalty,
         if need_dz[0]:
             kernels.matvec(direction, dz)
             need_dz[0] = False
-        return kernels.objective_along(z, dz, t) + penalty(coef + t * direction)
+        return (kernels.objective_along(z, dz, t)
+                + penalty(coef + t * direction))
 
     step, trial = backtrack(objective_at, objective, slope)
     if step is None:

@@ -69,15 +69,12 @@ class SeparationWarning(ConvergenceWarning):
     """
 
 
-class SeparationMonitor:
-    """Newton monitor that stops a diverging unpenalized fit.
-
-    Pass an instance as ``newton_binary(..., monitor=monitor)``, then call
-    :meth:`finish` with the result.
+class InMemoryMargins:
+    """What :class:`SeparationMonitor` reads of in-memory data.
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
         Kept by reference for the duration of the fit (to scale the
         features in the warning); never copied.
     y : ndarray of shape (n_samples,)
@@ -91,23 +88,72 @@ class SeparationMonitor:
         active = sample_weight > 0
         self._sign = (2.0 * y - 1.0)[active]
         self._active = None if active.all() else active
+        self.n_features = X.shape[1]
+        self.n_active = int(self._sign.shape[0])
+
+    def snapshot(self, z):
+        """A copy of the solver's scores ``z`` (its buffer is reused)."""
+        return (z if self._active is None else z[self._active]).copy()
+
+    def margin_range(self, z, before):
+        """Largest and smallest margin change ``(2y - 1) (z - before)``
+        over the samples of positive weight, and the step's record for
+        :meth:`count_above` (here the margins)."""
+        if self._active is not None:
+            z = z[self._active]
+        margins = np.subtract(z, before)
+        margins *= self._sign
+        return float(margins.max()), float(margins.min()), margins
+
+    def count_above(self, step, threshold):
+        """Samples whose margin grew by more than ``threshold`` in the
+        step ``margin_range`` recorded."""
+        return int(np.count_nonzero(step > threshold))
+
+    def column_rms(self):
+        """Weighted root mean square of each column of X."""
+        s = self._sample_weight
+        # without an n x p temporary
+        if sp.issparse(self._X):
+            square_sums = np.asarray(self._X.multiply(self._X).T @ s)
+        else:
+            square_sums = np.einsum("i,ij,ij->j", s, self._X, self._X,
+                                    dtype=np.float64)
+        return np.sqrt(square_sums / float(s.sum()))
+
+
+class SeparationMonitor:
+    """Newton monitor that stops a diverging unpenalized fit.
+
+    Pass an instance as ``newton_binary(..., monitor=monitor)``, then call
+    :meth:`finish` with the result.
+
+    Parameters
+    ----------
+    data : InMemoryMargins or alike
+        The data's margins (``clogit.dask`` has its own, computed on the
+        workers): ``snapshot``, ``margin_range``, ``count_above``,
+        ``column_rms``, ``n_features`` and ``n_active``.
+    """
+
+    def __init__(self, data):
+        self._data = data
         self._z = None
         self._coef = None
         self._hits = 0
-        # the last step: iteration, best and worst margin, step, margins
+        # the last step: iteration, best and worst margin, coefficient
+        # step, and the data's record of the step (for count_above)
         self._last = None
         self.detected = False
 
     def __call__(self, iteration, coef, objective, z):
-        z = z if self._active is None else z[self._active]
         if self._z is not None:
-            margins = self._sign * (z - self._z)
-            best, worst = float(margins.max()), float(margins.min())
-            self._last = (iteration, best, worst, coef - self._coef, margins)
+            best, worst, step = self._data.margin_range(z, self._z)
+            self._last = (iteration, best, worst, coef - self._coef, step)
             certified = best >= MIN_MOVE and worst >= -TOL * best
             self._hits = self._hits + 1 if certified else 0
             self.detected = self._hits >= HITS_TO_STOP
-        self._z = z.copy()
+        self._z = self._data.snapshot(z)
         self._coef = coef.copy()
         return self.detected
 
@@ -146,21 +192,13 @@ class SeparationMonitor:
     @property
     def n_separated(self):
         """Samples whose margin grew: those perfectly predicted."""
-        best, margins = self._last[1], self._last[4]
-        return int(np.count_nonzero(margins > TOL * best))
+        best, step = self._last[1], self._last[4]
+        return self._data.count_above(step, TOL * best)
 
     def involved(self, n_features):
         """Indices of the features carrying the divergence, largest first."""
         step = np.abs(self._last[3][:n_features])
-        s = self._sample_weight
-        # weighted root mean square of each column, without an n x p temporary
-        if sp.issparse(self._X):
-            square_sums = np.asarray(self._X.multiply(self._X).T @ s)
-        else:
-            square_sums = np.einsum("i,ij,ij->j", s, self._X, self._X,
-                                    dtype=np.float64)
-        rms = np.sqrt(square_sums / float(s.sum()))
-        contribution = step * rms
+        contribution = step * self._data.column_rms()
         largest = float(contribution.max()) if n_features else 0.0
         if not largest > 0.0:
             return np.array([], dtype=np.intp)
@@ -169,7 +207,7 @@ class SeparationMonitor:
 
     def warn(self, feature_names, label="", stacklevel=3):
         """Issue the :class:`SeparationWarning` naming the features."""
-        n_features = self._X.shape[1]
+        n_features = self._data.n_features
         if feature_names is None:
             feature_names = [f"x{j}" for j in range(n_features)]
         involved = [str(feature_names[j]) for j in self.involved(n_features)]
@@ -183,7 +221,7 @@ class SeparationMonitor:
         whose = ("whose coefficient diverges" if len(involved) == 1
                  else "whose coefficients diverge")
         kind = "complete" if self.complete else "quasi-complete"
-        n_total = self._sign.shape[0]
+        n_total = self._data.n_active
         warnings.warn(
             f"{label}Perfect separation detected ({kind} separation): "
             f"{self.n_separated} of {n_total} samples are perfectly "
@@ -200,7 +238,7 @@ def make_monitor(X, y, sample_weight, *, penalized):
     """A :class:`SeparationMonitor` for unpenalized fits, else None."""
     if penalized:
         return None
-    return SeparationMonitor(X, y, sample_weight)
+    return SeparationMonitor(InMemoryMargins(X, y, sample_weight))
 
 
 def check(monitor, result, feature_names, label=""):

@@ -46,13 +46,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _dask_kernels, _inference
 from ._blas import cholesky
-from ._dask_kernels import DaskBinomialKernels, DaskSoftmaxKernels
+from ._dask_kernels import DaskBinomialKernels, DaskMargins, DaskSoftmaxKernels
 from ._logistic import _NEWTON_HESSIAN_MAX_BYTES
 from ._logistic import LogisticRegression as _InMemoryLogisticRegression
 from ._lbfgs import lbfgs_binary
 from ._newton import newton_binary, warn_not_converged
 from ._parallel import map_in_threads, single_threaded_blas
 from ._prox_newton import prox_newton_binary
+from ._separation import SeparationMonitor
 from ._validation import class_weight_per_sample
 
 __all__ = ["LogisticRegression"]
@@ -494,17 +495,21 @@ feature_names_in_
             common = dict(C=objective.C, fit_intercept=self.fit_intercept,
                           tol=self.tol, max_iter=self.max_iter, coef0=start,
                           verbose=self.verbose, label=label, kernels=kernels)
+            # unpenalized Newton watches for separation, as in memory
+            monitor = (SeparationMonitor(DaskMargins(kernels))
+                       if solver == "newton" and not objective.l2 else None)
             if solver == "newton":
                 result = newton_binary(None, None, None, alpha=objective.l2,
-                                       **common)
+                                       monitor=monitor, **common)
             elif solver == "lbfgs":
                 result = lbfgs_binary(None, None, None, alpha=objective.l2,
                                       **common)
             else:
                 result = prox_newton_binary(None, None, None, l1=objective.l1,
                                             l2=objective.l2, **common)
-            return result, self._inference_fit(X, y_k, s_k, kernels, result,
-                                               objective, solver)
+            separated = monitor is not None and monitor.finish(result)
+            return result, monitor if separated else None, self._inference_fit(
+                X, y_k, s_k, kernels, result, objective, solver, separated)
 
         outcomes = map_in_threads(solve, problems,
                                   self._n_threads(n_problems))
@@ -514,9 +519,12 @@ feature_names_in_
         n_iter = np.empty(n_problems, dtype=np.int32)
         converged = True
         inference_fits = []
-        for k, ((label, *_), (result, inference_fit)) in enumerate(
-                zip(problems, outcomes)):
+        for k, ((label, *_), outcome) in enumerate(zip(problems, outcomes)):
+            result, separation, inference_fit = outcome
             # warnings in the caller's thread, in class order
+            if separation:
+                separation.warn(getattr(self, "feature_names_in_", None),
+                                label, stacklevel=4)
             warn_not_converged(result, self.max_iter, label)
             inference_fits.append(inference_fit)
             coefs[k] = result.coef
@@ -534,7 +542,7 @@ feature_names_in_
         return self
 
     def _inference_fit(self, X, y, sample_weight, kernels, result, objective,
-                       solver):
+                       solver, separated):
         """``_inference.binary_fit`` for a problem on dask arrays.
 
         binary_fit reads only the shapes of X and two sums of y and the
@@ -547,7 +555,8 @@ feature_names_in_
         penalty = _inference.effective_penalty(self.penalty, self.C)
         common = dict(C=objective.C, alpha=objective.l2,
                       fit_intercept=self.fit_intercept, penalty=penalty,
-                      solver=solver, sums=kernels.weight_sums())
+                      solver=solver, sums=kernels.weight_sums(),
+                      separated=separated)
         if (result.hessian_factor is not None or solver != "newton"
                 or penalty not in (None, "l2")):
             return _inference.binary_fit(X, y, sample_weight, result,
