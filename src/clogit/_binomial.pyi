@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 _X = NDArray[np.float32] | NDArray[np.float64]
 _F64 = NDArray[np.float64]
 
-def default_block_rows(n_cols: int) -> int: ...
+def default_block_rows(n_cols: int, hessian: bool = True) -> int: ...
 def block_pass(
     X: _X,
     y: _F64,

@@ -354,6 +354,19 @@ class ChunkBatches:
                        for i in range(0, len(results), SPLIT_EVERY)]
         return combine(*self.client.gather(results))
 
+    def new_buffer(self):
+        """An empty :class:`DistributedScores` on these batches."""
+        return DistributedScores(self)
+
+    def buffer_of(self, array):
+        """A persisted dask array's chunks as a :class:`DistributedScores`
+        (no computation: each batch piece lists its chunks' handles)."""
+        handles = self.chunks(array)
+        buffer = DistributedScores(self)
+        buffer.pieces = [[handles[i] for i in batch]
+                         for batch in self.batches]
+        return buffer
+
     def reduce(self, function, chunked, kept=(), constants=(),
                combine=None):
         """The sum of ``function``'s parts over every chunk (their
@@ -361,12 +374,14 @@ class ChunkBatches:
         return self.total(self.launch(function, chunked, kept, constants,
                                       combine=combine), combine=combine)
 
-    def keep(self, function, chunked, buffers, constants=(), summed=True):
-        """Run ``function`` on every chunk and hold its kept outputs in the
+    def keep(self, function, chunked, kept, buffers, constants=(),
+             summed=True):
+        """Run ``function`` on every chunk (arguments as for
+        :meth:`launch`) and hold its kept outputs in the
         :class:`DistributedScores` ``buffers`` (one per output, None for
         an output not wanted); return the sum of its parts if ``summed``.
         """
-        results = self.launch(function, chunked, (), constants, keep=True)
+        results = self.launch(function, chunked, kept, constants, keep=True)
         for index, buffer in enumerate(buffers):
             if buffer is not None:
                 buffer.pieces = [(result, index) for result in results]
@@ -381,9 +396,11 @@ def _flat_keys(array):
 
 
 class DistributedScores:
-    """A per-sample buffer of a solver (``z``, ``dz``, the residual) kept
-    on the workers: per batch of :class:`ChunkBatches`, a handle of the
-    batch result that holds it and its index among the kept outputs.
+    """A per-sample buffer kept on the workers (a solver's ``z``, ``dz``,
+    residual; a problem's labels and weights): per batch of
+    :class:`ChunkBatches`, a handle of the batch result that holds it and
+    its index among the kept outputs (or the list of the batch's chunk
+    handles, see :meth:`ChunkBatches.buffer_of`).
 
     The kernels that fill it set :attr:`pieces`; the solver only passes it
     back to the kernels (and asks for :meth:`sum`).
@@ -406,8 +423,10 @@ class DaskBinomialKernels:
     X : dask array of shape (n_samples, n_features)
         float64 or float32, one chunk along the columns, row chunks C- or
         F-contiguous, persisted.
-    y, sample_weight : dask arrays of shape (n_samples,), float64
-        Labels in {0, 1} and weights, chunked like X's rows, persisted.
+    y, sample_weight : DistributedScores, or dask arrays of shape
+            (n_samples,), float64
+        Labels in {0, 1} and weights, chunked like X's rows (dask arrays
+        persisted).
     C : float
     fit_intercept : bool
     sums : (float, float), optional
@@ -429,14 +448,14 @@ class DaskBinomialKernels:
         self.fit_intercept = bool(fit_intercept)
         self.batches = ChunkBatches(X) if batches is None else batches
         self._X = self.batches.chunks(X)
-        self._y = self.batches.chunks(y)
-        self._s = self.batches.chunks(sample_weight)
+        self._y = _as_buffer(self.batches, y)
+        self._s = _as_buffer(self.batches, sample_weight)
         self._sums = None if sums is None else tuple(map(float, sums))
 
     def weight_sums(self):
         """``(sum(s), sum(s * y))``, from one pass over y and s."""
         if self._sums is None:
-            self._sums = self.batches.reduce(chunk_weight_sums,
+            self._sums = self.batches.reduce(chunk_weight_sums, [],
                                              [self._y, self._s])
         return self._sums
 
@@ -454,13 +473,13 @@ class DaskBinomialKernels:
             columns = np.ascontiguousarray(columns, dtype=np.intc)
         constants = (coef, self.fit_intercept, self.C, hess is not None,
                      z is not None, residual is not None, columns)
-        chunked = [self._X, self._y, self._s]
+        data = ([self._X], [self._y, self._s])
         if z is None and residual is None:
-            objective, g, h = self.batches.reduce(chunk_block_pass, chunked,
+            objective, g, h = self.batches.reduce(chunk_block_pass, *data,
                                                   constants=constants)
         else:
             objective, g, h = self.batches.keep(
-                chunk_block_pass, chunked, (z, residual), constants)
+                chunk_block_pass, *data, (z, residual), constants)
         grad[...] = g
         if hess is not None:
             hess[...] = h
@@ -471,7 +490,7 @@ class DaskBinomialKernels:
         coef = np.array(coef, dtype=np.float64)
         if columns is not None:
             columns = np.ascontiguousarray(columns, dtype=np.intc)
-        self.batches.keep(chunk_matvec, [self._X], (out,),
+        self.batches.keep(chunk_matvec, [self._X], (), (out,),
                           (coef, self.fit_intercept, columns), summed=False)
 
     def rmatvec(self, r, out):
@@ -482,8 +501,15 @@ class DaskBinomialKernels:
         """Data objective at ``z + step * dz``, on the workers (never reads
         X)."""
         return float(self.batches.reduce(
-            chunk_objective_along, [self._y, self._s], [z, dz],
+            chunk_objective_along, [], [self._y, self._s, z, dz],
             (float(step), self.C)))
+
+
+def _as_buffer(batches, vector):
+    """A DistributedScores as it is; a persisted dask array's chunks."""
+    if isinstance(vector, DistributedScores):
+        return vector
+    return batches.buffer_of(vector)
 
 
 class DaskMargins:
@@ -502,7 +528,7 @@ class DaskMargins:
         self._kernels = kernels
         self._batches = kernels.batches
         self.n_features = kernels.n_features
-        self.n_active = int(self._batches.reduce(chunk_count_active,
+        self.n_active = int(self._batches.reduce(chunk_count_active, [],
                                                  [kernels._s]))
 
     def snapshot(self, z):
@@ -517,7 +543,7 @@ class DaskMargins:
         kernels = self._kernels
         now = self.snapshot(z)
         best, worst = self._batches.reduce(
-            chunk_margin_range, [kernels._y, kernels._s], [now, before],
+            chunk_margin_range, [], [kernels._y, kernels._s, now, before],
             combine=margin_range)
         return best, worst, (now, before)
 
@@ -525,15 +551,15 @@ class DaskMargins:
         """Samples whose margin grew by more than ``threshold`` in the
         step ``margin_range`` recorded."""
         kernels = self._kernels
-        return int(self._batches.reduce(chunk_count_above,
-                                        [kernels._y, kernels._s], list(step),
+        return int(self._batches.reduce(chunk_count_above, [],
+                                        [kernels._y, kernels._s, *step],
                                         (float(threshold),)))
 
     def column_rms(self):
         """Weighted root mean square of each column of X."""
         kernels = self._kernels
-        square_sums = self._batches.reduce(chunk_square_sums,
-                                           [kernels._X, kernels._s])
+        square_sums = self._batches.reduce(chunk_square_sums, [kernels._X],
+                                           [kernels._s])
         return np.sqrt(square_sums / kernels.weight_sums()[0])
 
 
@@ -544,9 +570,9 @@ class DaskSoftmaxKernels:
     ----------
     X : dask array of shape (n_samples, n_features)
         As for :class:`DaskBinomialKernels`.
-    y : dask array of shape (n_samples,), int32
-        Class indices, chunked like X's rows, persisted.
-    sample_weight : dask array of shape (n_samples,), float64
+    y : DistributedScores, or dask array of shape (n_samples,), int32
+        Class indices, chunked like X's rows.
+    sample_weight : DistributedScores, or dask array of shape (n_samples,)
     C : float
     fit_intercept : bool
     n_classes : int
@@ -562,14 +588,14 @@ class DaskSoftmaxKernels:
         self.n_classes = int(n_classes)
         self.batches = ChunkBatches(X) if batches is None else batches
         self._X = self.batches.chunks(X)
-        self._y = self.batches.chunks(y)
-        self._s = self.batches.chunks(sample_weight)
+        self._y = _as_buffer(self.batches, y)
+        self._s = _as_buffer(self.batches, sample_weight)
         self._sums = None
 
     def weight_sums(self):
         """``(sum(s), sums of s by class)``, from one pass over y and s."""
         if self._sums is None:
-            self._sums = self.batches.reduce(chunk_class_sums,
+            self._sums = self.batches.reduce(chunk_class_sums, [],
                                              [self._y, self._s],
                                              constants=(self.n_classes,))
         return self._sums
@@ -583,12 +609,12 @@ class DaskSoftmaxKernels:
         coef = np.array(coef, dtype=np.float64, order="C")
         constants = (coef, self.fit_intercept, self.C, hess is not None,
                      z is not None, int(n_free))
-        chunked = [self._X, self._y, self._s]
+        data = ([self._X], [self._y, self._s])
         if z is None:
-            objective, g, h = self.batches.reduce(chunk_softmax_pass, chunked,
+            objective, g, h = self.batches.reduce(chunk_softmax_pass, *data,
                                                   constants=constants)
         else:
-            objective, g, h = self.batches.keep(chunk_softmax_pass, chunked,
+            objective, g, h = self.batches.keep(chunk_softmax_pass, *data,
                                                 (z,), constants)
         grad[...] = g
         if hess is not None:
@@ -598,11 +624,11 @@ class DaskSoftmaxKernels:
     def scores(self, coef, out):
         """``out`` (DistributedScores) ``= Xt @ coef.T``, (n, K)."""
         coef = np.array(coef, dtype=np.float64, order="C")
-        self.batches.keep(chunk_softmax_scores, [self._X], (out,),
+        self.batches.keep(chunk_softmax_scores, [self._X], (), (out,),
                           (coef, self.fit_intercept), summed=False)
 
     def objective_along(self, z, dz, step):
         """Data objective at ``z + step * dz``, on the workers."""
         return float(self.batches.reduce(
-            chunk_softmax_objective_along, [self._y, self._s], [z, dz],
+            chunk_softmax_objective_along, [], [self._y, self._s, z, dz],
             (float(step), self.C)))
