@@ -90,6 +90,9 @@ def test_sample_weight_and_float32():
     {"solver": "lbfgs", "C": 0.5},         # multinomial, L-BFGS
     {"penalty": None, "solver": "newton"},
     {"class_weight": "balanced"},
+    {"multi_class": "multinomial", "penalty": "l1", "C": 0.05},
+    {"multi_class": "multinomial", "penalty": "elasticnet", "l1_ratio": 0.5,
+     "C": 0.1, "class_weight": "balanced"},
 ], ids=lambda params: ",".join(f"{k}={v}" for k, v in params.items())
     or "multinomial")
 def test_multiclass_equals_in_memory(params):

@@ -99,8 +99,6 @@ def test_bad_parameters(data, params, message):
     ({"penalty": "elasticnet", "l1_ratio": 0.5, "solver": "lbfgs"},
      "solver='lbfgs' supports penalty"),
     ({"penalty": "elasticnet"}, "needs l1_ratio"),
-    ({"multi_class": "multinomial", "penalty": "l1"},
-     "with multi_class='multinomial' is not supported yet"),
     ({"multi_class": "multinomial", "solver": "gd"},
      "solver='gd' supports binary and One-vs-Rest"),
 ])

@@ -2,6 +2,7 @@
 
 import numbers
 import warnings
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -15,6 +16,7 @@ from ._functions import log_sigmoid, sigmoid
 from ._gd import gradient_descent
 from ._lbfgs import lbfgs_binary
 from ._multinomial import lbfgs_multinomial, newton_multinomial
+from ._prox_multinomial import prox_newton_multinomial
 from ._newton import newton_binary, warn_not_converged
 from ._newton_cg import newton_cg_binary
 from ._parallel import (available_cores, map_in_threads, matvec,
@@ -131,10 +133,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     multi_class : {"auto", "ovr", "multinomial"}, default="auto"
         How to fit three or more classes.  "ovr": One-vs-Rest, one binary
         problem per class.  "multinomial": softmax regression (Newton with
-        the full Hessian for narrow problems, L-BFGS otherwise; penalty "l2"
-        or None).  "auto": "multinomial", as scikit-learn, except for
-        penalty "l1"/"elasticnet" or solver "gd", which fit One-vs-Rest.
-        Two classes always fit the binary model.
+        the full Hessian for narrow problems, L-BFGS otherwise; proximal
+        Newton with the full Hessian for "l1"/"elasticnet").  "auto":
+        "multinomial", as scikit-learn, except for penalty
+        "l1"/"elasticnet" (whose One-vs-Rest fits work on a small working
+        set of features, where the multinomial one needs the dense
+        (n_classes (n_features + 1))^2 Hessian) or solver "gd", which fit
+        One-vs-Rest.  Two classes always fit the binary model.
     tol : float, default=1e-6
         Stop when the gradient of the objective scaled by
         ``1 / (C * sum(sample_weight))`` is below ``tol`` in max-norm (Newton
@@ -261,12 +266,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 "class_weight must be None, 'balanced' or a dict, got "
                 f"{self.class_weight!r}.")
 
-        if self.multi_class == "multinomial" and self.penalty in (
-                "l1", "elasticnet"):
-            raise ValueError(
-                f"penalty={self.penalty!r} with multi_class='multinomial' is "
-                "not supported yet; use multi_class='ovr' (One-vs-Rest "
-                "proximal Newton) or penalty='l2'.")
         if self.multi_class == "multinomial" and self.solver == "gd":
             raise ValueError(
                 "solver='gd' supports binary and One-vs-Rest fits only; use "
@@ -466,7 +465,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """Whether ``fit`` runs the softmax model.
 
         "auto" chooses it for 3+ classes, as scikit-learn does, unless the
-        penalty is l1/elasticnet (built for One-vs-Rest only).  With two
+        penalty is l1/elasticnet (One-vs-Rest works on a working set of
+        features, the multinomial fit on the dense Hessian).  With two
         classes the binary model is fitted whatever ``multi_class`` says
         (softmax over two classes is the same family, as in scikit-learn
         >= 1.8).
@@ -477,19 +477,32 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             return True
         return objective.l1 == 0.0 and self.solver != "gd"
 
-    def _multinomial_plan(self, n_classes, n_features):
-        """Warm start (or None) and solver function of a multinomial fit."""
+    def _multinomial_plan(self, n_classes, n_features, objective):
+        """Warm start (or None) and solver function of a multinomial fit;
+        the function takes X, y, sample_weight and the keywords of
+        ``newton_multinomial`` but the penalty (bound here)."""
         coef0 = None
         if (self.warm_start and getattr(self, "_multinomial", False)
                 and self.coef_.shape == (n_classes, n_features)):
             coef0 = (np.hstack([self.coef_, self.intercept_[:, None]])
                      if self.fit_intercept else self.coef_.copy())
         k1 = n_features + (1 if self.fit_intercept else 0)
+        if objective.l1 > 0.0:
+            if 8 * (n_classes * k1) ** 2 > _NEWTON_HESSIAN_MAX_BYTES:
+                raise ValueError(
+                    f"penalty={self.penalty!r} with the multinomial loss "
+                    "is fitted by proximal Newton with the dense "
+                    f"({n_classes} x {k1})^2 Hessian, which would exceed "
+                    f"{_NEWTON_HESSIAN_MAX_BYTES // 2**20} MiB; use "
+                    "multi_class='ovr' (a working set per class) or fewer "
+                    "features.")
+            return coef0, partial(prox_newton_multinomial, l1=objective.l1,
+                                  l2=objective.l2)
         if self.solver == "newton" or (
                 self.solver == "auto"
                 and n_classes * k1 <= _AUTO_MULTINOMIAL_NEWTON_MAX_WIDTH):
-            return coef0, newton_multinomial
-        return coef0, lbfgs_multinomial
+            return coef0, partial(newton_multinomial, alpha=objective.l2)
+        return coef0, partial(lbfgs_multinomial, alpha=objective.l2)
 
     def _fit_multinomial(self, X, y_encoded, classes, sample_weight,
                          objective):
@@ -500,11 +513,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                                           y_encoded, sample_weight)
         if weights is not None:
             sample_weight = sample_weight * weights
-        coef0, solve = self._multinomial_plan(n_classes, n_features)
+        coef0, solve = self._multinomial_plan(n_classes, n_features,
+                                              objective)
         with single_threaded_blas():
             result = solve(X, y_encoded.astype(np.int32), sample_weight,
                            n_classes=n_classes, C=objective.C,
-                           alpha=objective.l2,
                            fit_intercept=self.fit_intercept, tol=self.tol,
                            max_iter=self.max_iter, coef0=coef0,
                            verbose=self.verbose)

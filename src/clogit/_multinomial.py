@@ -54,6 +54,10 @@ class SoftmaxKernels:
         self._scores = row_kernel(X, _softmax.softmax_scores,
                                   "softmax_scores")
 
+    def new_scores(self):
+        """An empty (n_samples, n_classes) score buffer."""
+        return np.empty((self.X.shape[0], self.n_classes))
+
     def _map(self, task):
         if len(self.chunks) == 1:
             return [task(self.chunks[0])]
@@ -172,7 +176,6 @@ def newton_multinomial(X, y, sample_weight, *, n_classes, C, alpha,
     NewtonResult
         ``coef`` of shape (K, k1), in the symmetric convention.
     """
-    injected = kernels is not None
     kernels, n_features, scale, coef = _start(
         X, y, sample_weight, C, fit_intercept, n_classes, coef0, kernels)
     K = n_classes
@@ -192,11 +195,7 @@ def newton_multinomial(X, y, sample_weight, *, n_classes, C, alpha,
 
     grad = np.empty((n_free, k1))
     hess = np.empty((width, width), order="F")
-    if injected:
-        z, dz = kernels.new_scores(), kernels.new_scores()
-    else:
-        z = np.empty((X.shape[0], K))
-        dz = np.empty((X.shape[0], K))
+    z, dz = kernels.new_scores(), kernels.new_scores()
     direction_full = np.zeros((K, k1))
     converged = False
     objective = np.nan
@@ -299,9 +298,10 @@ def lbfgs_multinomial(X, y, sample_weight, *, n_classes, C, alpha,
                       method="L-BFGS-B", callback=report,
                       options={"maxiter": max_iter, "maxls": 50, "gtol": tol,
                                "ftol": 64 * _EPS})
-    _, g = objective_and_gradient(result.x)
     coef = _symmetric(result.x.reshape(K, k1), alpha, fit_intercept)
+    # result.jac is the (scaled) gradient at result.x: no pass to recompute
     return NewtonResult(coef=coef, objective=float(result.fun) * scale,
                         n_iter=max(int(result.nit), 1),
                         converged=result.status == 0,
-                        max_abs_grad=float(np.max(np.abs(g))), ridge=0.0)
+                        max_abs_grad=float(np.max(np.abs(result.jac))),
+                        ridge=0.0)

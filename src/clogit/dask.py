@@ -604,11 +604,12 @@ feature_names_in_
         batches.keep(_class_indices, [y_chunks, s_chunks], (),
                      (y_encoded, sample_weight), (classes, table),
                      summed=False)
-        coef0, solve = self._multinomial_plan(n_classes, n_features)
+        coef0, solve = self._multinomial_plan(n_classes, n_features,
+                                              objective)
         kernels = DaskSoftmaxKernels(X, y_encoded, sample_weight, objective.C,
                                      self.fit_intercept, n_classes, batches)
         result = solve(None, None, None, n_classes=n_classes, C=objective.C,
-                       alpha=objective.l2, fit_intercept=self.fit_intercept,
+                       fit_intercept=self.fit_intercept,
                        tol=self.tol, max_iter=self.max_iter, coef0=coef0,
                        verbose=self.verbose, kernels=kernels)
         return self._set_multinomial_fit(result, classes, n_features)
