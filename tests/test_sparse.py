@@ -556,3 +556,73 @@ def test_wide_sparse_fit_stays_within_a_modest_memory_budget(monkeypatch,
     grad = X.T @ (prob - y) + w
     assert np.max(np.abs(grad)) / n < 1e-5
     assert abs(np.sum(prob - y)) / n < 1e-5
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_csc_cd_quadratic_equals_cd_on_the_dense_model(fit_intercept, dtype):
+    # the same coordinate updates as _cd.cd_quadratic on the assembled
+    # Hessian Xt_W.T diag(h) Xt_W, sweep for sweep
+    from clogit._cd import cd_quadratic
+    rng = np.random.default_rng(8)
+    n, p = 400, 30
+    X = sp.random(n, p, density=0.2, format="csc", random_state=8,
+                  dtype=dtype)
+    columns = np.array([0, 3, 4, 9, 17, 29], dtype=np.intc)
+    weights = rng.uniform(0.05, 0.25, n)
+    k1 = columns.size + (1 if fit_intercept else 0)
+    g = rng.standard_normal(k1)
+    w = rng.standard_normal(k1) * (rng.random(k1) < 0.5)
+    Xt = X[:, columns].toarray().astype(np.float64)
+    if fit_intercept:
+        Xt = np.hstack([Xt, np.ones((n, 1))])
+    H = np.asfortranarray(Xt.T @ (weights[:, None] * Xt))
+    for sweeps in (1, 3, 200):
+        d_dense, hd = np.zeros(k1), np.zeros(k1)
+        cd_quadratic(H, g, w, columns.size, 0.3, 0.1, d_dense, hd, sweeps,
+                     1e-12)
+        d, xd = np.zeros(k1), np.zeros(n)
+        _sparse.csc_cd_quadratic(X.data, X.indices, X.indptr, columns,
+                                 weights, fit_intercept, g, w, 0.3, 0.1, d,
+                                 xd, sweeps, 1e-12)
+        np.testing.assert_allclose(d, d_dense, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(xd, Xt @ d, rtol=1e-9, atol=1e-12)
+    with pytest.raises(ValueError, match="out of range"):
+        _sparse.csc_cd_quadratic(X.data, X.indices, X.indptr,
+                                 np.array([p], dtype=np.intc), weights,
+                                 False, g[:1], w[:1], 0.3, 0.1, d[:1], xd,
+                                 1, 0.0)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+@pytest.mark.parametrize("penalty", ["l1", "elasticnet"])
+def test_large_working_sets_skip_the_dense_model(monkeypatch, fmt, penalty):
+    # with the threshold at 5 features every working set here is "large":
+    # the fit runs coordinate descent on X's columns and must reach the
+    # optimum of the dense-model fit, exact zeros included
+    from clogit import _prox_newton
+    rng = np.random.default_rng(9)
+    n, p = 3000, 200
+    X = sp.random(n, p, density=0.05, format=fmt, random_state=9)
+    z = X @ rng.standard_normal(p) + 0.3
+    y = (rng.random(n) < 1.0 / (1.0 + np.exp(-z))).astype(int)
+    params = dict(penalty=penalty, C=2.0, tol=1e-10,
+                  l1_ratio=0.6 if penalty == "elasticnet" else None)
+    reference = clogit.LogisticRegression(**params).fit(X, y)
+    calls = []
+    original = _parallel.BinomialKernels.cd_model
+
+    def counted(self, *args, **kwargs):
+        calls.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(_parallel.BinomialKernels, "cd_model", counted)
+    monkeypatch.setattr(_prox_newton, "_DENSE_MODEL_MAX_FEATURES", 5)
+    fit = clogit.LogisticRegression(**params).fit(X, y)
+    assert calls and fit.converged_
+    assert 5 < np.count_nonzero(fit.coef_) < p
+    np.testing.assert_array_equal(fit.coef_ == 0.0, reference.coef_ == 0.0)
+    np.testing.assert_allclose(fit.coef_, reference.coef_, rtol=1e-7,
+                               atol=1e-9)
+    np.testing.assert_allclose(fit.intercept_, reference.intercept_,
+                               rtol=1e-7)

@@ -228,6 +228,8 @@ class BinomialKernels:
                                           "hessian_vector")
         self._hessian_diagonal = row_kernel(X, _dense_hessian_diagonal,
                                             "hessian_diagonal")
+        self.sparse = sp.issparse(X)
+        self._csc = None
 
     def _map(self, task):
         if len(self.chunks) == 1:
@@ -248,6 +250,30 @@ class BinomialKernels:
         results = self._map(run)
         _sum_parts([part for _, part in results], out)
         return [result for result, _ in results]
+
+    def cd_model(self, z, grad, coef, columns, l1, l2, step, dz,
+                 max_sweeps, tol):
+        """Coordinate descent on the proximal Newton model of the working
+        set ``columns`` at scores ``z``, without forming its Hessian
+        (sparse X only, ``_sparse.csc_cd_quadratic``): ``step`` (the
+        columns, then the intercept) and ``dz = Xt_W @ step`` are filled.
+        Returns the sweeps run.
+
+        Coordinate descent walks X by columns: CSR X is converted to CSC
+        once per fit, on the first call (a copy of X's nonzeros, where the
+        dense model it replaces would take k^2 floats).
+        """
+        if self._csc is None:
+            self._csc = self.X if self.X.format == "csc" else self.X.tocsc()
+        weights = np.empty(self.n_samples)
+        _sparse.hessian_weights(z, self.sample_weight, self.C, weights)
+        step[...] = 0.0
+        dz[...] = 0.0
+        X = self._csc
+        return _sparse.csc_cd_quadratic(
+            X.data, X.indices, X.indptr, columns, weights,
+            self.fit_intercept, grad, coef, l1, l2, step, dz, max_sweeps,
+            tol)
 
     def block_pass(self, coef, grad, hess=None, z=None, columns=None,
                    residual=None):

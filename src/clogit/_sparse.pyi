@@ -132,6 +132,23 @@ def csc_hessian_diagonal(
     out: _F64,
 ) -> None: ...
 
+def csc_cd_quadratic(
+    data: _Data,
+    indices: NDArray[_I],
+    indptr: NDArray[_I],
+    columns: NDArray[np.intc],
+    weights: _F64,
+    fit_intercept: bool,
+    g: _F64,
+    w: _F64,
+    l1: float,
+    l2: float,
+    d: _F64,
+    Xd: _F64,
+    max_sweeps: int,
+    tol: float,
+) -> int: ...
+
 # Multinomial (softmax) model: see ``clogit._softmax`` for the dense twins.
 def csr_softmax_pass(
     data: _Data,
