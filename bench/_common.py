@@ -282,3 +282,34 @@ def format_table(rows, columns):
         lines.append("  ".join(f"{r[key]:{align}{widths[key]}}"
                                for key, _, align in columns).rstrip())
     return "\n".join(lines)
+
+
+def compare_solvers(title, fits, X, y, objective_of, runs, warm_rows=2000):
+    """Time ``fit(X, y) -> (coef, intercept)`` for each entry of ``fits``
+    and print a table under ``title``: median seconds of ``runs`` runs
+    (after one untimed run on the first ``warm_rows`` rows: imports, thread
+    pools), the ratio to the first entry's time, the nonzero coefficients
+    and the relative gap of ``objective_of(coef, intercept)`` to the best
+    one found."""
+    rows = []
+    for name, fit in fits.items():
+        fit(X[:warm_rows], y[:warm_rows])
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            coef, intercept = fit(X, y)
+            times.append(time.perf_counter() - start)
+        rows.append((name, statistics.median(times),
+                     objective_of(coef, intercept),
+                     int(np.count_nonzero(coef))))
+    best = min(row[2] for row in rows)
+    first = rows[0][1]
+    print(f"\n{title}")
+    print(format_table(
+        [{"solver": name, "seconds": f"{seconds:.3f}",
+          "ratio": f"{seconds / first:.1f}x", "nnz": str(nnz),
+          "gap": f"{(value - best) / abs(best):.1e}"}
+         for name, seconds, value, nnz in rows],
+        [("solver", "solver", "<"), ("seconds", "median s", ">"),
+         ("ratio", "time ratio", ">"), ("nnz", "nonzeros", ">"),
+         ("gap", "rel. gap", ">")]))

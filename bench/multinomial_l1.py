@@ -19,12 +19,12 @@ Run from the repository root (PYTHONPATH=src for an uninstalled clogit)::
 """
 
 import argparse
-import statistics
-import time
 import warnings
 
 import numpy as np
 from scipy.special import logsumexp
+
+from _common import compare_solvers
 
 
 def make_problem(n=20_000, p=20, n_classes=5, seed=0):
@@ -83,25 +83,9 @@ def main():
     print(f"X: {X.shape[0]:,} x {X.shape[1]}, {len(np.unique(y))} classes, "
           f"C={C}; median of {runs} run(s)")
     for l1_ratio in (1.0, 0.5):
-        rows = []
-        for name, fit in solvers(C, l1_ratio).items():
-            fit(X[:2000], y[:2000])  # untimed: imports, thread pools
-            times = []
-            for _ in range(runs):
-                start = time.perf_counter()
-                coef, intercept = fit(X, y)
-                times.append(time.perf_counter() - start)
-            rows.append((name, statistics.median(times),
-                         objective(X, y, coef, intercept, C, l1_ratio),
-                         int(np.count_nonzero(coef))))
-        best = min(row[2] for row in rows)
-        ours = rows[0][1]
-        print(f"\nl1_ratio={l1_ratio}")
-        print(f"{'solver':24s} {'median s':>9s} {'vs clogit':>10s} "
-              f"{'nonzeros':>9s} {'rel. gap':>9s}")
-        for name, seconds, value, nnz in rows:
-            print(f"{name:24s} {seconds:9.3f} {seconds / ours:9.1f}x "
-                  f"{nnz:9d} {(value - best) / abs(best):9.1e}")
+        compare_solvers(f"l1_ratio={l1_ratio}", solvers(C, l1_ratio), X, y,
+                        lambda coef, b: objective(X, y, coef, b, C, l1_ratio),
+                        runs)
 
 
 if __name__ == "__main__":

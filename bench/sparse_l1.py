@@ -20,14 +20,13 @@ Run from the repository root (PYTHONPATH=src for an uninstalled clogit)::
 
 import argparse
 import os
-import statistics
 import sys
-import time
 import warnings
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import compare_solvers  # noqa: E402
 from sparse import make_text_problem  # noqa: E402
 
 
@@ -68,25 +67,8 @@ def main():
     print(f"X: {X.shape[0]:,} x {X.shape[1]:,} CSR, {X.nnz:,} nonzeros; "
           f"median of {runs} run(s)")
     for C in (1.0, 10.0):
-        rows = []
-        for name, fit in solvers(C).items():
-            fit(X[:2000], y[:2000])  # untimed: imports
-            times = []
-            for _ in range(runs):
-                start = time.perf_counter()
-                coef, intercept = fit(X, y)
-                times.append(time.perf_counter() - start)
-            rows.append((name, statistics.median(times),
-                         objective(X, y, coef, intercept, C),
-                         int(np.count_nonzero(coef))))
-        best = min(row[2] for row in rows)
-        ours = rows[0][1]
-        print(f"\nC={C:g}")
-        print(f"{'solver':24s} {'median s':>9s} {'vs clogit':>10s} "
-              f"{'nonzeros':>9s} {'rel. gap':>9s}")
-        for name, seconds, value, nnz in rows:
-            print(f"{name:24s} {seconds:9.2f} {seconds / ours:9.1f}x "
-                  f"{nnz:9d} {(value - best) / abs(best):9.1e}")
+        compare_solvers(f"C={C:g}", solvers(C), X, y,
+                        lambda coef, b: objective(X, y, coef, b, C), runs)
 
 
 if __name__ == "__main__":
