@@ -434,3 +434,36 @@ def test_newton_from_a_far_start_shortens_steps_as_in_memory(capsys):
     assert any(float(step) < 1.0 for step in memory_steps)
     assert dask_steps == memory_steps
     _assert_same_fit(dask_fit, memory)
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"penalty": "l1", "C": 0.1}, {"class_weight": "balanced"},
+], ids=lambda params: ",".join(f"{k}={v}" for k, v in params.items())
+    or "l2")
+def test_multinomial_with_empty_chunks_first(params):
+    # a batch that starts with an empty chunk used to sum int64 class
+    # counts with float64 ones
+    X, y = _data(n_classes=3, seed=13)
+    chunks = (0, 300, 0, 500, 400)
+    memory_fit = clogit.LogisticRegression(multi_class="multinomial",
+                                           **params).fit(X, y)
+    dask_fit = DaskLogisticRegression(multi_class="multinomial",
+                                      **params).fit(
+        da.from_array(X, chunks=(chunks, -1)), da.from_array(y, chunks=chunks))
+    _assert_same_fit(dask_fit, memory_fit)
+
+
+def test_softmax_weight_sums_over_empty_chunks():
+    from clogit._dask_kernels import DaskSoftmaxKernels
+    X, y = _data(n_classes=3, seed=14)
+    chunks = (0, 600, 0, 600)
+    weights = np.random.default_rng(14).uniform(0.5, 2.0, len(y))
+    kernels = DaskSoftmaxKernels(
+        da.from_array(X, chunks=(chunks, -1)),
+        da.from_array(y.astype(np.int32), chunks=chunks),
+        da.from_array(weights, chunks=chunks), 1.0, True, 3)
+    total, counts = kernels.weight_sums()
+    assert counts.dtype == np.float64
+    np.testing.assert_allclose(total, weights.sum(), rtol=1e-14)
+    np.testing.assert_allclose(counts, np.bincount(y, weights=weights),
+                               rtol=1e-14)

@@ -125,8 +125,11 @@ def chunk_softmax_objective_along(y, sample_weight, z, dz, step, C):
 
 def chunk_class_sums(y, sample_weight, n_classes):
     """``(sum(s), sum of s by class)`` of one row chunk."""
+    # float64 even for an empty chunk (np.bincount then ignores the weights
+    # and returns int64 zeros, which the float sums cannot be added to)
     return (float(sample_weight.sum()),
-            np.bincount(y, weights=sample_weight, minlength=n_classes)), ()
+            np.bincount(y, weights=sample_weight,
+                        minlength=n_classes).astype(np.float64)), ()
 
 
 def chunk_margin_range(y, sample_weight, z, before):
@@ -578,10 +581,13 @@ class DaskSoftmaxKernels:
     n_classes : int
     batches : ChunkBatches, optional
         X's chunk batches, if the caller has them.
+    sums : (float, ndarray), optional
+        ``(sum(s), weighted class totals)`` if the caller knows them
+        (clogit.dask has them from its first pass).
     """
 
     def __init__(self, X, y, sample_weight, C, fit_intercept, n_classes,
-                 batches=None):
+                 batches=None, sums=None):
         self.n_samples, self.n_features = X.shape
         self.C = float(C)
         self.fit_intercept = bool(fit_intercept)
@@ -590,7 +596,8 @@ class DaskSoftmaxKernels:
         self._X = self.batches.chunks(X)
         self._y = _as_buffer(self.batches, y)
         self._s = _as_buffer(self.batches, sample_weight)
-        self._sums = None
+        self._sums = (None if sums is None else
+                      (float(sums[0]), np.asarray(sums[1], dtype=np.float64)))
 
     def weight_sums(self):
         """``(sum(s), sums of s by class)``, from one pass over y and s."""

@@ -217,7 +217,10 @@ def newton_binary(X, y, sample_weight, *, C, alpha, fit_intercept, tol,
     # full Newton step's objective, gradient and Hessian in one speculative
     # pass: accepted (Newton's usual case) it is the next iteration's pass,
     # so an iteration costs one pass instead of a pass, ``X @ d`` and a
-    # line-search reduction.  The iterates are the same.
+    # line-search reduction.  The iterates are the same up to rounding: the
+    # full step's objective comes from X (coef + d) instead of z + X d,
+    # which can tip an Armijo or stall decision only at float64's limit
+    # (tol of about 1e-9 and below).
     speculate = getattr(kernels, "speculative_full_step", False)
     if speculate:
         next_grad = np.empty(n_coef)

@@ -311,9 +311,8 @@ feature_names_in_
     Notes
     -----
     Inference (``summary``, ``std_errors_``, ...) is available for binary
-    and One-vs-Rest Newton fits, as in memory.  Separation of unpenalized
-    fits is not monitored here: such a fit shows as a ridge warning or a
-    ConvergenceWarning.
+    and One-vs-Rest Newton fits, and unpenalized Newton fits stop with a
+    ``SeparationWarning`` on separable data, as in memory.
 
     Examples
     --------
@@ -606,8 +605,12 @@ feature_names_in_
                      summed=False)
         coef0, solve = self._multinomial_plan(n_classes, n_features,
                                               objective)
+        # the weighted class totals from the first pass, class weights
+        # applied: no pass for the solver's starting point
+        counts = totals if table is None else totals * table
         kernels = DaskSoftmaxKernels(X, y_encoded, sample_weight, objective.C,
-                                     self.fit_intercept, n_classes, batches)
+                                     self.fit_intercept, n_classes, batches,
+                                     sums=(float(counts.sum()), counts))
         result = solve(None, None, None, n_classes=n_classes, C=objective.C,
                        fit_intercept=self.fit_intercept,
                        tol=self.tol, max_iter=self.max_iter, coef0=coef0,
