@@ -30,11 +30,20 @@ import numpy as np
 from scipy.sparse.linalg import LinearOperator, eigsh
 
 from ._parallel import BinomialKernels
-from ._newton import NewtonResult, initial_coef
+from ._newton import NewtonResult, start_binary
 
 # Up to this many coefficients the (p+1)^2 matrix is assembled and
 # diagonalized exactly; beyond, Lanczos on products with it.
 _DENSE_EIGEN_LIMIT = 500
+
+
+def _largest_eigenvalue_at_zero(kernels, n_coef):
+    """The largest eigenvalue of the data term's Hessian at zero
+    coefficients, ``C Xt.T S Xt / 4`` whatever the labels, assembled by one
+    pass of ``kernels`` (in memory, or clogit.dask's)."""
+    hess = np.empty((n_coef, n_coef), order="F")
+    kernels.block_pass(np.zeros(n_coef), np.empty(n_coef), hess)
+    return float(np.linalg.eigvalsh(hess)[-1])
 
 
 def lipschitz_constant(X, sample_weight, C, fit_intercept):
@@ -44,9 +53,7 @@ def lipschitz_constant(X, sample_weight, C, fit_intercept):
     half = np.full(n_samples, 0.5)  # labels are irrelevant to the Hessian
     kernels = BinomialKernels(X, half, sample_weight, C, fit_intercept)
     if n_coef <= _DENSE_EIGEN_LIMIT:
-        hess = np.empty((n_coef, n_coef), order="F")
-        kernels.block_pass(np.zeros(n_coef), np.empty(n_coef), hess)
-        return float(np.linalg.eigvalsh(hess)[-1])
+        return _largest_eigenvalue_at_zero(kernels, n_coef)
     z = np.empty(n_samples)
     out = np.empty(n_features)
 
@@ -70,7 +77,7 @@ def lipschitz_constant(X, sample_weight, C, fit_intercept):
 
 def gradient_descent(X, y, sample_weight, *, C, l1, l2, fit_intercept, tol,
                      max_iter, coef0=None, verbose=0, label="",
-                     nesterov=False):
+                     nesterov=False, kernels=None):
     """Fit a binary logistic model by (proximal) gradient descent.
 
     Minimizes ``C sum s loss + l1 |w|_1 + l2/2 |w|^2`` with the constant step
@@ -81,16 +88,18 @@ def gradient_descent(X, y, sample_weight, *, C, l1, l2, fit_intercept, tol,
     With ``nesterov=True``, FISTA momentum with function-value restart.
 
     Parameters and return value are otherwise those of
-    :func:`clogit._newton.newton_binary`.
+    :func:`clogit._newton.newton_binary` (``kernels`` included: injected
+    kernels, e.g. clogit.dask's, replace X, y and sample_weight, and L then
+    comes from the (p+1)^2 Hessian at zero, one pass).
     """
-    n_features = X.shape[1]
-    scale = C * float(sample_weight.sum())
-    L = lipschitz_constant(X, sample_weight, C, fit_intercept) + l2
+    injected = kernels is not None
+    kernels, n_features, scale, coef, _ = start_binary(
+        X, y, sample_weight, C, fit_intercept, coef0, kernels, 0)
+    L = (_largest_eigenvalue_at_zero(kernels, coef.shape[0]) if injected
+         else lipschitz_constant(X, sample_weight, C, fit_intercept)) + l2
     step = 1.0 / L
-    coef = initial_coef(y, sample_weight, n_features, fit_intercept, coef0)
     point = coef.copy()           # where the gradient is taken (FISTA: y_k)
     grad = np.empty(coef.shape[0])
-    kernels = BinomialKernels(X, y, sample_weight, C, fit_intercept)
     momentum = 1.0
     previous_objective = np.inf
     converged = False

@@ -49,6 +49,7 @@ from ._blas import cholesky
 from ._dask_kernels import DaskBinomialKernels, DaskMargins, DaskSoftmaxKernels
 from ._logistic import _NEWTON_HESSIAN_MAX_BYTES
 from ._logistic import LogisticRegression as _InMemoryLogisticRegression
+from ._gd import gradient_descent
 from ._lbfgs import lbfgs_binary
 from ._newton import newton_binary, warn_not_converged
 from ._parallel import map_in_threads, single_threaded_blas
@@ -136,6 +137,15 @@ def _problem_weights(sample_weight, encoded, table):
     if table is not None:
         weights = weights * table[encoded]
     return np.ascontiguousarray(weights, dtype=np.float64)
+
+
+def _check_dense_hessian(n_features, what, advice):
+    """Raise a ValueError saying ``what`` needs a (p+1)^2 Hessian past
+    ``_NEWTON_HESSIAN_MAX_BYTES``, and the ``advice``."""
+    if 8 * (n_features + 1) ** 2 > _NEWTON_HESSIAN_MAX_BYTES:
+        raise ValueError(
+            f"{what}, which for {n_features} features would exceed "
+            f"{_NEWTON_HESSIAN_MAX_BYTES // 2**20} MiB; {advice}.")
 
 
 def _predict_chunk(X, model, method):
@@ -290,14 +300,15 @@ class LogisticRegression(_InMemoryLogisticRegression):
     penalty, C, l1_ratio, fit_intercept, class_weight, multi_class, tol, \
 max_iter, warm_start, verbose
         As in :class:`clogit.LogisticRegression`.
-    solver : {"auto", "newton", "lbfgs"}, default="auto"
+    solver : {"auto", "newton", "lbfgs", "gd"}, default="auto"
         Binary and One-vs-Rest problems: "auto" and "newton" run Newton
         (proximal Newton for "l1" / "elasticnet") up to the width whose
         dense Hessian fits in 256 MiB (5,791 features); "lbfgs" runs
         L-BFGS-B on the distributed objective and gradient (penalty "l2" or
         None; often the fastest on well-conditioned data, but without the
-        Hessian that inference needs).  Multinomial problems: as the
-        in-memory estimator.  "gd" is not available.
+        Hessian that inference needs); "gd" runs (proximal) gradient
+        descent with the step 1/L, L from one distributed Hessian pass.
+        Multinomial problems: as the in-memory estimator.
     n_jobs : int or None, default=None
         One-vs-Rest: classes fitted concurrently from this many client
         threads (their chunk tasks interleave on the scheduler).
@@ -440,7 +451,7 @@ feature_names_in_
                 f"but the data contains only one class: {classes[0]!r}.")
 
     def _dask_solver(self, objective, n_features):
-        """The binary solver: "newton", "prox_newton" or "lbfgs".
+        """The binary solver: "newton", "prox_newton", "lbfgs" or "gd".
 
         ``_solver_for`` as in memory, except that "auto" keeps Newton past
         ``_AUTO_NEWTON_MAX_FEATURES`` while the dense Hessian fits (each
@@ -454,14 +465,15 @@ feature_names_in_
             # Hessian: the cheapest pass there is, on well-conditioned data
             return "lbfgs"
         if solver == "gd":
-            raise ValueError("solver='gd' is not available in clogit.dask; "
-                             "use solver='newton' or 'auto'.")
-        if 8 * (n_features + 1) ** 2 > _NEWTON_HESSIAN_MAX_BYTES:
-            raise ValueError(
-                f"clogit.dask fits binary and One-vs-Rest problems by Newton "
-                f"with the dense Hessian, which for {n_features} features "
-                f"would exceed {_NEWTON_HESSIAN_MAX_BYTES // 2**20} MiB; "
-                "select fewer features.")
+            # one distributed objective-and-gradient pass an iteration, with
+            # L from one Hessian pass
+            _check_dense_hessian(n_features, "clogit.dask's solver='gd' "
+                                 "takes its step from the dense Hessian",
+                                 "use solver='lbfgs'")
+            return "gd"
+        _check_dense_hessian(n_features, "clogit.dask fits binary and "
+                             "One-vs-Rest problems by Newton with the dense "
+                             "Hessian", "select fewer features")
         return "newton"
 
     def _fit_binary_dask(self, X, y_chunks, s_chunks, classes, totals,
@@ -512,6 +524,9 @@ feature_names_in_
             elif solver == "lbfgs":
                 result = lbfgs_binary(None, None, None, alpha=objective.l2,
                                       **common)
+            elif solver == "gd":
+                result = gradient_descent(None, None, None, l1=objective.l1,
+                                          l2=objective.l2, **common)
             else:
                 result = prox_newton_binary(None, None, None, l1=objective.l1,
                                             l2=objective.l2, **common)
