@@ -1,37 +1,29 @@
 """The solvers' kernels on the row chunks of dask arrays (``clogit.dask``).
 
 clogit's solvers (``newton_binary``, ``prox_newton_binary``,
-``newton_multinomial``, ``lbfgs_multinomial``) touch the data only through
-a kernels object (``_parallel.BinomialKernels``,
+``newton_multinomial``, ``lbfgs_multinomial``, ...) touch the data only
+through a kernels object (``_parallel.BinomialKernels``,
 ``_multinomial.SoftmaxKernels``).  The classes here implement the same
-methods on dask arrays, so a distributed fit runs the very same solver code,
-iteration for iteration:
+methods on dask arrays, so a distributed fit runs the very same solver code:
 
 * every pass over X runs the in-memory Cython kernel (``_binomial`` or
-  ``_softmax``) on each of X's row chunks and sums the partial results
-  (objective, gradient, (p+1)^2 Hessian) in a tree of ``_add`` tasks
-  (``SPLIT_EVERY`` children each), so that only one reduced result reaches
-  the client;
-* the chunks are batched: on a ``dask.distributed`` cluster one task runs
-  the chunks one worker thread holds, in turn, and sums them before the
-  tree (:class:`ChunkBatches`).  A task costs the scheduler about a
-  millisecond and the tree's transfers more: with 10 chunks on 2 workers a
-  gradient pass took 112 ms as 12 tasks and 77 ms as 3, over a 60 ms kernel;
-* per-sample vectors the solvers keep between passes (scores ``z``, the
-  step's ``dz``, the residual) stay on the workers, persisted batch by
-  batch next to X's rows, in :class:`DistributedScores` buffers: a pass
-  that produces them persists them together with its reduction (one
-  computation of the batch tasks), and the line search evaluates
-  ``objective_along`` on them, never reading X;
-* X is persisted once by the caller (``clogit.dask``) and never gathered:
-  tasks reference its chunks by key.
+  ``_softmax``) on each of X's row chunks, batched by :class:`ChunkBatches`:
+  on a ``dask.distributed`` cluster one future per worker thread runs the
+  chunks that worker holds, in turn, and sums their partial results
+  (objective, gradient, (p+1)^2 Hessian); the client adds the batches' sums
+  (a tree of tasks past ``SPLIT_EVERY`` batches), so X never leaves its
+  workers;
+* per-sample vectors kept between passes (scores ``z``, the step's ``dz``,
+  the residual, a problem's labels and weights) stay on the workers, in
+  :class:`DistributedScores` buffers (handles into the batch results that
+  produced them), and the line search evaluates ``objective_along`` on
+  them, never reading X;
+* X is persisted once by the caller (``clogit.dask``) and never gathered.
 
-Every chunk function is a top-level function of this module, so the graphs
-pickle for ``dask.distributed`` worker processes.  Graphs are built from
-``dask.delayed`` tasks on the chunks only: ``dask.persist`` of delayed
-objects mixed with dask arrays is unreliable in dask 2026.8 (a KeyError or
-"Delayed objects of unspecified length are not iterable", depending on the
-order of the collections).
+Every chunk function is a top-level function of this module, so the tasks
+pickle for ``dask.distributed`` worker processes.  With dask's local
+schedulers a pass is one ``dask.compute`` of ``dask.delayed`` tasks, one
+per chunk.
 """
 
 import dask
@@ -40,8 +32,9 @@ from dask import delayed
 
 from . import _binomial, _softmax
 
-# Children of each task of the reduction tree: (p+1)^2 Hessians travel up
-# the tree, so a node sums a handful (as dask's own ``split_every``).
+# Batch sums added per task of the reduction tree, past this many batches:
+# (p+1)^2 Hessians travel up it, so a node sums a handful (as dask's own
+# ``split_every``).
 SPLIT_EVERY = 8
 
 
@@ -220,17 +213,6 @@ def _add(*parts):
 # ----------------------------------------------------------------------
 # graph helpers (run on the client)
 # ----------------------------------------------------------------------
-def tree_reduce(parts, combine=_add, split_every=SPLIT_EVERY):
-    """Delayed ``combine`` of the delayed ``parts``, as a tree of tasks
-    with at most ``split_every`` children each (a list of one part is
-    returned as it is)."""
-    parts = list(parts)
-    while len(parts) > 1:
-        parts = [delayed(combine)(*parts[i:i + split_every])
-                 for i in range(0, len(parts), split_every)]
-    return parts[0]
-
-
 def _chunks(array):
     """The delayed row chunks of a dask array with one column chunk.
 

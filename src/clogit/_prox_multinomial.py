@@ -36,11 +36,10 @@ checks its size before choosing this solver.
 import numpy as np
 
 from ._cd import cd_quadratic
-from ._linesearch import backtrack
 from ._multinomial import _start, _symmetric
 from ._newton import NewtonResult
-from ._prox_newton import _MAX_SWEEPS, _model_decrease, _penalty, \
-    kkt_violation
+from ._prox_newton import (_MAX_SWEEPS, _model_decrease, _penalty,
+                           kkt_violation, search_composite)
 
 
 def prox_newton_multinomial(X, y, sample_weight, *, n_classes, C, l1, l2,
@@ -121,10 +120,9 @@ def prox_newton_multinomial(X, y, sample_weight, *, n_classes, C, l1, l2,
         #    dZ = X D^T (one product with X for every trial).
         direction[order] = step
         kernels.scores(direction.reshape(K, k1), dz)
-        step_size, _ = backtrack(
-            lambda t: kernels.objective_along(z, dz, t) + _penalty(
-                theta[:n_weights] + t * step[:n_weights], l1, l2),
-            objective, decrease)
+        step_size = search_composite(kernels, z, dz, theta[:n_weights],
+                                     step[:n_weights], l1, l2, objective,
+                                     decrease)
         if step_size is None:
             if verbose:
                 print(f"iter {iteration:3d}  line search failed")

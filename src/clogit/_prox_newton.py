@@ -59,6 +59,18 @@ def _model_decrease(grad, coef, step, n_penalized, l1, l2):
     return float(grad @ step) + float(change.sum())
 
 
+def search_composite(kernels, z, dz, w, d, l1, l2, objective, decrease):
+    """Armijo backtracking on the composite objective along a proximal
+    Newton step: the data term at ``z + t dz`` (cached scores, no pass over
+    X) plus the penalty at ``w + t d`` (the penalized coefficients).
+    Returns the step, or None when the search fails."""
+    step, _ = backtrack(
+        lambda t: kernels.objective_along(z, dz, t) + _penalty(
+            w + t * d, l1, l2),
+        objective, decrease)
+    return step
+
+
 def kkt_violation(grad, w, l1, l2):
     """Per-feature violation of the optimality conditions of F.
 
@@ -159,10 +171,8 @@ def prox_newton_binary(X, y, sample_weight, *, C, l1, l2, fit_intercept, tol,
         #    outside the working set are zero, so F only changes on it).
         if not matrix_free:
             kernels.matvec(step_w, dz, working)
-        step, _ = backtrack(
-            lambda t: kernels.objective_along(z, dz, t) + _penalty(
-                work_coef[:k] + t * step_w[:k], l1, l2),
-            objective, decrease)
+        step = search_composite(kernels, z, dz, work_coef[:k], step_w[:k],
+                                l1, l2, objective, decrease)
         if step is None:
             if verbose:
                 print(f"{label}iter {iteration:3d}  line search failed")
