@@ -14,7 +14,8 @@ HEADERS = [os.path.join(CSRC, name) for name in ("clogit_math.h",)]
 # so no -march=native here.
 COMPILE_ARGS = ["-O3"] if os.name != "nt" else ["/O2"]
 
-EXTENSIONS = ["_blas", "_scalar", "_binomial", "_cd", "_softmax", "_sparse"]
+KERNELS = os.path.join("src", "clogit", "_kernels")
+EXTENSIONS = ["blas", "scalar", "binomial", "cd", "softmax", "sparse"]
 
 COMPILER_DIRECTIVES = {
     "language_level": 3,
@@ -28,13 +29,13 @@ COMPILER_DIRECTIVES = {
 
 def make_extension(name):
     return Extension(
-        f"clogit.{name}",
-        sources=[os.path.join("src", "clogit", f"{name}.pyx")],
-        include_dirs=[np.get_include(), CSRC, os.path.join("src", "clogit")],
+        f"clogit._kernels.{name}",
+        sources=[os.path.join(KERNELS, f"{name}.pyx")],
+        include_dirs=[np.get_include(), CSRC, KERNELS],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_22_API_VERSION")],
         extra_compile_args=COMPILE_ARGS,
-        depends=HEADERS + [os.path.join("src", "clogit", f"{pxd}.pxd")
-                           for pxd in ("_blas", "_scalar", "_rows")],
+        depends=HEADERS + [os.path.join(KERNELS, f"{pxd}.pxd")
+                           for pxd in ("blas", "scalar", "rows")],
     )
 
 
@@ -42,6 +43,6 @@ setup(
     ext_modules=cythonize(
         [make_extension(name) for name in EXTENSIONS],
         compiler_directives=COMPILER_DIRECTIVES,
-        include_path=[os.path.join("src", "clogit")],
+        include_path=["src"],
     ),
 )

@@ -38,3 +38,13 @@ def synthetic_multiclass(n=1500, p=6, n_classes=4, seed=0):
     labels = (P.cumsum(axis=1) < u).sum(axis=1)
     names = np.array(["ant", "bee", "cat", "dog", "eel"])[:n_classes]
     return X, names[labels]
+
+
+def solve(solver, X, y, sample_weight, *, C, fit_intercept, **kwargs):
+    """Run a binary solver of ``clogit._solvers`` on in-memory data: the
+    solvers take the data as kernels (``_backends.memory.BinomialKernels``)
+    bound to X, y, the weights, C and fit_intercept."""
+    from clogit._backends.memory import BinomialKernels
+
+    return solver(BinomialKernels(X, y, sample_weight, C, fit_intercept),
+                  **kwargs)

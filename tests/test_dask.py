@@ -312,7 +312,7 @@ def test_threaded_cluster_batches_chunks_per_thread():
     # one worker with 10 threads: the 24 chunks go in 10 batches, one per
     # thread, and their sums up a tree of tasks (more than SPLIT_EVERY)
     distributed = pytest.importorskip("distributed")
-    from clogit._dask_kernels import SPLIT_EVERY, ChunkBatches
+    from clogit._backends.dask_chunks import SPLIT_EVERY, ChunkBatches
     X, y = _data(n=2400, n_classes=3, seed=11)
     Xd = da.from_array(X, chunks=(100, -1))
     references = [clogit.LogisticRegression(multi_class="ovr").fit(X, y),
@@ -333,7 +333,7 @@ def test_threaded_cluster_batches_chunks_per_thread():
 
 
 def test_local_scheduler_runs_one_chunk_per_batch():
-    from clogit._dask_kernels import ChunkBatches
+    from clogit._backends.dask_chunks import ChunkBatches
     X, _ = _data()
     assert ChunkBatches(da.from_array(X, chunks=(UNEVEN, -1))).batches == [
         [0], [1], [2], [3], [4]]
@@ -452,7 +452,7 @@ def test_multinomial_with_empty_chunks_first(params):
 
 
 def test_softmax_weight_sums_over_empty_chunks():
-    from clogit._dask_kernels import DaskSoftmaxKernels
+    from clogit._backends.dask_chunks import DaskSoftmaxKernels
     X, y = _data(n_classes=3, seed=14)
     chunks = (0, 600, 0, 600)
     weights = np.random.default_rng(14).uniform(0.5, 2.0, len(y))
@@ -489,7 +489,7 @@ def test_dense_hessian_limit_is_a_clear_error(monkeypatch, solver, advice):
     import clogit.dask
     X, y = _data()
     # (the in-memory choice of solver reads the same limit)
-    monkeypatch.setattr(clogit.dask, "_NEWTON_HESSIAN_MAX_BYTES", 100)
-    monkeypatch.setattr(clogit._logistic, "_NEWTON_HESSIAN_MAX_BYTES", 100)
+    monkeypatch.setattr(clogit.dask, "NEWTON_HESSIAN_MAX_BYTES", 100)
+    monkeypatch.setattr(clogit._fitting, "NEWTON_HESSIAN_MAX_BYTES", 100)
     with pytest.raises(ValueError, match=f"would exceed.*{advice}"):
         DaskLogisticRegression(solver=solver).fit(X, y)

@@ -10,8 +10,9 @@ Used by tools/build_wheel.sh; standard library only.
 build and test clogit on its own (setup.py, pyproject.toml, LICENSE, csrc/,
 every .py/.pyx/.pxd/.pyi of the package, tests/) and no build leftovers.
 
-``wheel`` lists the wheel and fails unless, for every ``src/clogit/_*.pyx`` in
-the sdist, it holds the compiled extension and its ``.pyi`` stub, every
+``wheel`` lists the wheel and fails unless, for every ``.pyx`` under
+``src/clogit/`` in the sdist (the kernels live in ``src/clogit/_kernels/``), it
+holds the compiled extension and its ``.pyi`` stub, every
 Python module, ``py.typed`` and the licence, and nothing else: no generated
 ``.c``, no ``.pyx``, no headers, tests or bundled libraries (BLAS comes from
 scipy at run time, so a ``*.libs/`` directory means something went wrong).
@@ -39,6 +40,7 @@ LEFTOVERS = [
     "*.so", "*.pyd", "*.o", "*.obj", "*.pyc", "*/__pycache__/*",
     "build/*", "dist/*", "wheelhouse/*", ".venv/*", "*/.pytest_cache/*",
     "src/clogit/*.c", "src/clogit/*.cpp", "src/clogit/*.html",
+    # (fnmatch's * crosses "/": these cover src/clogit/_kernels/ too)
 ]
 
 
@@ -142,8 +144,11 @@ def check_stubs():
     pkg_dir = pathlib.Path(clogit.__file__).parent
     print(f"clogit {clogit.__version__} from {clogit.__file__}")
     errors, drift = [], []
-    exts = sorted({p.name.split(".", 1)[0] for p in pkg_dir.iterdir()
-                   if p.suffix in (".so", ".pyd")})
+    # every compiled module, in subpackages too ("_kernels.blas")
+    exts = sorted({
+        ".".join(p.relative_to(pkg_dir).with_name(
+            p.name.split(".", 1)[0]).parts)
+        for p in pkg_dir.rglob("*") if p.suffix in (".so", ".pyd")})
     if not exts:
         errors.append(f"no compiled modules in {pkg_dir}")
     for name in exts:
@@ -151,7 +156,7 @@ def check_stubs():
         funcs = {n for n, v in vars(mod).items()
                  if not n.startswith("__")
                  and "cython_function" in type(v).__name__}
-        stub = pkg_dir / f"{name}.pyi"
+        stub = pkg_dir.joinpath(*name.split(".")).with_suffix(".pyi")
         if not stub.exists():
             errors.append(f"clogit.{name} has no stub {stub.name}")
             continue

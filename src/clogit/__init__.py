@@ -5,12 +5,10 @@ Hessian assembled by blocked symmetric rank-k updates, BLAS and LAPACK
 through scipy, numerically stable scalar math for every finite input.
 """
 
-from ._functions import log_sigmoid, sigmoid
-from ._gd import lipschitz_step
-from ._io import load
-from ._logistic import LogisticRegression
+from ._estimator import LogisticRegression, load
+from ._functions import lipschitz_step, log_sigmoid, sigmoid
 from ._metrics import log_loss
-from ._separation import SeparationWarning
+from ._solvers.separation import SeparationWarning
 from ._version import __version__
 
 __all__ = [

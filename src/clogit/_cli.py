@@ -15,6 +15,8 @@ when installed, only carries the column names into the estimator (so that
 warnings, the summary and saved models name the features).
 """
 
+from __future__ import annotations
+
 import argparse
 import csv
 import os
@@ -27,9 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._inference import InferenceUnavailableError
-from ._io import load
-from ._logistic import LogisticRegression
+from ._estimator import LogisticRegression, load
+from ._inference.binary import InferenceUnavailableError
 
 
 class CLIError(Exception):

@@ -1,8 +1,16 @@
-"""Public ufunc-like wrappers of the stable scalar math."""
+"""Public functions: ufunc-like wrappers of the stable scalar math, and the
+gradient-descent step ``lipschitz_step``."""
+
+from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
+from sklearn.utils import check_array
 
-from . import _scalar
+from ._backends.memory import BinomialKernels
+from ._kernels import scalar as _scalar
+from ._solvers.gd import lipschitz_constant
+from ._validation import as_blas_matrix, check_sample_weight
 
 
 def _apply(kernel, z):
@@ -65,3 +73,46 @@ def log_sigmoid(z):
 def log1pexp(z):
     """``log(1 + exp(z))`` (softplus), accurate for every finite z."""
     return _apply(_scalar.log1pexp_into, z)
+
+
+def lipschitz_step(X, *, C=1.0, sample_weight=None, fit_intercept=True):
+    """The constant step ``1/L`` of the ``gd`` solver.
+
+    ``L = C * lambda_max(Xt.T S Xt) / 4`` is the Lipschitz constant of the
+    gradient of ``C * sum_i s_i * loss_i`` (``Xt`` = X with a column of ones
+    when ``fit_intercept``, S the sample weights): the smoothness constant,
+    not LipschitzLR's bound on the gradient's size (see ``clogit._solvers.gd``).  For
+    ``penalty="l2"`` the solver uses ``1 / (L + 1)``.
+
+    Parameters
+    ----------
+    X : {array_like, sparse matrix} of shape (n_samples, n_features)
+        Training data (dense, or scipy.sparse CSR / CSC).
+    C : float, default=1.0
+        Inverse regularization strength (weight of the data term).
+    sample_weight : array_like of shape (n_samples,), default=None
+        Sample weights.
+    fit_intercept : bool, default=True
+        Whether the model has an intercept.
+
+    Returns
+    -------
+    float
+        The step ``1 / L``.
+
+    Examples
+    --------
+    >>> import numpy as np, clogit
+    >>> X = np.eye(4)
+    >>> clogit.lipschitz_step(X, fit_intercept=False)   # L = 1/4
+    4.0
+    """
+    X = as_blas_matrix(check_array(X, accept_sparse=["csr", "csc"],
+                                   dtype=[np.float64, np.float32]))
+    if not (np.isfinite(C) and C > 0):
+        raise ValueError(f"C must be a positive finite number, got {C!r}.")
+    sample_weight = check_sample_weight(sample_weight, X.shape[0])
+    # the labels do not enter the Hessian
+    kernels = BinomialKernels(X, np.full(X.shape[0], 0.5), sample_weight,
+                              float(C), bool(fit_intercept))
+    return 1.0 / lipschitz_constant(kernels)

@@ -1,5 +1,7 @@
 """``log_loss``, with the semantics of ``sklearn.metrics.log_loss``."""
 
+from __future__ import annotations
+
 import warnings
 
 import numpy as np

@@ -1,6 +1,8 @@
 """Input checks shared by the estimators: everything BLAS cannot be trusted
 with is refused or converted here, before any kernel runs."""
 
+from __future__ import annotations
+
 import numbers
 
 import numpy as np
@@ -141,14 +143,15 @@ def check_sample_weight(sample_weight, n_samples):
     return sample_weight
 
 
-def class_weight_per_sample(class_weight, classes, y_encoded,
-                            sample_weight=None):
-    """Per-sample multipliers from ``class_weight`` (scikit-learn semantics).
+def class_weight_table(class_weight, classes, totals):
+    """Per-class weight multipliers from ``class_weight`` (scikit-learn
+    semantics), or None for no class weights.
 
-    ``"balanced"`` gives ``n_samples / (n_classes * bincount(y))``, with the
-    counts weighted by ``sample_weight`` when given (as scikit-learn >= 1.7's
-    ``compute_class_weight``); a dict maps labels to weights (missing labels
-    weigh 1).  Returns ``None`` for no class weights.
+    ``totals`` are the classes' weighted sample counts: ``"balanced"`` gives
+    ``sum(totals) / (n_classes * totals)`` (the counts weighted by
+    ``sample_weight``, as scikit-learn >= 1.7's ``compute_class_weight``); a
+    dict maps labels to weights (missing labels weigh 1).  A sample's weight
+    is multiplied by its class's entry.
     """
     if class_weight is None:
         return None
@@ -159,10 +162,8 @@ def class_weight_per_sample(class_weight, classes, y_encoded,
                 "class_weight must be None, 'balanced' or a dict, got "
                 f"{class_weight!r}."
             )
-        counts = np.bincount(y_encoded, weights=sample_weight,
-                             minlength=n_classes).astype(np.float64)
-        weights = counts.sum() / (n_classes * counts)
-        return weights[y_encoded]
+        totals = np.asarray(totals, dtype=np.float64)
+        return totals.sum() / (n_classes * totals)
     if isinstance(class_weight, dict):
         weights = np.ones(n_classes, dtype=np.float64)
         index = {label: k for k, label in enumerate(classes.tolist())}
@@ -180,7 +181,7 @@ def class_weight_per_sample(class_weight, classes, y_encoded,
                     "non-negative number."
                 )
             weights[index[key]] = weight
-        return weights[y_encoded]
+        return weights
     raise TypeError(
         "class_weight must be None, 'balanced' or a dict, got "
         f"{type(class_weight).__name__}."

@@ -5,7 +5,7 @@ arrays or dask DataFrames / Series, chunked along the rows.  The fit runs
 the in-memory estimator's own solvers (Newton, proximal Newton, multinomial
 Newton and L-BFGS) with the data injected as kernels that map the Cython
 kernels over X's row chunks and tree-reduce their results
-(``clogit._dask_kernels``): the p x p Hessian and the gradient reach the
+(``clogit._backends.dask_chunks``): the p x p Hessian and the gradient reach the
 client, X never does.  It runs on dask's local scheduler by default and on
 any ``dask.distributed`` cluster (the active ``Client``) unchanged.
 
@@ -28,15 +28,18 @@ A fit's dask work, in order:
 
 On a ``dask.distributed`` cluster a pass is one task per worker thread,
 submitted as futures on the chunks that thread's worker holds
-(``_dask_kernels.ChunkBatches``).
+(``_backends.dask_chunks.ChunkBatches``).  The fitting plan -- problems,
+class weights, solvers, warnings, inference -- is the in-memory estimator's
+own (``clogit._fitting``), run on ``_backends.dask_chunks.DaskData``.
 
 The solvers' result equals the in-memory fit on the same data up to the
 order of floating-point sums (chunks, then the reduction tree), with the
 same iterations.
 """
 
+from __future__ import annotations
+
 import numbers
-from dataclasses import replace
 
 import dask
 import dask.array as da
@@ -44,18 +47,10 @@ import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from . import _dask_kernels, _inference
-from ._blas import cholesky
-from ._dask_kernels import DaskBinomialKernels, DaskMargins, DaskSoftmaxKernels
-from ._logistic import _NEWTON_HESSIAN_MAX_BYTES
-from ._logistic import LogisticRegression as _InMemoryLogisticRegression
-from ._gd import gradient_descent
-from ._lbfgs import lbfgs_binary
-from ._newton import newton_binary, warn_not_converged
-from ._parallel import map_in_threads, single_threaded_blas
-from ._prox_newton import prox_newton_binary
-from ._separation import SeparationMonitor
-from ._validation import class_weight_per_sample
+from ._backends.dask_chunks import ChunkBatches, DaskData
+from ._backends.threads import single_threaded_blas
+from ._estimator import LogisticRegression as _InMemoryLogisticRegression
+from ._fitting import NEWTON_HESSIAN_MAX_BYTES
 
 __all__ = ["LogisticRegression"]
 
@@ -82,7 +77,7 @@ def _float64_chunk(v):
 def _chunk_stats(index, X, y, sample_weight):
     """One row chunk's share of the first pass: ``(bad X chunks, bad weight
     chunks, negative weight chunks, labels, weighted label totals)`` (and
-    nothing kept, as ``_dask_kernels.run_batch`` expects)."""
+    nothing kept, as ``_backends.dask_chunks.run_batch`` expects)."""
     # The sum is finite for finite values unless it overflows; then look
     # closer (the sum costs no temporary the size of the chunk).
     finite = bool(np.isfinite(np.sum(X, dtype=np.float64))
@@ -114,38 +109,13 @@ def _merge_stats(*parts):
             sum((part[2] for part in parts), []), labels, totals)
 
 
-def _class_indices(y, sample_weight, classes, table):
-    """One chunk's class indices (int32) and weights (times the class-weight
-    ``table`` of each label, if any; ones without weights), kept on its
-    worker for the multinomial problem (see ``_dask_kernels.run_batch``)."""
-    encoded = np.searchsorted(classes, y).astype(np.int32)
-    return None, (encoded, _problem_weights(sample_weight, encoded, table))
-
-
-def _binary_labels(y, sample_weight, classes, positive, table):
-    """One chunk's labels in {0, 1} (class ``positive`` against the rest)
-    and weights of a binary (sub-)problem, kept on its worker."""
-    encoded = np.searchsorted(classes, y)
-    labels = (encoded == positive).astype(np.float64)
-    return None, (labels, _problem_weights(sample_weight, encoded, table))
-
-
-def _problem_weights(sample_weight, encoded, table):
-    """The weights a problem's kernels read: contiguous float64."""
-    weights = (np.ones(encoded.shape[0]) if sample_weight is None
-               else sample_weight)
-    if table is not None:
-        weights = weights * table[encoded]
-    return np.ascontiguousarray(weights, dtype=np.float64)
-
-
 def _check_dense_hessian(n_features, what, advice):
     """Raise a ValueError saying ``what`` needs a (p+1)^2 Hessian past
     ``_NEWTON_HESSIAN_MAX_BYTES``, and the ``advice``."""
-    if 8 * (n_features + 1) ** 2 > _NEWTON_HESSIAN_MAX_BYTES:
+    if 8 * (n_features + 1) ** 2 > NEWTON_HESSIAN_MAX_BYTES:
         raise ValueError(
             f"{what}, which for {n_features} features would exceed "
-            f"{_NEWTON_HESSIAN_MAX_BYTES // 2**20} MiB; {advice}.")
+            f"{NEWTON_HESSIAN_MAX_BYTES // 2**20} MiB; {advice}.")
 
 
 def _predict_chunk(X, model, method):
@@ -393,7 +363,7 @@ feature_names_in_
         #    X, np.unique of y's chunks).
         X, y, *weights = dask.persist(
             X, y, *([] if sample_weight is None else [sample_weight]))
-        batches = _dask_kernels.ChunkBatches(X)
+        batches = ChunkBatches(X)
         x_chunks, y_chunks = batches.chunks(X), batches.chunks(y)
         s_chunks = (batches.chunks(weights[0]) if weights
                     else [None] * len(x_chunks))
@@ -408,14 +378,13 @@ feature_names_in_
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
 
-        # 3. The problems, by the in-memory estimator's solvers; each
-        #    problem's labels and weights are made from y's and the weights'
-        #    chunks by one task per batch, on the workers.
-        data = (X, y_chunks, s_chunks, classes, totals, objective, batches)
+        # 3. The problems, by the in-memory estimator's fitting plan and
+        #    solvers; each problem's labels and weights are made from y's and
+        #    the weights' chunks by one task per batch, on the workers.
+        data = DaskData(X, y_chunks, s_chunks, classes, totals, batches)
         with single_threaded_blas():
-            if self._is_multinomial(objective, len(classes)):
-                return self._fit_multinomial_dask(*data)
-            return self._fit_binary_dask(*data)
+            return self._fit_data(data, objective,
+                                  self._dask_solver(objective, n_features))
 
     @staticmethod
     def _check_stats(rows, bad_x, bad_s, negative, classes, totals):
@@ -475,162 +444,6 @@ feature_names_in_
                              "One-vs-Rest problems by Newton with the dense "
                              "Hessian", "select fewer features")
         return "newton"
-
-    def _fit_binary_dask(self, X, y_chunks, s_chunks, classes, totals,
-                         objective, batches):
-        """Binary or One-vs-Rest problems; sets the fitted attributes."""
-        n_classes = len(classes)
-        n_features = X.shape[1]
-        solver = self._dask_solver(objective, n_features)
-        n_problems = 1 if n_classes == 2 else n_classes
-        coef0 = self._warm_start_coef(n_problems, n_features)
-        # The in-memory class weights with one pseudo-sample per class,
-        # weighted by the class's total weight: per-class tables with
-        # exactly the in-memory semantics ("balanced" included).
-        per_class = np.arange(n_classes)
-        problems = []
-        for k in range(n_problems):
-            positive = k + 1 if n_problems == 1 else k
-            label = ("" if n_problems == 1
-                     else f"[class {classes.tolist()[k]!r}] ")
-            table = self._class_weights(classes, per_class,
-                                        per_class == positive, n_problems,
-                                        totals)
-            # sum(s_k) and sum(s_k * y_k) from the first pass's class totals
-            factors = np.ones(n_classes) if table is None else table
-            sums = (float(factors @ totals),
-                    float(factors[positive] * totals[positive]))
-            problems.append((label, (positive, table), sums,
-                             None if coef0 is None else coef0[k]))
-
-        def solve(problem):
-            # each problem's labels and weights live on the workers only
-            # while it is solved
-            label, (positive, table), sums, start = problem
-            y_k, s_k = batches.new_buffer(), batches.new_buffer()
-            batches.keep(_binary_labels, [y_chunks, s_chunks], (), (y_k, s_k),
-                         (classes, positive, table), summed=False)
-            kernels = DaskBinomialKernels(X, y_k, s_k, objective.C,
-                                          self.fit_intercept, sums, batches)
-            common = dict(C=objective.C, fit_intercept=self.fit_intercept,
-                          tol=self.tol, max_iter=self.max_iter, coef0=start,
-                          verbose=self.verbose, label=label, kernels=kernels)
-            # unpenalized Newton watches for separation, as in memory
-            monitor = (SeparationMonitor(DaskMargins(kernels))
-                       if solver == "newton" and not objective.l2 else None)
-            if solver == "newton":
-                result = newton_binary(None, None, None, alpha=objective.l2,
-                                       monitor=monitor, **common)
-            elif solver == "lbfgs":
-                result = lbfgs_binary(None, None, None, alpha=objective.l2,
-                                      **common)
-            elif solver == "gd":
-                result = gradient_descent(None, None, None, l1=objective.l1,
-                                          l2=objective.l2, **common)
-            else:
-                result = prox_newton_binary(None, None, None, l1=objective.l1,
-                                            l2=objective.l2, **common)
-            separated = monitor is not None and monitor.finish(result)
-            return result, monitor if separated else None, self._inference_fit(
-                X, kernels, result, objective, solver, separated)
-
-        outcomes = map_in_threads(solve, problems,
-                                  self._n_threads(n_problems))
-
-        n_coef = n_features + (1 if self.fit_intercept else 0)
-        coefs = np.empty((n_problems, n_coef))
-        n_iter = np.empty(n_problems, dtype=np.int32)
-        converged = True
-        inference_fits = []
-        for k, ((label, *_), outcome) in enumerate(zip(problems, outcomes)):
-            result, separation, inference_fit = outcome
-            # warnings in the caller's thread, in class order
-            if separation:
-                separation.warn(getattr(self, "feature_names_in_", None),
-                                label, stacklevel=4)
-            warn_not_converged(result, self.max_iter, label)
-            inference_fits.append(inference_fit)
-            coefs[k] = result.coef
-            n_iter[k] = result.n_iter
-            converged = converged and result.converged
-
-        self.classes_ = classes
-        self.coef_ = coefs[:, :n_features].copy()
-        self.intercept_ = (coefs[:, -1].copy() if self.fit_intercept
-                           else np.zeros(n_problems))
-        self.n_iter_ = n_iter
-        self.converged_ = converged
-        self._inference_fits = inference_fits
-        self._multinomial = False
-        return self
-
-    def _inference_fit(self, X, kernels, result, objective, solver,
-                       separated):
-        """``_inference.binary_fit`` for a problem on dask arrays.
-
-        binary_fit reads only the shapes of X and two sums of y and the
-        weights (dask computes them), except when Newton stopped short of
-        its tolerance: then it would assemble the Hessian from in-memory X,
-        so it is assembled here by the distributed kernels and handed over
-        as the factor (or, if singular, as the Hessian, whose covariance is
-        NaN, as in memory).
-        """
-        penalty = _inference.effective_penalty(self.penalty, self.C)
-        common = dict(C=objective.C, alpha=objective.l2,
-                      fit_intercept=self.fit_intercept, penalty=penalty,
-                      solver=solver, sums=kernels.weight_sums(),
-                      separated=separated)
-        if (result.hessian_factor is not None or solver != "newton"
-                or penalty not in (None, "l2")):
-            return _inference.binary_fit(X, None, None, result,
-                                         **common)
-        n_coef = result.coef.shape[0]
-        grad = np.empty(n_coef)
-        hess = np.empty((n_coef, n_coef), order="F")
-        data_term = kernels.block_pass(result.coef, grad, hess)
-        n_features = X.shape[1]
-        if objective.l2:
-            idx = np.arange(n_features)
-            hess[idx, idx] += objective.l2
-        w = result.coef[:n_features]
-        at_coef = data_term + 0.5 * objective.l2 * float(w @ w)
-        factor = np.array(hess, order="F", copy=True)
-        if cholesky(factor) == 0:
-            return _inference.binary_fit(
-                X, None, None,
-                replace(result, hessian_factor=factor, objective=at_coef),
-                **common)
-        fit = _inference.binary_fit(
-            X, None, None,
-            replace(result, hessian_factor=np.eye(n_coef), objective=at_coef),
-            **common)
-        fit.factor, fit.hessian = None, hess
-        return fit
-
-    def _fit_multinomial_dask(self, X, y_chunks, s_chunks, classes, totals,
-                              objective, batches):
-        """The softmax model (as the in-memory ``_fit_multinomial``)."""
-        n_classes = len(classes)
-        n_features = X.shape[1]
-        table = class_weight_per_sample(self.class_weight, classes,
-                                        np.arange(n_classes), totals)
-        y_encoded, sample_weight = batches.new_buffer(), batches.new_buffer()
-        batches.keep(_class_indices, [y_chunks, s_chunks], (),
-                     (y_encoded, sample_weight), (classes, table),
-                     summed=False)
-        coef0, solve = self._multinomial_plan(n_classes, n_features,
-                                              objective)
-        # the weighted class totals from the first pass, class weights
-        # applied: no pass for the solver's starting point
-        counts = totals if table is None else totals * table
-        kernels = DaskSoftmaxKernels(X, y_encoded, sample_weight, objective.C,
-                                     self.fit_intercept, n_classes, batches,
-                                     sums=(float(counts.sum()), counts))
-        result = solve(None, None, None, n_classes=n_classes, C=objective.C,
-                       fit_intercept=self.fit_intercept,
-                       tol=self.tol, max_iter=self.max_iter, coef0=coef0,
-                       verbose=self.verbose, kernels=kernels)
-        return self._set_multinomial_fit(result, classes, n_features)
 
     def __sklearn_tags__(self):
         """scikit-learn's estimator tags: no scipy.sparse input."""

@@ -1,0 +1,510 @@
+"""The in-memory backend: kernel passes over row chunks in threads.
+
+A fit runs BLAS single-threaded and splits the *rows* of X into a fixed
+number of contiguous chunks, each handled by one thread of the shared kernel
+pool with the GIL released (see :mod:`clogit._backends.threads` for why);
+partial objectives, gradients and Hessians are summed in chunk order.  The
+number of chunks depends only on the problem's size and the machine's
+cores, so a given fit is deterministic, whatever else runs in parallel.
+
+scipy.sparse X dispatches to ``clogit._kernels.sparse``: a CSR matrix is
+split into row chunks holding about the same number of nonzeros (each chunk
+is a slice of ``indptr``; ``data`` and ``indices`` are shared, never
+copied); a CSC matrix, whose rows are scattered over its columns, runs as
+one chunk.
+
+What lives here:
+
+* :class:`BinomialKernels` and :class:`SoftmaxKernels`, the pass protocol of
+  :mod:`clogit._backends.protocol` on in-memory X;
+* :class:`InMemoryMargins`, what the separation monitor reads;
+* :class:`InMemoryData`, one fit's data, making the kernels of each binary
+  (One-vs-Rest) or multinomial problem for ``clogit._fitting``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._kernels import binomial as _binomial
+from .._kernels import softmax as _softmax
+from .._kernels import sparse as _sparse
+from .threads import available_cores, kernel_pool, map_in_threads
+
+# Below this many elements of X per chunk, one thread does the whole pass:
+# handing work to the pool and reducing a (p+1)^2 Hessian cost more than the
+# pass itself.
+_MIN_ELEMENTS_PER_CHUNK = 500_000
+_MIN_ROWS_PER_CHUNK = 256
+# Sparse rows cost about two multiply-adds per nonzero and pass; below this
+# many nonzeros per chunk the pool's overhead and the reduction of the
+# partial gradients (p entries each) outweigh the split.
+_MIN_NONZEROS_PER_CHUNK = 200_000
+# Rows per numpy block when the dense Hessian diagonal is summed (bounds the
+# float64 temporaries of float32 X).
+_DIAGONAL_BLOCK_ROWS = 4096
+
+def chunk_bounds(n_samples, n_features):
+    """Row boundaries of the chunks for an n_samples x n_features X."""
+    n_chunks = min(available_cores(),
+                   n_samples * max(n_features, 1) // _MIN_ELEMENTS_PER_CHUNK,
+                   n_samples // _MIN_ROWS_PER_CHUNK)
+    n_chunks = max(int(n_chunks), 1)
+    return np.linspace(0, n_samples, n_chunks + 1).astype(np.intp)
+
+
+def csr_chunk_bounds(indptr):
+    """Row boundaries of chunks of a CSR matrix with about equal nonzeros."""
+    n_samples = indptr.shape[0] - 1
+    nnz = int(indptr[-1])
+    n_chunks = min(available_cores(), nnz // _MIN_NONZEROS_PER_CHUNK,
+                   n_samples // _MIN_ROWS_PER_CHUNK)
+    n_chunks = max(int(n_chunks), 1)
+    bounds = np.searchsorted(indptr, np.linspace(0, nnz, n_chunks + 1))
+    bounds[0], bounds[-1] = 0, n_samples
+    return np.unique(bounds.astype(np.intp))
+
+
+def row_chunks(X, width):
+    """The row chunks (slices) a kernel pass over X runs in parallel.
+
+    Dense X: by size, for kernels ``width`` float64 columns wide (see
+    :func:`chunk_bounds`); CSR: by nonzeros (:func:`csr_chunk_bounds`); CSC:
+    one chunk.
+    """
+    if not sp.issparse(X):
+        bounds = chunk_bounds(X.shape[0], width)
+    elif X.format == "csr":
+        bounds = csr_chunk_bounds(X.indptr)
+    elif X.format == "csc":
+        bounds = np.array([0, X.shape[0]], dtype=np.intp)
+    else:
+        raise ValueError(f"sparse X must be CSR or CSC, got {X.format}")
+    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def row_kernel(X, dense_kernel, name):
+    """``call(rows, *args)``: a kernel on a row chunk of dense or sparse X.
+
+    Dense X: ``dense_kernel(X[rows], *args)``.  Sparse X:
+    ``_sparse.<format>_<name>(data, indices, indptr, n, *args)``, the rows
+    of a CSR matrix selected by slicing ``indptr`` (offsets into the shared
+    ``data`` and ``indices``, so nothing is copied) and ``n`` the other
+    dimension; a CSC matrix is only ever passed whole.
+    """
+    if not sp.issparse(X):
+        return lambda rows, *args, **kwargs: dense_kernel(X[rows], *args,
+                                                          **kwargs)
+    kernel = getattr(_sparse, f"{X.format}_{name}")
+    if X.format == "csr":
+        n_features = X.shape[1]
+        return lambda rows, *args, **kwargs: kernel(
+            X.data, X.indices, X.indptr[rows.start:rows.stop + 1],
+            n_features, *args, **kwargs)
+    n_samples = X.shape[0]
+
+    def call(rows, *args, **kwargs):
+        if rows.start != 0 or rows.stop != n_samples:
+            raise ValueError("CSC kernels run on all rows")
+        return kernel(X.data, X.indices, X.indptr, n_samples, *args,
+                      **kwargs)
+
+    return call
+
+
+def _sum_parts(parts, out):
+    """``out[...] = sum(parts)``, in chunk order (deterministic)."""
+    out[...] = parts[0]
+    for part in parts[1:]:
+        out += part
+
+
+def _dense_hessian_vector(X, weights, v, fit_intercept, out):
+    """``out = Xt.T @ (weights * (Xt @ v))`` for dense X: two gemv."""
+    p = X.shape[1]
+    t = np.empty(X.shape[0])
+    _binomial.matvec(X, v, fit_intercept, t)
+    t *= weights
+    _binomial.rmatvec(X, t, out[:p])
+    if fit_intercept:
+        out[p] = t.sum()
+
+
+def _dense_hessian_diagonal(X, weights, fit_intercept, out):
+    """``out = diag(Xt.T diag(weights) Xt)`` for dense X, in row blocks (the
+    float64 temporaries of float32 X stay block-sized)."""
+    p = X.shape[1]
+    out[:p] = 0.0
+    for a in range(0, X.shape[0], _DIAGONAL_BLOCK_ROWS):
+        block = slice(a, a + _DIAGONAL_BLOCK_ROWS)
+        out[:p] += np.einsum("i,ij,ij->j", weights[block], X[block],
+                             X[block], dtype=np.float64)
+    if fit_intercept:
+        out[p] = weights.sum()
+
+
+class BinomialKernels:
+    """The kernels of ``_binomial`` / ``_sparse`` bound to one fit's data.
+
+    Every solver talks to X only through this object, so dense and sparse
+    X need nothing else from them.  Dense and CSR passes run row-parallel
+    (see the module docstring).
+
+    Parameters
+    ----------
+    X : ndarray or scipy.sparse matrix of shape (n_samples, n_features)
+        Dense: C- or F-contiguous, float64 or float32.  Sparse: canonical
+        CSR or CSC with float64 or float32 values (see
+        ``_validation.as_sparse_matrix``).
+    y : ndarray of shape (n_samples,)
+        Labels in {0, 1}, float64 (None if only products with X are used).
+    sample_weight : ndarray of shape (n_samples,)
+        float64 weights (None if only products with X are used).
+    C : float
+        Weight of the data term.
+    fit_intercept : bool
+        Whether coefficient vectors end with an intercept.
+    """
+
+    def __init__(self, X, y, sample_weight, C, fit_intercept):
+        self.X = X
+        self.y = y
+        self.sample_weight = sample_weight
+        self.C = C
+        self.fit_intercept = fit_intercept
+        self.n_samples, self.n_features = X.shape
+        self.chunks = row_chunks(X, self.n_features)
+        self._block_pass = row_kernel(X, _binomial.block_pass, "block_pass")
+        self._matvec = row_kernel(X, _binomial.matvec, "matvec")
+        self._rmatvec = row_kernel(X, _binomial.rmatvec, "rmatvec")
+        self._hessian_vector = row_kernel(X, _dense_hessian_vector,
+                                          "hessian_vector")
+        self._hessian_diagonal = row_kernel(X, _dense_hessian_diagonal,
+                                            "hessian_diagonal")
+        self.sparse = sp.issparse(X)
+        self._csc = None
+        self._sums = None
+
+    def weight_sums(self):
+        """``(sum(s), sum(s * y))``: what a solver's starting point and
+        scale need (computed once)."""
+        if self._sums is None:
+            self._sums = (float(self.sample_weight.sum()),
+                          float(self.sample_weight @ self.y))
+        return self._sums
+
+    def new_scores(self):
+        """An empty per-sample buffer (scores, steps, residuals)."""
+        return np.empty(self.n_samples)
+
+    def _map(self, task):
+        if len(self.chunks) == 1:
+            return [task(self.chunks[0])]
+        return list(kernel_pool().map(task, self.chunks))
+
+    def _reduce(self, task, out):
+        """Run ``task(rows, part)`` on every chunk, each into its own
+        ``part`` (``out`` itself for a single chunk), and sum into ``out``;
+        returns the tasks' results."""
+        if len(self.chunks) == 1:
+            return [task(self.chunks[0], out)]
+
+        def run(rows):
+            part = np.empty_like(out)
+            return task(rows, part), part
+
+        results = self._map(run)
+        _sum_parts([part for _, part in results], out)
+        return [result for result, _ in results]
+
+    def cd_model(self, z, grad, coef, columns, l1, l2, step, dz,
+                 max_sweeps, tol):
+        """Coordinate descent on the proximal Newton model of the working
+        set ``columns`` at scores ``z``, without forming its Hessian
+        (sparse X only, ``_sparse.csc_cd_quadratic``): ``step`` (the
+        columns, then the intercept) and ``dz = Xt_W @ step`` are filled.
+        Returns the sweeps run.
+
+        Coordinate descent walks X by columns: CSR X is converted to CSC
+        once per fit, on the first call (a copy of X's nonzeros, where the
+        dense model it replaces would take k^2 floats).
+        """
+        if self._csc is None:
+            self._csc = self.X if self.X.format == "csc" else self.X.tocsc()
+        weights = np.empty(self.n_samples)
+        _sparse.hessian_weights(z, self.sample_weight, self.C, weights)
+        step[...] = 0.0
+        dz[...] = 0.0
+        X = self._csc
+        return _sparse.csc_cd_quadratic(
+            X.data, X.indices, X.indptr, columns, weights,
+            self.fit_intercept, grad, coef, l1, l2, step, dz, max_sweeps,
+            tol)
+
+    def block_pass(self, coef, grad, hess=None, z=None, columns=None,
+                   residual=None):
+        """Data objective; fills grad (and hess, z, residual if given).
+
+        See :func:`clogit._binomial.block_pass`.
+        """
+        def run(rows, g, h):
+            return self._block_pass(
+                rows, self.y[rows], self.sample_weight[rows], coef,
+                self.fit_intercept, self.C, g, h,
+                None if z is None else z[rows], columns=columns,
+                residual_out=None if residual is None else residual[rows])
+
+        if len(self.chunks) == 1:
+            return run(self.chunks[0], grad, hess)
+        if (hess is not None and sp.issparse(self.X)
+                and hess.size > self.X.nnz):
+            # Sparse rows add only their nonzero pairs to the Hessian: with
+            # more Hessian entries than nonzeros (a wide working set of the
+            # proximal Newton method), zeroing and summing one partial
+            # Hessian per chunk would cost more than the pass.
+            return run(slice(0, self.n_samples), grad, hess)
+
+        def task(rows):
+            g = np.empty_like(grad)
+            h = None if hess is None else np.empty_like(hess, order="F")
+            return run(rows, g, h), g, h
+
+        parts = self._map(task)
+        _sum_parts([part[1] for part in parts], grad)
+        if hess is not None:
+            _sum_parts([part[2] for part in parts], hess)
+        return float(sum(part[0] for part in parts))
+
+    def matvec(self, coef, out, columns=None):
+        """``out = X @ coef`` (+ intercept); see ``_binomial.matvec``."""
+        self._map(lambda rows: self._matvec(rows, coef, self.fit_intercept,
+                                            out[rows], columns))
+
+    def rmatvec(self, r, out):
+        """``out = X.T @ r``; see ``_binomial.rmatvec``."""
+        self._reduce(lambda rows, part: self._rmatvec(rows, r[rows], part),
+                     out)
+
+    def objective_along(self, z, dz, step):
+        """Data objective at ``z + step * dz`` (never reads X)."""
+        return _binomial.objective_along(self.y, self.sample_weight, z, dz,
+                                         step, self.C)
+
+    def hessian_weights(self, z, out):
+        """``out = C * s * p * (1 - p)`` at scores ``z`` (never reads X):
+        the weights of :meth:`hessian_vector` and :meth:`hessian_diagonal`.
+        """
+        _sparse.hessian_weights(z, self.sample_weight, self.C, out)
+
+    def hessian_vector(self, v, weights, out):
+        """``out = Xt.T @ (weights * (Xt @ v))``, ``Xt`` = X with a column
+        of ones when fitting an intercept: the data term's Hessian times
+        ``v`` without forming the Hessian (Newton-CG).
+
+        Sparse X: one fused pass (CSR) or two (CSC).  Dense X: two gemv per
+        row chunk (float32 converted block by block).
+        """
+        self._reduce(lambda rows, part: self._hessian_vector(
+            rows, weights[rows], v, self.fit_intercept, part), out)
+
+    def hessian_diagonal(self, weights, out):
+        """``out = diag(Xt.T diag(weights) Xt)``: the diagonal of the data
+        term's Hessian (Newton-CG's preconditioner), one pass over X."""
+        self._reduce(lambda rows, part: self._hessian_diagonal(
+            rows, weights[rows], self.fit_intercept, part), out)
+
+
+def matvec(X, coef, fit_intercept, out):
+    """``out = X @ coef[:p] (+ coef[p])`` for dense or sparse X, float64,
+    row-parallel (``decision_function`` of sparse or float32 X: no upcast
+    copy of float32 values, as scipy's ``X @ coef`` would make)."""
+    BinomialKernels(X, None, None, 1.0, fit_intercept).matvec(coef, out)
+
+
+class SoftmaxKernels:
+    """The ``_kernels.softmax`` kernels (and their sparse twins) bound to one
+    fit's data, row-parallel as :class:`BinomialKernels`.
+
+    Parameters
+    ----------
+    X : ndarray or scipy.sparse matrix of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,), int32
+        Class indices in ``range(n_classes)``.
+    sample_weight : ndarray of shape (n_samples,), float64
+    C : float
+    fit_intercept : bool
+    n_classes : int
+    """
+
+    def __init__(self, X, y, sample_weight, C, fit_intercept, n_classes):
+        self.X = X
+        self.y = y
+        self.sample_weight = sample_weight
+        self.C = C
+        self.fit_intercept = fit_intercept
+        self.n_classes = n_classes
+        self.n_samples, self.n_features = X.shape
+        self.chunks = row_chunks(X, X.shape[1] * n_classes)
+        self._pass = row_kernel(X, _softmax.softmax_pass, "softmax_pass")
+        self._scores = row_kernel(X, _softmax.softmax_scores,
+                                  "softmax_scores")
+
+    def weight_sums(self):
+        """``(sum(s), weighted class totals)``."""
+        totals = np.bincount(self.y, weights=self.sample_weight,
+                             minlength=self.n_classes).astype(np.float64)
+        return float(self.sample_weight.sum()), totals
+
+    def new_scores(self):
+        """An empty (n_samples, n_classes) score buffer."""
+        return np.empty((self.n_samples, self.n_classes))
+
+    def _map(self, task):
+        if len(self.chunks) == 1:
+            return [task(self.chunks[0])]
+        return list(kernel_pool().map(task, self.chunks))
+
+    def softmax_pass(self, coef, grad, hess=None, z=None, n_free=-1):
+        """Data objective; fills grad (and hess, z); see
+        ``_kernels.softmax.softmax_pass``."""
+        def task(rows):
+            g = np.empty_like(grad)
+            h = None if hess is None else np.empty_like(hess, order="F")
+            obj = self._pass(
+                rows, self.y[rows], self.sample_weight[rows], coef,
+                self.fit_intercept, self.C, g, h,
+                None if z is None else z[rows], n_free)
+            return obj, g, h
+
+        parts = self._map(task)
+        grad[...] = parts[0][1]
+        if hess is not None:
+            hess[...] = parts[0][2]
+        for _, g, h in parts[1:]:
+            grad += g
+            if hess is not None:
+                hess += h
+        return float(sum(part[0] for part in parts))
+
+    def scores(self, coef, out):
+        """``out = Xt @ coef.T``, (n, K)."""
+        def task(rows):
+            self._scores(rows, coef, self.fit_intercept, out[rows])
+        self._map(task)
+
+    def objective_along(self, z, dz, step):
+        """Data objective at ``z + step * dz`` (never reads X)."""
+        return _softmax.softmax_objective_along(self.y, self.sample_weight,
+                                                z, dz, step, self.C)
+
+
+class InMemoryMargins:
+    """What ``_solvers.separation.SeparationMonitor`` reads of in-memory
+    data.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        Kept by reference for the duration of the fit (to scale the
+        features in the warning); never copied.
+    y : ndarray of shape (n_samples,)
+        Labels in {0, 1}.
+    sample_weight : ndarray of shape (n_samples,)
+    """
+
+    def __init__(self, X, y, sample_weight):
+        self._X = X
+        self._sample_weight = sample_weight
+        active = sample_weight > 0
+        self._sign = (2.0 * y - 1.0)[active]
+        self._active = None if active.all() else active
+        self.n_features = X.shape[1]
+        self.n_active = int(self._sign.shape[0])
+
+    def snapshot(self, z):
+        """A copy of the solver's scores ``z`` (its buffer is reused)."""
+        return (z if self._active is None else z[self._active]).copy()
+
+    def margin_range(self, z, before):
+        """Largest and smallest margin change ``(2y - 1) (z - before)``
+        over the samples of positive weight, and the step's record for
+        :meth:`count_above` (here the margins)."""
+        if self._active is not None:
+            z = z[self._active]
+        margins = np.subtract(z, before)
+        margins *= self._sign
+        return float(margins.max()), float(margins.min()), margins
+
+    def count_above(self, step, threshold):
+        """Samples whose margin grew by more than ``threshold`` in the
+        step ``margin_range`` recorded."""
+        return int(np.count_nonzero(step > threshold))
+
+    def column_rms(self):
+        """Weighted root mean square of each column of X."""
+        s = self._sample_weight
+        # without an n x p temporary
+        if sp.issparse(self._X):
+            square_sums = np.asarray(self._X.multiply(self._X).T @ s)
+        else:
+            square_sums = np.einsum("i,ij,ij->j", s, self._X, self._X,
+                                    dtype=np.float64)
+        return np.sqrt(square_sums / float(s.sum()))
+
+
+class InMemoryData:
+    """One fit's in-memory data, as ``clogit._fitting`` sees it.
+
+    Parameters
+    ----------
+    X : ndarray or scipy.sparse matrix of shape (n_samples, n_features)
+        Validated (``clogit._validation.as_blas_matrix``).
+    y_encoded : ndarray of shape (n_samples,)
+        Class indices into ``classes``.
+    sample_weight : ndarray of shape (n_samples,), float64
+    classes : ndarray of shape (n_classes,)
+
+    Attributes
+    ----------
+    totals : ndarray of shape (n_classes,)
+        The weighted class totals.
+    """
+
+    sparse: bool
+
+    def __init__(self, X, y_encoded, sample_weight, classes):
+        self.X = X
+        self.y_encoded = y_encoded
+        self.sample_weight = sample_weight
+        self.classes = classes
+        self.n_samples, self.n_features = X.shape
+        self.sparse = sp.issparse(X)
+        self.totals = np.bincount(y_encoded, weights=sample_weight,
+                                  minlength=len(classes)).astype(np.float64)
+
+    def _weights(self, table):
+        if table is None:
+            return self.sample_weight
+        return self.sample_weight * table[self.y_encoded]
+
+    def binomial(self, positive, table, C, fit_intercept, sums=None):
+        """The :class:`BinomialKernels` of class ``positive`` against the
+        rest, samples weighted by ``table[class]`` (None: by one)."""
+        y = (self.y_encoded == positive).astype(np.float64)
+        return BinomialKernels(self.X, y, self._weights(table), C,
+                               fit_intercept)
+
+    def softmax(self, table, C, fit_intercept, sums=None):
+        """The :class:`SoftmaxKernels` of the multinomial problem."""
+        return SoftmaxKernels(self.X, self.y_encoded.astype(np.int32),
+                              self._weights(table), C, fit_intercept,
+                              len(self.classes))
+
+    def margins(self, kernels):
+        """What the separation monitor reads of ``kernels``' problem."""
+        return InMemoryMargins(self.X, kernels.y, kernels.sample_weight)
+
+    def map(self, function, items, n_threads):
+        """``function`` over the problems, in ``n_threads`` threads."""
+        return map_in_threads(function, items, n_threads)

@@ -1,0 +1,359 @@
+"""The fitting plans both estimators share: which solver, which problems,
+and what a fit leaves behind.
+
+``clogit.LogisticRegression`` (in memory) and ``clogit.dask.LogisticRegression``
+differ only in where their data live.  Each validates its input, wraps it as
+a :class:`~clogit._backends.protocol.FitData` (``_backends.memory.InMemoryData``
+or ``_backends.dask_chunks.DaskData``) and hands it to :func:`fit_binary`
+(binary and One-vs-Rest) or :func:`fit_multinomial` here, which
+
+1. build each problem's class-weight table from the weighted class totals,
+2. ask the data for the problem's kernels and run the solver on them (One-vs-Rest
+   classes in threads),
+3. watch unpenalized Newton fits for separation,
+4. raise the warnings in the caller's thread, in class order, and
+5. collect what inference needs (``_inference.binary.binary_fit``),
+
+returning a :class:`FittedModel` the estimator copies into its attributes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ._inference.binary import binary_fit
+from ._solvers.gd import gradient_descent
+from ._solvers.lbfgs import lbfgs_binary
+from ._solvers.multinomial import lbfgs_multinomial, newton_multinomial
+from ._solvers.newton import newton_binary
+from ._solvers.newton_cg import newton_cg_binary
+from ._solvers.prox_multinomial import prox_newton_multinomial
+from ._solvers.prox_newton import prox_newton_binary
+from ._solvers.result import warn_not_converged
+from ._solvers.separation import SeparationMonitor
+from ._validation import class_weight_table
+
+# multi_class="multinomial" (or "auto" with 3+ classes), solver="auto":
+# Newton with the full (K k1)^2 Hessian costs about n (K k1)^2 flops an
+# iteration, L-BFGS about 4 n K k1 (two skinny products with X).  Measured
+# here (one core): on digits (n=1,797, K k1 = 650) Newton took 0.60 s in 10
+# iterations, L-BFGS 0.08 s; on bench/multiclass.py's task (n=100,000,
+# K k1 = 1,010) 26.6 s against 1.3 s, while on iris (K k1 = 15) both take a
+# few milliseconds.  Newton only pays off for narrow problems.
+AUTO_MULTINOMIAL_NEWTON_MAX_WIDTH = 100
+
+# solver="auto" with penalty "l2" or None: Newton while its per-iteration
+# cost (a dsyrk, n p^2, plus a p^3/3 Cholesky) is a small multiple of the
+# gradient pass L-BFGS needs (2 n p) times the ~5-10x more iterations L-BFGS
+# takes.  Measured on this project's 2-core machine (bench/run.py data,
+# n = 20,000-200,000, l2, C = 1): Newton wins clearly for p <= 500 and is
+# still level with L-BFGS around p ~ 1,000-2,000; past that the p^2 memory
+# and p^3 factorization make L-BFGS the better default.
+AUTO_NEWTON_MAX_FEATURES = 1000
+# Newton's dense (p+1)^2 Hessian (and its (p+1)^3/3 Cholesky) beyond this
+# size: solver="newton" solves for the step by conjugate gradients on
+# Hessian-vector products instead (p > 5,791; at p = 100,000 the Hessian
+# alone would take 80 GB).
+NEWTON_HESSIAN_MAX_BYTES = 256 * 2**20
+# solver="auto" for sparse X, penalty "l2" or None: Newton-CG above this
+# many features, Newton (which also leaves the factor inference needs)
+# up to it.  A Newton-CG step costs a few dozen sparse passes (2 nnz flops
+# each); a Newton step one pass accumulating the nonzero pairs of each row
+# (sum nnz_i^2) and a (p+1)^3/3 Cholesky, which soon dominates.  Measured
+# here on tf-idf-like data (n = 100,000, ~25 nonzeros a row, C = 1, tol
+# 1e-6): Newton / Newton-CG 0.13 / 0.19 s at p = 100, 0.33 / 0.27 s at
+# p = 300, 0.84 / 0.23 s at p = 1,000, 2.3 / 0.38 s at p = 2,000.
+AUTO_SPARSE_NEWTON_MAX_FEATURES = 300
+
+
+class Objective(NamedTuple):
+    """Weights of ``C * sum(s * loss) + l1 * |w|_1 + l2/2 * |w|^2``."""
+
+    C: float
+    l1: float
+    l2: float
+
+
+@dataclass
+class Settings:
+    """What a fit takes from the estimator's parameters.
+
+    Attributes
+    ----------
+    objective : Objective
+    fit_intercept : bool
+    tol : float
+    max_iter : int
+    verbose : int
+    class_weight : None, "balanced" or dict
+    penalty : str or None
+        The penalty in effect (None when unpenalized), for inference.
+    n_threads : int
+        One-vs-Rest classes solved concurrently.
+    feature_names : ndarray or None
+        Named in warnings.
+    """
+
+    objective: Objective
+    fit_intercept: bool
+    tol: float
+    max_iter: int
+    verbose: int
+    class_weight: Any
+    penalty: str | None
+    n_threads: int = 1
+    feature_names: Any = None
+
+
+@dataclass
+class FittedModel:
+    """What a fit leaves: the estimator's fitted attributes.
+
+    ``coef`` has one row per problem (binary: 1; One-vs-Rest and
+    multinomial: one per class), the intercept last when fitted.
+    """
+
+    classes: np.ndarray
+    coef: np.ndarray
+    n_features: int
+    fit_intercept: bool
+    n_iter: np.ndarray
+    converged: bool
+    multinomial: bool
+    inference_fits: list = field(default_factory=list)
+
+    @property
+    def coef_(self):
+        return self.coef[:, :self.n_features].copy()
+
+    @property
+    def intercept_(self):
+        if self.fit_intercept:
+            return self.coef[:, -1].copy()
+        return np.zeros(self.coef.shape[0])
+
+
+# ----------------------------------------------------------------------
+# choices
+# ----------------------------------------------------------------------
+def binary_solver(solver, objective, n_features, sparse=False):
+    """The solver a binary (or One-vs-Rest) problem runs: "newton",
+    "newton_cg", "prox_newton", "lbfgs" or "gd".
+
+    "newton_cg" is Newton's method with the step solved by conjugate
+    gradients on Hessian-vector products (``_solvers.newton_cg``): what
+    ``solver="newton"`` runs when the dense Hessian would not fit in
+    ``NEWTON_HESSIAN_MAX_BYTES``, and what "auto" picks for sparse X wider
+    than ``AUTO_SPARSE_NEWTON_MAX_FEATURES``.
+    """
+    if solver == "gd":
+        return "gd"
+    if objective.l1 > 0.0:
+        return "prox_newton"
+    if solver == "lbfgs":
+        return "lbfgs"
+    if solver == "auto":
+        if sparse and n_features > AUTO_SPARSE_NEWTON_MAX_FEATURES:
+            return "newton_cg"
+        if not sparse and n_features > AUTO_NEWTON_MAX_FEATURES:
+            return "lbfgs"
+    if 8 * (n_features + 1) ** 2 > NEWTON_HESSIAN_MAX_BYTES:
+        return "newton_cg"
+    return "newton"
+
+
+def is_multinomial(multi_class, solver, objective, n_classes):
+    """Whether a fit runs the softmax model.
+
+    "auto" chooses it for 3+ classes, as scikit-learn does, unless the
+    penalty is l1/elasticnet (One-vs-Rest works on a working set of
+    features, the multinomial fit on the dense Hessian) or the solver is
+    "gd".  With two classes the binary model is fitted whatever
+    ``multi_class`` says (softmax over two classes is the same family, as
+    in scikit-learn >= 1.8).
+    """
+    if n_classes < 3 or multi_class == "ovr":
+        return False
+    if multi_class == "multinomial":
+        return True
+    return objective.l1 == 0.0 and solver != "gd"
+
+
+def multinomial_solver(solver, objective, n_classes, n_features,
+                       fit_intercept):
+    """The multinomial solver, its penalty bound: a function of the
+    kernels and ``tol``, ``max_iter``, ``coef0``, ``verbose``."""
+    k1 = n_features + (1 if fit_intercept else 0)
+    if objective.l1 > 0.0:
+        if 8 * (n_classes * k1) ** 2 > NEWTON_HESSIAN_MAX_BYTES:
+            raise ValueError(
+                f"penalty 'l1'/'elasticnet' with the multinomial loss "
+                "is fitted by proximal Newton with the dense "
+                f"({n_classes} x {k1})^2 Hessian, which would exceed "
+                f"{NEWTON_HESSIAN_MAX_BYTES // 2**20} MiB; use "
+                "multi_class='ovr' (a working set per class) or fewer "
+                "features.")
+        return partial(prox_newton_multinomial, l1=objective.l1,
+                       l2=objective.l2)
+    if solver == "newton" or (
+            solver == "auto"
+            and n_classes * k1 <= AUTO_MULTINOMIAL_NEWTON_MAX_WIDTH):
+        return partial(newton_multinomial, alpha=objective.l2)
+    return partial(lbfgs_multinomial, alpha=objective.l2)
+
+
+def problem_class_weights(class_weight, classes, totals, positive,
+                          n_problems):
+    """Per-class weight multipliers of one binary (sub-)problem (None for
+    none), from the weighted class totals.
+
+    A dict weighs each sample by its own label in every sub-problem.
+    "balanced" is computed on the binary problem actually solved, so
+    One-vs-Rest gets exactly what scikit-learn's
+    ``OneVsRestClassifier(LogisticRegression(class_weight="balanced"))``
+    gives each class.
+    """
+    if class_weight == "balanced" and n_problems > 1:
+        rest = np.delete(totals, positive).sum()
+        pair = np.array([rest, totals[positive]])
+        weights = pair.sum() / (2 * pair)
+        table = np.full(len(classes), weights[0])
+        table[positive] = weights[1]
+        return table
+    return class_weight_table(class_weight, classes, totals)
+
+
+# ----------------------------------------------------------------------
+# binary and One-vs-Rest
+# ----------------------------------------------------------------------
+def run_binary_solver(solver, kernels, objective, settings, coef0, label,
+                      monitor):
+    """Run one binary problem's solver on its kernels."""
+    common = dict(tol=settings.tol, max_iter=settings.max_iter, coef0=coef0,
+                  verbose=settings.verbose, label=label)
+    if solver == "newton":
+        return newton_binary(kernels, alpha=objective.l2, monitor=monitor,
+                             **common)
+    if solver == "newton_cg":
+        return newton_cg_binary(kernels, alpha=objective.l2, monitor=monitor,
+                                **common)
+    if solver == "lbfgs":
+        return lbfgs_binary(kernels, alpha=objective.l2, **common)
+    if solver == "prox_newton":
+        return prox_newton_binary(kernels, l1=objective.l1, l2=objective.l2,
+                                  **common)
+    return gradient_descent(kernels, l1=objective.l1, l2=objective.l2,
+                            **common)
+
+
+def fit_binary(data, settings, solver, coef0=None):
+    """Fit the binary model (two classes) or One-vs-Rest (one binary problem
+    per class, in ``settings.n_threads`` threads).
+
+    Each class's arithmetic does not depend on the thread count, so any
+    ``n_threads`` gives bit-identical coefficients.
+
+    Parameters
+    ----------
+    data : FitData
+    settings : Settings
+    solver : str
+        From :func:`binary_solver` (or a backend's own choice).
+    coef0 : ndarray of shape (n_problems, n_coef), optional
+        Warm start, the intercept last.
+
+    Returns
+    -------
+    FittedModel
+    """
+    classes, totals = data.classes, data.totals
+    objective = settings.objective
+    n_classes = len(classes)
+    n_problems = 1 if n_classes == 2 else n_classes
+    fit_intercept = settings.fit_intercept
+    watch = (not (objective.l1 or objective.l2)
+             and solver in ("newton", "newton_cg"))
+    problems = []
+    for k in range(n_problems):
+        positive = k + 1 if n_problems == 1 else k
+        label = ("" if n_problems == 1
+                 else f"[class {classes.tolist()[k]!r}] ")
+        table = problem_class_weights(settings.class_weight, classes, totals,
+                                      positive, n_problems)
+        # sum(s_k) and sum(s_k * y_k) from the class totals
+        factors = np.ones(n_classes) if table is None else table
+        sums = (float(factors @ totals),
+                float(factors[positive] * totals[positive]))
+        problems.append((label, positive, table, sums,
+                         None if coef0 is None else coef0[k]))
+
+    def solve(problem):
+        label, positive, table, sums, start = problem
+        kernels = data.binomial(positive, table, objective.C, fit_intercept,
+                                sums)
+        monitor = SeparationMonitor(data.margins(kernels)) if watch else None
+        result = run_binary_solver(solver, kernels, objective, settings,
+                                   start, label, monitor)
+        separated = monitor is not None and monitor.finish(result)
+        inference = binary_fit(kernels, result, alpha=objective.l2,
+                               penalty=settings.penalty, separated=separated,
+                               solver=solver)
+        return result, (monitor if separated else None), inference
+
+    outcomes = data.map(solve, problems, min(settings.n_threads, n_problems))
+
+    n_coef = data.n_features + (1 if fit_intercept else 0)
+    coefs = np.empty((n_problems, n_coef))
+    n_iter = np.empty(n_problems, dtype=np.int32)
+    converged = True
+    inference_fits = []
+    for k, ((label, *_), (result, separation, inference)) in enumerate(
+            zip(problems, outcomes)):
+        # warnings here, in the caller's thread and in class order,
+        # whatever thread did the work
+        if separation is not None:
+            separation.warn(settings.feature_names, label, stacklevel=4)
+        warn_not_converged(result, settings.max_iter, label, stacklevel=4)
+        inference_fits.append(inference)
+        coefs[k] = result.coef
+        n_iter[k] = result.n_iter
+        converged = converged and result.converged
+    return FittedModel(classes=classes, coef=coefs,
+                       n_features=data.n_features,
+                       fit_intercept=fit_intercept, n_iter=n_iter,
+                       converged=converged, multinomial=False,
+                       inference_fits=inference_fits)
+
+
+# ----------------------------------------------------------------------
+# multinomial
+# ----------------------------------------------------------------------
+def fit_multinomial(data, settings, solve, coef0=None):
+    """Fit the softmax model with ``solve`` (from :func:`multinomial_solver`).
+
+    Returns
+    -------
+    FittedModel
+        One row of coefficients per class (symmetric convention), no
+        inference fits.
+    """
+    classes, totals = data.classes, data.totals
+    objective = settings.objective
+    table = class_weight_table(settings.class_weight, classes, totals)
+    # the weighted class totals, class weights applied: the solver's
+    # starting point needs no pass
+    counts = totals if table is None else totals * table
+    kernels = data.softmax(table, objective.C, settings.fit_intercept,
+                           sums=(float(counts.sum()), counts))
+    result = solve(kernels, tol=settings.tol, max_iter=settings.max_iter,
+                   coef0=coef0, verbose=settings.verbose)
+    warn_not_converged(result, settings.max_iter, stacklevel=4)
+    return FittedModel(classes=classes, coef=result.coef,
+                       n_features=data.n_features,
+                       fit_intercept=settings.fit_intercept,
+                       n_iter=np.array([result.n_iter], dtype=np.int32),
+                       converged=bool(result.converged), multinomial=True)

@@ -1,0 +1,23 @@
+"""Type stubs for the compiled module ``clogit._kernels.cd`` (see ``cd.pyx``).
+
+Coordinate descent on the proximal Newton model; ``d`` and ``Hd`` are
+updated in place.
+"""
+
+import numpy as np
+from numpy.typing import NDArray
+
+_F64 = NDArray[np.float64]
+
+def cd_quadratic(
+    H: _F64,
+    g: _F64,
+    w: _F64,
+    n_penalized: int,
+    l1: float,
+    l2: float,
+    d: _F64,
+    Hd: _F64,
+    max_sweeps: int,
+    tol: float,
+) -> int: ...

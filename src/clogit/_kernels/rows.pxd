@@ -1,0 +1,56 @@
+# Row-block helpers shared by the kernel modules (_binomial, _softmax):
+# how BLAS sees X, and copying a block of X's rows into a float64 buffer.
+# Defined inline here so every kernel module compiles its own copy.
+
+from .blas cimport floating
+
+
+cdef inline int _leading_dim(const floating[:, :] X,
+                             bint *c_order) except -1:
+    """BLAS leading dimension of X and whether it is row-major.
+
+    X's rows (C order) or columns (F order) must be contiguous; anything else
+    is refused here (the Python layer copies such arrays first).
+    """
+    cdef Py_ssize_t itemsize = sizeof(floating)
+    cdef Py_ssize_t n = X.shape[0], p = X.shape[1]
+    if X.strides[1] == itemsize or p == 1:
+        c_order[0] = True
+        return <int>max(X.strides[0] // itemsize, p, 1)
+    if X.strides[0] == itemsize or n == 1:
+        c_order[0] = False
+        return <int>max(X.strides[1] // itemsize, n, 1)
+    raise ValueError("X must be C- or F-contiguous in one dimension")
+
+
+cdef inline void _copy_block(const floating[:, :] X, Py_ssize_t i0,
+                             Py_ssize_t m, const int *cols, Py_ssize_t k,
+                             bint intercept, bint c_order,
+                             double *buf) noexcept nogil:
+    """Copy rows i0..i0+m of X into buf (float64), intercept column last.
+
+    With ``cols`` the block holds only those k columns of X (the working set
+    of the proximal Newton method); with ``cols == NULL``, all k == p.
+    """
+    cdef Py_ssize_t i, j, k1 = k + intercept
+    if c_order:
+        for i in range(m):
+            if cols == NULL:
+                for j in range(k):
+                    buf[i * k1 + j] = X[i0 + i, j]
+            else:
+                for j in range(k):
+                    buf[i * k1 + j] = X[i0 + i, cols[j]]
+            if intercept:
+                buf[i * k1 + k] = 1.0
+    else:
+        for j in range(k):
+            if cols == NULL:
+                for i in range(m):
+                    buf[j * m + i] = X[i0 + i, j]
+            else:
+                for i in range(m):
+                    buf[j * m + i] = X[i0 + i, cols[j]]
+        if intercept:
+            for i in range(m):
+                buf[k * m + i] = 1.0

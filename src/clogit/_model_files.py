@@ -1,0 +1,384 @@
+"""Model files: a small JSON document instead of pickle.
+
+Loading a pickle runs arbitrary code; loading a clogit model file only
+parses JSON (no ``pickle``, ``eval`` or imports driven by the file) and
+rebuilds the estimator from plain numbers and strings after checking every
+field.  Anything unexpected -- truncated JSON, a wrong shape, a non-finite
+coefficient, an unknown format or version, an unknown key (``"__reduce__"``,
+``"py/object"``, ...) or a value of the wrong type -- raises ``ValueError``.
+
+Format ``"clogit-model"``, version 1, one JSON object::
+
+    {
+      "format": "clogit-model",
+      "format_version": 1,
+      "clogit_version": "0.1.0",          # informational
+      "estimator": "LogisticRegression",
+      "kind": "binary",                    # or "ovr", "multinomial"
+      "params": {...},                     # get_params(); see _encode_param
+      "classes": {"dtype": "<i8", "values": [0, 1]},
+      "coef": [[...]],                     # (n_problems, n_features)
+      "intercept": [...],                  # (n_problems,)
+      "n_features_in": 30,
+      "feature_names": ["a", ...] or null,
+      "n_iter": [7],                       # (n_problems,), (1,) softmax
+      "converged": true
+    }
+
+``kind`` is the model fitted, which ``predict_proba`` needs ("ovr"
+normalizes K sigmoids, "multinomial" takes their softmax): it is recorded,
+not re-derived from ``multi_class``, whose "auto" may change meaning between
+releases.  ``n_problems`` is 1 for "binary" (two classes), else the number of
+classes (at least 3); a softmax fit has one iteration count.  Numbers
+are written with Python's shortest round-trip repr, so a loaded model's
+coefficients, and hence its ``predict_proba``, are bit-identical.  Strict
+JSON: non-finite numbers are never written (``C=inf`` is the tagged value
+``{"float": "inf"}``) and ``NaN``/``Infinity`` literals are refused on load.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import os
+import warnings
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from ._version import __version__
+
+FORMAT = "clogit-model"
+FORMAT_VERSION = 1
+_KEYS = ("format", "format_version", "clogit_version", "estimator", "kind",
+         "params", "classes", "coef", "intercept", "n_features_in",
+         "feature_names", "n_iter", "converged")
+_KINDS = ("binary", "ovr", "multinomial")
+# numpy dtype kinds a label array may have: bool, ints, floats, str, and
+# object arrays of str (as pandas string columns give).
+_LABEL_KINDS = "biufUO"
+
+
+def _bad(message):
+    return ValueError(f"malformed clogit model file: {message}")
+
+
+# ---------------------------------------------------------------------------
+# writing
+# ---------------------------------------------------------------------------
+def _plain(value, what):
+    """A JSON scalar from a Python/numpy scalar (refusing anything else)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        if math.isfinite(value):
+            return value
+        # strict JSON has no inf/nan: a tagged value instead
+        return {"float": repr(value)}
+    raise ValueError(f"{what} = {value!r} cannot be saved in a clogit model "
+                     "file (only None, bool, numbers and str can).")
+
+
+def _encode_classes(classes):
+    dtype = classes.dtype
+    if dtype.kind not in _LABEL_KINDS:
+        raise ValueError(f"classes of dtype {dtype} cannot be saved in a "
+                         "clogit model file.")
+    values = classes.tolist()
+    if dtype.kind == "O" and not all(isinstance(v, str) for v in values):
+        kinds = sorted({type(v).__name__ for v in values})
+        raise ValueError(
+            "classes of dtype object can be saved only when every label is a "
+            f"str, got labels of type {', '.join(kinds)}. Convert the labels "
+            "to str, int, float or bool before fitting.")
+    if dtype.kind == "f" and not all(math.isfinite(v) for v in values):
+        raise ValueError("classes contain non-finite floats, which a clogit "
+                         "model file cannot hold.")
+    return {"dtype": dtype.str, "values": values}
+
+
+def _encode_param(name, value):
+    if name == "class_weight" and isinstance(value, dict):
+        return {"dict": [[_plain(k.item() if isinstance(k, np.generic) else k,
+                                 f"class_weight key {k!r}"),
+                          _plain(v, f"class_weight[{k!r}]")]
+                         for k, v in value.items()]}
+    return _plain(value, f"hyper-parameter {name}")
+
+
+def to_document(estimator):
+    """The JSON-ready dict of a fitted estimator."""
+    check_is_fitted(estimator)
+    names = getattr(estimator, "feature_names_in_", None)
+    coef = np.asarray(estimator.coef_, dtype=np.float64)
+    intercept = np.asarray(estimator.intercept_, dtype=np.float64)
+    if getattr(estimator, "_multinomial", False):
+        kind = "multinomial"
+    else:
+        kind = "binary" if coef.shape[0] == 1 else "ovr"
+    if not (np.all(np.isfinite(coef)) and np.all(np.isfinite(intercept))):
+        raise ValueError("the model has non-finite coefficients; it cannot "
+                         "be saved.")
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "clogit_version": __version__,
+        "estimator": type(estimator).__name__,
+        "kind": kind,
+        "params": {name: _encode_param(name, value) for name, value
+                   in estimator.get_params(deep=False).items()},
+        "classes": _encode_classes(np.asarray(estimator.classes_)),
+        "coef": coef.tolist(),
+        "intercept": intercept.tolist(),
+        "n_features_in": int(estimator.n_features_in_),
+        "feature_names": None if names is None else [str(n) for n in names],
+        "n_iter": [int(n) for n in np.ravel(estimator.n_iter_)],
+        "converged": bool(estimator.converged_),
+    }
+
+
+def save(estimator, path):
+    """Write ``estimator`` as JSON to ``path`` (str, path-like or a
+    writable text file object)."""
+    text = json.dumps(to_document(estimator), allow_nan=False, indent=1)
+    if hasattr(path, "write"):
+        path.write(text)
+        return
+    with open(os.fspath(path), "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+# ---------------------------------------------------------------------------
+# reading
+# ---------------------------------------------------------------------------
+def _no_constants(name):
+    raise _bad(f"non-standard JSON constant {name} (NaN and Infinity are "
+               "not allowed).")
+
+
+def _unique_keys(pairs):
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise _bad(f"duplicate key in {keys}.")
+    return dict(pairs)
+
+
+def _parse(text):
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _bad(f"not UTF-8 text ({exc}).") from None
+    if not isinstance(text, str):
+        raise TypeError("a model file must hold text.")
+    try:
+        return json.loads(text, parse_constant=_no_constants,
+                          object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as exc:
+        raise _bad(f"not valid JSON ({exc}); the file may be truncated.") \
+            from None
+    except RecursionError:
+        raise _bad("nested too deeply.") from None
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_keys(mapping, allowed, what, required=True):
+    if not isinstance(mapping, dict):
+        raise _bad(f"{what} must be a JSON object, got "
+                   f"{type(mapping).__name__}.")
+    unknown = sorted(set(mapping) - set(allowed))
+    if unknown:
+        raise _bad(f"unknown key(s) {unknown} in {what}.")
+    missing = [k for k in allowed if k not in mapping]
+    if required and missing:
+        raise _bad(f"missing key(s) {missing} in {what}.")
+
+
+def _numbers(value, shape, what):
+    """A finite float64 array of exactly ``shape`` from nested lists."""
+    def walk(v, dims, path):
+        if not dims:
+            if not _is_number(v):
+                raise _bad(f"{what}{path} must be a number, got {v!r}.")
+            v = float(v)  # ints beyond float range overflow here
+            if not math.isfinite(v):
+                raise _bad(f"{what}{path} is not finite.")
+            return v
+        if not isinstance(v, list) or len(v) != dims[0]:
+            got = len(v) if isinstance(v, list) else type(v).__name__
+            raise _bad(f"{what}{path} must be a list of {dims[0]} entries, "
+                       f"got {got}.")
+        return [walk(item, dims[1:], f"{path}[{i}]")
+                for i, item in enumerate(v)]
+    try:
+        return np.array(walk(value, list(shape), ""), dtype=np.float64)
+    except OverflowError:
+        raise _bad(f"{what} has a number too large for float64.") from None
+
+
+def _decode_classes(doc):
+    _check_keys(doc, ("dtype", "values"), "classes")
+    name, values = doc["dtype"], doc["values"]
+    if not isinstance(name, str) or len(name) > 16:
+        raise _bad(f"classes.dtype must be a numpy dtype string, got "
+                   f"{name!r}.")
+    try:
+        dtype = np.dtype(name)
+    except TypeError:
+        raise _bad(f"unknown classes.dtype {name!r}.") from None
+    if dtype.kind not in _LABEL_KINDS or dtype.fields is not None:
+        raise _bad(f"classes.dtype {name!r} is not a supported label type "
+                   "(bool, int, float, str).")
+    if not isinstance(values, list) or len(values) < 2:
+        raise _bad("classes.values must be a list of at least 2 labels.")
+    check = {
+        "b": lambda v: isinstance(v, bool),
+        "i": _is_int, "u": _is_int,
+        "f": lambda v: _is_number(v) and math.isfinite(v),
+        "U": lambda v: isinstance(v, str),
+        "O": lambda v: isinstance(v, str),
+    }[dtype.kind]
+    for v in values:
+        if not check(v):
+            raise _bad(f"label {v!r} does not match classes.dtype {name!r}.")
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        if not all(info.min <= v <= info.max for v in values):
+            raise _bad(f"a label does not fit classes.dtype {name!r}.")
+    if dtype.kind == "U" and max(map(len, values)) > dtype.itemsize // 4:
+        raise _bad(f"a label is longer than classes.dtype {name!r} allows.")
+    if dtype.kind == "O":
+        classes = np.empty(len(values), dtype=object)
+        classes[:] = values
+    else:
+        classes = np.array(values, dtype=dtype)
+    if dtype.kind == "f" and not np.array_equal(classes.astype(np.float64),
+                                                np.array(values, float)):
+        raise _bad(f"a label is not representable in {name!r}.")
+    if not all(a < b for a, b in zip(values[:-1], values[1:])):
+        raise _bad("classes.values must be unique and sorted (as "
+                   "numpy.unique returns them).")
+    return classes
+
+
+def _decode_param(name, value):
+    if isinstance(value, dict):
+        if set(value) == {"float"} and value["float"] in ("inf", "-inf"):
+            return float(value["float"])
+        if name == "class_weight" and set(value) == {"dict"}:
+            pairs = value["dict"]
+            if not isinstance(pairs, list) or not all(
+                    isinstance(p, list) and len(p) == 2 for p in pairs):
+                raise _bad("params.class_weight.dict must be a list of "
+                           "[label, weight] pairs.")
+            for key, weight in pairs:
+                if not isinstance(key, (str, int, float, bool)):
+                    raise _bad(f"class_weight label {key!r} is not a scalar.")
+                if not (_is_number(weight) and math.isfinite(weight)):
+                    raise _bad(f"class_weight weight {weight!r} is not a "
+                               "finite number.")
+            return {key: weight for key, weight in pairs}
+        raise _bad(f"params.{name} has an unsupported value {value!r}.")
+    if value is not None and not isinstance(value, (bool, int, float, str)):
+        raise _bad(f"params.{name} must be null, a bool, a number or a "
+                   f"string, got {type(value).__name__}.")
+    return value
+
+
+def from_document(doc, estimator_class):
+    """Rebuild a fitted ``estimator_class`` (``clogit.LogisticRegression``)
+    from a parsed model document."""
+    if not isinstance(doc, dict):
+        raise _bad(f"the document must be a JSON object, got "
+                   f"{type(doc).__name__}.")
+    if doc.get("format") != FORMAT:
+        raise _bad(f"format must be {FORMAT!r}, got {doc.get('format')!r}; "
+                   "this is not a clogit model file.")
+    version = doc.get("format_version")
+    if not _is_int(version) or version != FORMAT_VERSION:
+        raise _bad(f"unsupported format_version {version!r}; this clogit "
+                   f"reads version {FORMAT_VERSION}. Upgrade clogit to load "
+                   "files written by a newer release.")
+    _check_keys(doc, _KEYS, "the model file")
+    if not isinstance(doc["clogit_version"], str):
+        raise _bad("clogit_version must be a string.")
+    if doc["estimator"] != "LogisticRegression":
+        raise _bad(f"unknown estimator {doc['estimator']!r}.")
+
+    defaults = estimator_class().get_params(deep=False)
+    _check_keys(doc["params"], tuple(defaults), "params", required=False)
+    params = {name: _decode_param(name, value)
+              for name, value in doc["params"].items()}
+    estimator = estimator_class(**params)
+    try:
+        # validation warnings (an ignored l1_ratio ...) were given at fit
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            estimator._validate_params()
+    except (ValueError, TypeError) as exc:
+        raise _bad(f"invalid hyper-parameters: {exc}") from None
+
+    classes = _decode_classes(doc["classes"])
+    kind = doc["kind"]
+    if kind not in _KINDS:
+        raise _bad(f"kind must be one of {', '.join(_KINDS)}, got {kind!r}.")
+    if (kind == "binary") != (len(classes) == 2):
+        raise _bad(f"kind {kind!r} does not match {len(classes)} classes.")
+    n_features = doc["n_features_in"]
+    if not _is_int(n_features) or n_features < 1:
+        raise _bad(f"n_features_in must be a positive integer, got "
+                   f"{n_features!r}.")
+    n_problems = 1 if kind == "binary" else len(classes)
+    n_fits = n_problems if kind == "ovr" else 1
+    coef = _numbers(doc["coef"], (n_problems, n_features), "coef")
+    intercept = _numbers(doc["intercept"], (n_problems,), "intercept")
+    if not estimator.fit_intercept and np.any(intercept != 0.0):
+        raise _bad("intercept must be 0 when fit_intercept is false.")
+    n_iter = doc["n_iter"]
+    if (not isinstance(n_iter, list) or len(n_iter) != n_fits
+            or not all(_is_int(n) and 0 <= n <= 2**31 - 1 for n in n_iter)):
+        raise _bad(f"n_iter must be a list of {n_fits} non-negative "
+                   "integers.")
+    if not isinstance(doc["converged"], bool):
+        raise _bad("converged must be true or false.")
+    names = doc["feature_names"]
+    if names is not None and (
+            not isinstance(names, list) or len(names) != n_features
+            or not all(isinstance(n, str) for n in names)):
+        raise _bad(f"feature_names must be null or a list of {n_features} "
+                   "strings.")
+
+    estimator.classes_ = classes
+    estimator.coef_ = coef
+    estimator.intercept_ = intercept
+    estimator.n_iter_ = np.array(n_iter, dtype=np.int32)
+    estimator.converged_ = doc["converged"]
+    estimator.n_features_in_ = n_features
+    estimator._multinomial = kind == "multinomial"
+    if names is not None:
+        estimator.feature_names_in_ = np.array(names, dtype=object)
+    return estimator
+
+
+def load(path, estimator_class):
+    """Read a model file into a fitted ``estimator_class`` (see
+    ``clogit.load``)."""
+    if hasattr(path, "read"):
+        text = path.read()
+    else:
+        with open(os.fspath(path), "rb") as f:
+            text = f.read()
+    return from_document(_parse(text), estimator_class)

@@ -1,0 +1,203 @@
+"""Newton–Raphson for the binary logistic objective.
+
+Minimizes ``f(w, b) = C * sum_i s_i * loss(y_i, x_i.w + b) + alpha/2 * |w|^2``
+(alpha = 1 for penalty "l2", 0 for no penalty; the intercept b is never
+penalized).  Each iteration costs one blocked pass over X that returns the
+objective, the gradient and the Hessian together (``_kernels.binomial.block_pass``:
+about one dsyrk of X plus two gemv), one gemv for ``X @ d``, and a
+(p+1)^3/3 Cholesky; the line search reuses ``X @ d`` and never reads X.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from scipy.linalg import LinAlgWarning
+
+from .._kernels.blas import cho_solve, cholesky
+from .linesearch import StallGuard, step_along
+from .result import SolverResult
+from .start import start_binary
+
+_EPS = np.finfo(np.float64).eps
+
+
+def _penalty(coef, alpha, n_features):
+    w = coef[:n_features]
+    return 0.5 * alpha * float(w @ w)
+
+
+def factor_with_ridge(H, n_features):
+    """Cholesky-factor H in place, adding a growing ridge if it is singular.
+
+    With penalty None the Hessian is singular when features are collinear (or
+    constant) or the data are separable: then ``tau * I`` is added, starting
+    at ``1e-12 * max(diag(H))`` and growing 100-fold until dpotrf succeeds.
+    The step is then a damped Newton step (Levenberg–Marquardt style), which
+    still descends; the line search keeps the iteration monotone.
+    Returns the ridge used.
+    """
+    H_copy = H.copy(order="F")
+    if cholesky(H) == 0:
+        return 0.0
+    scale = max(float(np.max(np.abs(np.diag(H_copy)))), _EPS)
+    tau = 1e-12 * scale
+    while True:
+        H[...] = H_copy
+        H[np.diag_indices_from(H)] += tau
+        if cholesky(H) == 0:
+            return tau
+        if tau > 1e12 * scale:  # cannot happen for a finite PSD matrix
+            raise FloatingPointError("the Hessian has non-finite entries")
+        tau *= 100.0
+
+
+def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
+                  label="", monitor=None):
+    """Fit a binary logistic model by Newton–Raphson.
+
+    Parameters
+    ----------
+    kernels : BinomialPasses
+        The data: the passes of ``clogit._backends.protocol.BinomialPasses``
+        bound to X, y, the sample weights, the data term's weight C and
+        ``fit_intercept`` (in memory ``_backends.memory.BinomialKernels``;
+        ``clogit.dask`` passes kernels that run on the chunks of dask
+        arrays).  Kernels with a true ``speculative_full_step`` attribute
+        get the full step's pass before the line search (see the loop).
+    alpha : float
+        Strength of the l2 penalty ``alpha/2 * |w|^2`` (0 for none).
+    tol : float
+        Convergence tolerance.  The iteration stops when, on the objective
+        scaled by ``1 / (C * sum(s))`` (a weighted mean loss),
+        ``max|gradient| <= tol`` and half the squared Newton decrement
+        ``g.H^-1.g / 2 <= tol**2`` (the decrement is quadratic in the
+        gradient, hence the square).
+    max_iter : int
+        Most iterations.
+    coef0 : ndarray, optional
+        Starting point (warm start); zeros with the intercept at the
+        log-odds of the weighted mean label otherwise.
+    verbose : int
+        If > 0, print one line per iteration.
+    label : str
+        Prefix for verbose lines (the class, in One-vs-Rest).
+    monitor : callable, optional
+        ``monitor(iteration, coef, objective, z)``, called once per iteration
+        right after the pass over X, with the current coefficients (intercept
+        last), the objective there and ``z = X @ coef (+ intercept)``.  Both
+        arrays are the solver's buffers, overwritten later: copy what you
+        keep, modify nothing.  Returning True stops the iteration
+        (``converged`` False, ``stopped_by_monitor`` True).  Used by
+        ``clogit._solvers.separation`` to stop diverging unpenalized fits.
+
+    Returns
+    -------
+    SolverResult
+    """
+    n_features, scale, coef, (z, dz) = start_binary(kernels, coef0, 2)
+    n_coef = coef.shape[0]
+
+    grad = np.empty(n_coef)
+    hess = np.empty((n_coef, n_coef), order="F")
+    penalized = np.arange(n_features)
+    converged = False
+    max_ridge = 0.0
+    objective = np.nan
+    g_max = np.inf
+    guard = StallGuard()
+    stopped_by_monitor = False
+    # Kernels whose every pass costs a round trip (clogit.dask) evaluate the
+    # full Newton step's objective, gradient and Hessian in one speculative
+    # pass: accepted (Newton's usual case) it is the next iteration's pass,
+    # so an iteration costs one pass instead of a pass, ``X @ d`` and a
+    # line-search reduction.  The iterates are the same up to rounding: the
+    # full step's objective comes from X (coef + d) instead of z + X d,
+    # which can tip an Armijo or stall decision only at float64's limit
+    # (tol of about 1e-9 and below).
+    speculate = getattr(kernels, "speculative_full_step", False)
+    if speculate:
+        next_grad = np.empty(n_coef)
+        next_hess = np.empty((n_coef, n_coef), order="F")
+        next_z = kernels.new_scores()
+    pending = None  # data objective of a speculative pass at coef
+
+    for iteration in range(1, max_iter + 1):
+        # 1. Objective, gradient and Hessian at coef: one pass over X.
+        if pending is None:
+            objective = kernels.block_pass(coef, grad, hess, z)
+        else:
+            objective = pending
+            grad, next_grad = next_grad, grad
+            hess, next_hess = next_hess, hess
+            z, next_z = next_z, z
+        if alpha:
+            objective += _penalty(coef, alpha, n_features)
+            grad[:n_features] += alpha * coef[:n_features]
+            hess[penalized, penalized] += alpha
+        if monitor is not None and monitor(iteration, coef, objective, z):
+            stopped_by_monitor = True
+            if verbose:
+                print(f"{label}iter {iteration:3d}  stopped by the monitor")
+            break
+
+        # 2. Newton direction d = -H^-1 g by Cholesky (ridge if singular).
+        ridge = factor_with_ridge(hess, n_features)
+        if ridge > max_ridge:
+            max_ridge = ridge
+        direction = -grad
+        cho_solve(hess, direction)
+        decrement_sq = -float(grad @ direction)  # g.H^-1.g >= 0
+
+        # 3. Convergence: scaled gradient and Newton decrement.  (Not the
+        #    objective's change: near the optimum a Newton step still fixes
+        #    digits of the coefficients long after f stops changing.)
+        g_max = float(np.max(np.abs(grad))) / scale
+        if g_max <= tol and 0.5 * decrement_sq / scale <= tol * tol:
+            converged = True
+            if verbose:
+                print(f"{label}iter {iteration:3d}  objective {objective:.12e}"
+                      f"  max|grad| {g_max:.3e}  converged")
+            break
+
+        # 4. Armijo backtracking along d, reusing dz = X d.  A step whose
+        #    change is within the objective's rounding error is accepted (f
+        #    cannot tell it apart); three such steps that do not shrink the
+        #    gradient mean float64 can do no better, and the loop stops.
+        #    A failed search leaves the iterate as good as float64 lets it
+        #    be along d: stop and let the caller warn.
+        penalty = (lambda c: _penalty(c, alpha, n_features) if alpha
+                   else 0.0)
+        full_step = pending = None
+        if speculate:
+            trial = coef + direction
+            pending = kernels.block_pass(trial, next_grad, next_hess, next_z)
+            full_step = pending + penalty(trial)
+        step, stop = step_along(
+            kernels, coef, direction, z, dz, objective, -decrement_sq,
+            penalty, guard, g_max, full_step)
+        if step != 1.0:
+            pending = None
+        if stop:
+            if verbose:
+                print(f"{label}iter {iteration:3d}  {stop}")
+            break
+        if verbose:
+            print(f"{label}iter {iteration:3d}  objective {objective:.12e}  "
+                  f"max|grad| {g_max:.3e}  decrement {decrement_sq:.3e}  "
+                  f"step {step:.3g}" + (f"  ridge {ridge:.1e}" if ridge
+                                        else ""))
+
+    if max_ridge > 0.0:
+        warnings.warn(
+            f"{label}The Hessian was singular (collinear or constant "
+            "features, or separable classes); a ridge of "
+            f"{max_ridge:.3g} was added to solve the Newton system. Remove "
+            "collinear features or use penalty='l2' (smaller C).",
+            LinAlgWarning, stacklevel=3)
+    factor = hess if converged and ridge == 0.0 else None
+    return SolverResult(coef=coef, objective=objective, n_iter=iteration,
+                        converged=converged, max_abs_grad=g_max,
+                        ridge=max_ridge, hessian_factor=factor,
+                        stopped_by_monitor=stopped_by_monitor)

@@ -1,0 +1,160 @@
+"""Kernels of clogit._kernels.binomial: against a plain numpy evaluation and against
+4th-order central finite differences."""
+
+import numpy as np
+import pytest
+
+from clogit._kernels import binomial as _binomial
+
+
+def _problem(n=300, p=6, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    y = (rng.random(n) < 0.4).astype(np.float64)
+    s = rng.uniform(0.2, 2.0, n)
+    coef = rng.standard_normal(p + 1) * 0.4
+    return X, y, s, coef
+
+
+def _numpy_reference(X, y, s, coef, C, fit_intercept):
+    Xt = np.hstack([X, np.ones((X.shape[0], 1))]) if fit_intercept else X
+    z = Xt @ coef
+    p = 1.0 / (1.0 + np.exp(-z))
+    objective = C * np.sum(s * (np.logaddexp(0.0, z) - y * z))
+    grad = C * Xt.T @ (s * (p - y))
+    hess = C * (Xt.T * (s * p * (1 - p))) @ Xt
+    return objective, grad, hess, z
+
+
+def _block_pass(X, y, s, coef, C, fit_intercept, block_rows=0):
+    k = coef.shape[0]
+    grad = np.empty(k)
+    hess = np.empty((k, k), order="F")
+    z = np.empty(X.shape[0])
+    obj = _binomial.block_pass(X, y, s, coef, fit_intercept, C, grad, hess,
+                               z, block_rows)
+    return obj, grad, hess, z
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("block_rows", [0, 1, 7, 64, 10_000])
+def test_block_pass_matches_numpy(fit_intercept, order, block_rows):
+    X, y, s, coef = _problem()
+    if not fit_intercept:
+        coef = coef[:-1]
+    X = np.asarray(X, order=order)
+    expected = _numpy_reference(X, y, s, coef, 0.7, fit_intercept)
+    got = _block_pass(X, y, s, coef, 0.7, fit_intercept, block_rows)
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-12)
+    hess = got[2]
+    np.testing.assert_array_equal(hess, hess.T)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_block_pass_float32_accumulates_in_float64(order):
+    X, y, s, coef = _problem()
+    X32 = np.asarray(X, dtype=np.float32, order=order)
+    # the reference on exactly the float32 values, in float64
+    expected = _numpy_reference(X32.astype(np.float64), y, s, coef, 1.0, True)
+    got = _block_pass(X32, y, s, coef, 1.0, True)
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-12)
+
+
+def _central_difference(f, x, h):
+    """4th-order central difference of f at x along each coordinate."""
+    out = []
+    for j in range(x.shape[0]):
+        e = np.zeros_like(x)
+        e[j] = h
+        out.append((-f(x + 2 * e) + 8 * f(x + e) - 8 * f(x - e)
+                    + f(x - 2 * e)) / (12 * h))
+    return np.array(out)
+
+
+def test_gradient_and_hessian_match_finite_differences():
+    X, y, s, coef = _problem(n=200, p=5, seed=3)
+    C = 1.3
+
+    def objective(c):
+        return _block_pass(X, y, s, c, C, True)[0]
+
+    def gradient(c):
+        return _block_pass(X, y, s, c, C, True)[1]
+
+    _, grad, hess, _ = _block_pass(X, y, s, coef, C, True)
+    np.testing.assert_allclose(grad, _central_difference(objective, coef, 1e-3),
+                               rtol=5e-6, atol=1e-8)
+    np.testing.assert_allclose(hess, _central_difference(gradient, coef, 1e-3),
+                               rtol=5e-6, atol=1e-8)
+
+
+def test_block_pass_finite_at_extreme_scores():
+    X, y, s, coef = _problem(n=50, p=3)
+    coef = np.array([1e300, -1e300, 1e299, 0.0])
+    obj, grad, hess, z = _block_pass(X / 1e3, y, s, coef, 1.0, True)
+    assert np.isfinite(obj) and np.all(np.isfinite(grad))
+    assert np.all(np.isfinite(hess))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_matvec(dtype, order, fit_intercept):
+    X, _, _, coef = _problem(n=5000, p=9)
+    X = np.asarray(X, dtype=dtype, order=order)
+    if not fit_intercept:
+        coef = coef[:-1]
+    out = np.empty(X.shape[0])
+    _binomial.matvec(X, coef, fit_intercept, out)
+    expected = X.astype(np.float64) @ coef[:9] + (coef[9] if fit_intercept
+                                                  else 0.0)
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_matvec_single_column_and_row_views():
+    rng = np.random.default_rng(1)
+    big = rng.standard_normal((40, 10))
+    for X in (big[:, :1], big[:, 3:4].copy(), big[5:6, :], big[::1, 2:7]):
+        if not (X.flags.c_contiguous or X.flags.f_contiguous
+                or X.strides[1] == X.itemsize):
+            continue
+        coef = rng.standard_normal(X.shape[1] + 1)
+        out = np.empty(X.shape[0])
+        _binomial.matvec(X, coef, True, out)
+        np.testing.assert_allclose(out, X @ coef[:-1] + coef[-1], rtol=1e-12)
+
+
+def test_objective_along_matches_block_pass():
+    X, y, s, coef = _problem()
+    direction = np.linspace(-1, 1, coef.shape[0])
+    z = np.empty(X.shape[0])
+    dz = np.empty(X.shape[0])
+    _binomial.matvec(X, coef, True, z)
+    _binomial.matvec(X, direction, True, dz)
+    for step in (0.0, 0.25, 1.0):
+        expected = _block_pass(X, y, s, coef + step * direction, 2.0, True)[0]
+        got = _binomial.objective_along(y, s, z, dz, step, 2.0)
+        assert got == pytest.approx(expected, rel=1e-13)
+
+
+def test_kernels_accept_read_only_input():
+    X, y, s, coef = _problem()
+    for a in (X, y, s, coef):
+        a.setflags(write=False)
+    expected = _numpy_reference(X, y, s, coef, 1.0, True)
+    got = _block_pass(X, y, s, coef, 1.0, True)
+    np.testing.assert_allclose(got[1], expected[1], rtol=1e-12)
+
+
+def test_kernels_reject_mismatched_shapes():
+    X, y, s, coef = _problem()
+    grad = np.empty(coef.shape[0])
+    with pytest.raises(ValueError, match="y and sample_weight"):
+        _binomial.block_pass(X, y[:-1], s, coef, True, 1.0, grad)
+    with pytest.raises(ValueError, match="coef and grad"):
+        _binomial.block_pass(X, y, s, coef[:-1], True, 1.0, grad)
+    with pytest.raises(ValueError, match="shape mismatch"):
+        _binomial.matvec(X, coef, True, np.empty(3))

@@ -1,0 +1,78 @@
+"""Each BLAS/LAPACK wrapper of clogit._kernels.blas against numpy."""
+
+import numpy as np
+import pytest
+
+from clogit._kernels import blas as _blas
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-13), (np.float32, 1e-5)])
+def test_dot_and_axpy(rng, dtype, rtol):
+    x = rng.standard_normal(37).astype(dtype)
+    y = rng.standard_normal(37).astype(dtype)
+    assert _blas.dot(x, y) == pytest.approx(float(x @ y), rel=rtol)
+    expected = y + dtype(2.5) * x
+    _blas.axpy(dtype(2.5), x, y)
+    np.testing.assert_allclose(y, expected, rtol=rtol)
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-13), (np.float32, 1e-5)])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("trans", [False, True])
+def test_gemv(rng, dtype, rtol, order, trans):
+    A = np.asarray(rng.standard_normal((7, 5)), dtype=dtype, order=order)
+    x = rng.standard_normal(7 if trans else 5).astype(dtype)
+    y = rng.standard_normal(5 if trans else 7).astype(dtype)
+    expected = 1.5 * (A.T if trans else A) @ x - 0.5 * y
+    _blas.gemv(1.5, A, x, -0.5, y, trans=trans)
+    np.testing.assert_allclose(y, expected, rtol=rtol, atol=rtol)
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-13), (np.float32, 1e-5)])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_syrk(rng, dtype, rtol, order):
+    A = np.asarray(rng.standard_normal((11, 4)), dtype=dtype, order=order)
+    C = np.asfortranarray(np.eye(4, dtype=dtype))
+    _blas.syrk(2.0, A, 1.0, C)
+    np.testing.assert_allclose(C, 2.0 * A.T @ A + np.eye(4), rtol=rtol,
+                               atol=rtol)
+
+
+def test_gemv_rejects_mismatched_shapes(rng):
+    A = rng.standard_normal((3, 2))
+    with pytest.raises(ValueError, match="shape mismatch"):
+        _blas.gemv(1.0, A, np.ones(3), 0.0, np.ones(3))
+
+
+def test_cholesky_solve_inverse(rng):
+    B = rng.standard_normal((6, 6))
+    H = B @ B.T + 6 * np.eye(6)
+    L = np.asfortranarray(H)
+    assert _blas.cholesky(L) == 0
+    np.testing.assert_allclose(np.tril(L), np.linalg.cholesky(H), rtol=1e-12)
+    b = rng.standard_normal(6)
+    x = b.copy()
+    _blas.cho_solve(L, x)
+    np.testing.assert_allclose(x, np.linalg.solve(H, b), rtol=1e-11)
+    _blas.cho_inverse(L)
+    np.testing.assert_allclose(L, np.linalg.inv(H), rtol=1e-11, atol=1e-14)
+
+
+def test_cholesky_reports_indefinite_matrix():
+    H = np.asfortranarray(np.diag([1.0, -1.0, 2.0]))
+    assert _blas.cholesky(H) == 2
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-13), (np.float32, 1e-5)])
+def test_gemm(rng, dtype, rtol):
+    A = np.asfortranarray(rng.standard_normal((5, 3)), dtype=dtype)
+    B = np.asfortranarray(rng.standard_normal((3, 4)), dtype=dtype)
+    C = np.asfortranarray(rng.standard_normal((5, 4)), dtype=dtype)
+    expected = 2.0 * A @ B + 0.5 * C
+    _blas.gemm(2.0, A, B, 0.5, C)
+    np.testing.assert_allclose(C, expected, rtol=rtol, atol=rtol)

@@ -1,0 +1,115 @@
+"""Kernels of clogit._kernels.softmax against numpy and finite differences."""
+
+import numpy as np
+import pytest
+
+from clogit._kernels import softmax as _softmax
+
+
+def _problem(n=250, p=4, K=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    y = rng.integers(0, K, n).astype(np.int32)
+    s = rng.uniform(0.5, 2.0, n)
+    coef = rng.standard_normal((K, p + 1)) * 0.5
+    return X, y, s, coef
+
+
+def _reference(X, y, s, coef, C, n_free):
+    n = X.shape[0]
+    K = coef.shape[0]
+    Xt = np.hstack([X, np.ones((n, 1))])
+    Z = Xt @ coef.T
+    lse = np.logaddexp.reduce(Z, axis=1)
+    P = np.exp(Z - lse[:, None])
+    Y = np.eye(K)[y]
+    obj = C * np.sum(s * (lse - Z[np.arange(n), y]))
+    grad = C * ((P - Y) * s[:, None]).T @ Xt
+    hess = np.zeros((K * Xt.shape[1],) * 2)
+    for i in range(n):
+        D = np.diag(P[i]) - np.outer(P[i], P[i])
+        hess += C * s[i] * np.kron(D, np.outer(Xt[i], Xt[i]))
+    width = n_free * Xt.shape[1]
+    return obj, grad[:n_free], hess[:width, :width], Z
+
+
+def _pass(X, y, s, coef, C, n_free, block_rows=0):
+    k1 = coef.shape[1]
+    grad = np.empty((n_free, k1))
+    hess = np.empty((n_free * k1,) * 2, order="F")
+    z = np.empty((X.shape[0], coef.shape[0]))
+    obj = _softmax.softmax_pass(X, y, s, coef, True, C, grad, hess, z, n_free,
+                                block_rows)
+    return obj, grad, hess, z
+
+
+@pytest.mark.parametrize("n_free", [3, 2])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("block_rows", [0, 1, 37])
+def test_softmax_pass_matches_numpy(n_free, order, block_rows):
+    X, y, s, coef = _problem()
+    X = np.asarray(X, order=order)
+    got = _pass(X, y, s, coef, 0.8, n_free, block_rows)
+    expected = _reference(X, y, s, coef, 0.8, n_free)
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-12)
+
+
+def test_gradient_and_hessian_match_finite_differences():
+    X, y, s, coef = _problem(n=120, p=3, K=3, seed=2)
+    h = 1e-3
+
+    def objective(flat):
+        return _pass(X, y, s, flat.reshape(coef.shape), 1.2, 3)[0]
+
+    def gradient(flat):
+        return _pass(X, y, s, flat.reshape(coef.shape), 1.2, 3)[1].ravel()
+
+    flat = coef.ravel()
+    fd_grad, fd_hess = [], []
+    for j in range(flat.size):
+        e = np.zeros_like(flat)
+        e[j] = h
+        fd_grad.append((-objective(flat + 2 * e) + 8 * objective(flat + e)
+                        - 8 * objective(flat - e) + objective(flat - 2 * e))
+                       / (12 * h))
+        fd_hess.append((-gradient(flat + 2 * e) + 8 * gradient(flat + e)
+                        - 8 * gradient(flat - e) + gradient(flat - 2 * e))
+                       / (12 * h))
+    _, grad, hess, _ = _pass(X, y, s, coef, 1.2, 3)
+    np.testing.assert_allclose(grad.ravel(), fd_grad, rtol=5e-6, atol=1e-8)
+    np.testing.assert_allclose(hess, np.array(fd_hess), rtol=5e-6, atol=1e-8)
+
+
+def test_extreme_scores_stay_finite():
+    X, y, s, coef = _problem(n=40)
+    coef = coef * 1e305
+    obj, grad, hess, _ = _pass(X, y, s, coef, 1.0, 3)
+    assert np.isfinite(obj) and np.all(np.isfinite(grad))
+    assert np.all(np.isfinite(hess))
+
+
+def test_scores_and_objective_along():
+    X, y, s, coef = _problem()
+    X32 = X.astype(np.float32)
+    z = np.empty((X.shape[0], 3))
+    _softmax.softmax_scores(X32, coef, True, z)
+    np.testing.assert_allclose(
+        z, np.hstack([X32.astype(float), np.ones((len(X), 1))]) @ coef.T,
+        rtol=1e-12, atol=1e-12)
+    direction = np.linspace(-1, 1, coef.size).reshape(coef.shape)
+    _softmax.softmax_scores(X, coef, True, z)
+    dz = np.empty_like(z)
+    _softmax.softmax_scores(X, direction, True, dz)
+    for step in (0.0, 0.3, 1.0):
+        expected = _pass(X, y, s, coef + step * direction, 2.0, 3)[0]
+        got = _softmax.softmax_objective_along(y, s, z, dz, step, 2.0)
+        assert got == pytest.approx(expected, rel=1e-13)
+
+
+def test_rejects_bad_class_indices():
+    X, y, s, coef = _problem()
+    y = y.copy()
+    y[0] = 7
+    with pytest.raises(ValueError, match="class indices"):
+        _pass(X, y, s, coef, 1.0, 3)

@@ -1,0 +1,152 @@
+"""The Newton solver's contract: convergence test, warnings, ridge fallback,
+verbose output."""
+
+import numpy as np
+import pytest
+from scipy.linalg import LinAlgWarning
+from sklearn.exceptions import ConvergenceWarning
+
+import clogit
+from clogit._solvers.newton import newton_binary
+from clogit._backends.memory import BinomialKernels
+from _data import synthetic_binary, solve
+
+
+def _gradient(X, y, coef, C, alpha):
+    Xt = np.hstack([X, np.ones((X.shape[0], 1))])
+    p = 1.0 / (1.0 + np.exp(-(Xt @ coef)))
+    g = C * Xt.T @ (p - y)
+    g[:-1] += alpha * coef[:-1]
+    return g
+
+
+@pytest.mark.parametrize("tol", [1e-4, 1e-8, 1e-12])
+def test_stops_when_scaled_gradient_below_tol(tol):
+    X, y = synthetic_binary(n=3000, p=10, seed=1)
+    y = y.astype(np.float64)
+    s = np.ones_like(y)
+    result = solve(newton_binary, X, y, s, C=2.0, alpha=1.0, fit_intercept=True,
+                           tol=tol, max_iter=100)
+    assert result.converged
+    g = _gradient(X, y, result.coef, 2.0, 1.0)
+    assert np.max(np.abs(g)) / (2.0 * len(y)) <= tol
+    assert result.max_abs_grad <= tol
+
+
+def test_quadratic_convergence_needs_few_iterations():
+    X, y = synthetic_binary(n=5000, p=20, seed=2)
+    clf = clogit.LogisticRegression(tol=1e-10).fit(X, y)
+    assert clf.n_iter_[0] <= 8
+
+
+def test_convergence_warning_when_max_iter_too_small():
+    X, y = synthetic_binary()
+    with pytest.warns(ConvergenceWarning, match="max_iter=2"):
+        clf = clogit.LogisticRegression(max_iter=2, tol=1e-12).fit(X, y)
+    assert not clf.converged_
+    assert clf.n_iter_[0] == 2
+
+
+def test_verbose_prints_one_line_per_iteration(capsys):
+    X, y = synthetic_binary()
+    clf = clogit.LogisticRegression(verbose=1, tol=1e-10).fit(X, y)
+    lines = [l for l in capsys.readouterr().out.splitlines() if "iter" in l]
+    assert len(lines) == clf.n_iter_[0]
+    assert "objective" in lines[0] and "max|grad|" in lines[0]
+    assert "converged" in lines[-1]
+
+
+def test_singular_hessian_uses_ridge_and_warns():
+    X, y = synthetic_binary(n=500, p=3)
+    X = np.hstack([X, X[:, :1]])  # collinear column: singular Hessian
+    with pytest.warns(LinAlgWarning, match="singular"):
+        clf = clogit.LogisticRegression(penalty=None, tol=1e-8).fit(X, y)
+    assert np.all(np.isfinite(clf.coef_))
+    # the duplicated pair shares the effect of the single original feature
+    ref = clogit.LogisticRegression(penalty=None, tol=1e-10).fit(X[:, :3], y)
+    np.testing.assert_allclose(clf.coef_[0, 0] + clf.coef_[0, 3],
+                               ref.coef_[0, 0], rtol=1e-5)
+
+
+def test_separable_data_stay_finite():
+    # the unpenalized MLE does not exist: the fit stops with a
+    # SeparationWarning (and no other warning) at finite coefficients
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 2))
+    y = (X[:, 0] > 0).astype(int)
+    with pytest.warns(clogit.SeparationWarning, match="separation") as record:
+        clf = clogit.LogisticRegression(penalty=None, max_iter=50).fit(X, y)
+    assert [w.category for w in record] == [clogit.SeparationWarning]
+    assert not clf.converged_
+    assert np.all(np.isfinite(clf.coef_))
+    assert np.all(np.isfinite(clf.predict_log_proba(X)))
+    assert clf.score(X, y) == 1.0
+
+
+def test_l2_is_well_posed_on_separable_data():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 2))
+    y = (X[:, 0] > 0).astype(int)
+    clf = clogit.LogisticRegression(C=1.0, tol=1e-10).fit(X, y)
+    assert clf.converged_
+
+
+class _CountingKernels(BinomialKernels):
+    """In-memory kernels that count their passes over X."""
+
+    def __init__(self, *args, speculate):
+        super().__init__(*args)
+        self.speculative_full_step = speculate
+        self.passes = {"block_pass": 0, "matvec": 0}
+
+    def weight_sums(self):
+        return float(self.sample_weight.sum()), float(
+            self.sample_weight @ self.y)
+
+    def new_scores(self):
+        return np.empty(self.n_samples)
+
+    def block_pass(self, *args, **kwargs):
+        self.passes["block_pass"] += 1
+        return super().block_pass(*args, **kwargs)
+
+    def matvec(self, *args, **kwargs):
+        self.passes["matvec"] += 1
+        return super().matvec(*args, **kwargs)
+
+
+@pytest.mark.parametrize("far_start", [False, True])
+def test_speculative_full_step_gives_the_same_iterates(far_start, capsys):
+    # started far from the optimum, Newton's first full steps overshoot, so
+    # the line search has to shorten them after the speculative pass.  (The
+    # full step's objective is computed from X (coef + d) rather than
+    # z + X d: equal up to rounding, which can tip a decision only at
+    # tolerances near float64's limit, far below this test's 1e-10.)
+    X, y = synthetic_binary(n=2000, p=6, seed=3)
+    y = y.astype(np.float64)
+    s = np.ones_like(y)
+    coef0 = np.full(X.shape[1] + 1, 3.0) if far_start else None
+    results = {}
+    for speculate in (False, True):
+        kernels = _CountingKernels(X, y, s, 1.0, True, speculate=speculate)
+        result = newton_binary(kernels, alpha=1e-3, tol=1e-10, max_iter=100,
+                               coef0=coef0, verbose=1)
+        steps = [float(line.split("step ")[1].split()[0])
+                 for line in capsys.readouterr().out.splitlines()
+                 if "step " in line]
+        results[speculate] = result, kernels.passes, steps
+    (plain, plain_passes, plain_steps), (fast, fast_passes, fast_steps) = (
+        results[False], results[True])
+    assert fast.converged and plain.converged
+    assert fast.n_iter == plain.n_iter
+    assert fast_steps == plain_steps
+    np.testing.assert_allclose(fast.coef, plain.coef, rtol=1e-12)
+    shortened = sum(step < 1.0 for step in plain_steps)
+    assert (shortened > 0) == far_start
+    # plain: one block pass per iteration and X @ d for every step;
+    # speculative: the full step's pass is the next iteration's, and X @ d
+    # only for the steps the line search shortened
+    assert plain_passes == {"block_pass": plain.n_iter,
+                            "matvec": len(plain_steps)}
+    assert fast_passes["matvec"] == shortened
+    assert fast_passes["block_pass"] == plain.n_iter + shortened

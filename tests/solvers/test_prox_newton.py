@@ -1,0 +1,165 @@
+"""ℓ1 and elastic net by proximal Newton: objective against scikit-learn's
+saga, KKT conditions, exact sparsity, weights."""
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+
+import sklearn
+
+import clogit
+from clogit._solvers.prox_newton import kkt_violation
+from _data import breast_cancer
+
+TOL = 1e-10
+_SKLEARN_VERSION = tuple(int(part) for part in
+                         sklearn.__version__.split(".")[:2])
+
+
+def _sparse_problem(n=600, p=40, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    beta = np.zeros(p)
+    beta[:6] = [1.5, -1.0, 0.8, 0.6, -0.5, 0.3]
+    y = (rng.random(n) < 1 / (1 + np.exp(-(X @ beta + 0.2)))).astype(int)
+    return X, y
+
+
+def _objective(X, y, w, b, C, l1, l2, s=None):
+    s = np.ones(len(y)) if s is None else s
+    z = X @ w + b
+    return (C * np.sum(s * (np.logaddexp(0, z) - y * z))
+            + l1 * np.abs(w).sum() + 0.5 * l2 * w @ w)
+
+
+def _penalty_weights(penalty, l1_ratio):
+    return (1.0, 0.0) if penalty == "l1" else (l1_ratio, 1.0 - l1_ratio)
+
+
+def _saga(penalty, C, l1_ratio, fit_intercept=True):
+    """scikit-learn's saga at tol 1e-12 for the same penalty.
+
+    scikit-learn >= 1.8 spells the penalty by l1_ratio alone (1.0 is l1);
+    older releases need penalty=.
+    """
+    ratio = 1.0 if penalty == "l1" else l1_ratio
+    if _SKLEARN_VERSION >= (1, 8):
+        kwargs = {"l1_ratio": ratio}
+    else:
+        kwargs = {"penalty": penalty}
+        if penalty == "elasticnet":
+            kwargs["l1_ratio"] = ratio
+    return SkLogisticRegression(C=C, solver="saga", tol=1e-12,
+                                max_iter=100_000, fit_intercept=fit_intercept,
+                                **kwargs)
+
+
+@pytest.mark.parametrize("penalty, l1_ratio", [("l1", None),
+                                               ("elasticnet", 0.5)])
+@pytest.mark.parametrize("C", [0.02, 0.2, 2.0])
+def test_objective_at_most_saga_and_kkt(penalty, l1_ratio, C):
+    X, y = _sparse_problem()
+    l1, l2 = _penalty_weights(penalty, l1_ratio)
+    ours = clogit.LogisticRegression(penalty=penalty, l1_ratio=l1_ratio, C=C,
+                                     tol=TOL).fit(X, y)
+    ref = _saga(penalty, C, l1_ratio).fit(X, y)
+    f_ours = _objective(X, y, ours.coef_[0], ours.intercept_[0], C, l1, l2)
+    f_ref = _objective(X, y, ref.coef_[0], ref.intercept_[0], C, l1, l2)
+    assert f_ours <= f_ref + 1e-8 * abs(f_ref)
+    # KKT from an independent numpy gradient
+    z = X @ ours.coef_[0] + ours.intercept_[0]
+    residual = C * (1 / (1 + np.exp(-z)) - y)
+    violation = kkt_violation(X.T @ residual, ours.coef_[0], l1, l2)
+    scale = C * len(y)
+    assert violation.max() / scale <= 10 * TOL
+    assert abs(residual.sum()) / scale <= 10 * TOL
+    # exact zeros, and the same support as saga
+    assert np.all((ours.coef_ == 0.0) | (np.abs(ours.coef_) > 1e-12))
+    np.testing.assert_array_equal(ours.coef_ != 0, ref.coef_ != 0)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-6)
+
+
+def test_l1_without_intercept_and_on_breast_cancer():
+    X, y = breast_cancer()
+    for fit_intercept in (True, False):
+        ours = clogit.LogisticRegression(penalty="l1", C=0.1, tol=TOL,
+                                         fit_intercept=fit_intercept).fit(X, y)
+        ref = _saga("l1", 0.1, None, fit_intercept).fit(X, y)
+        b_ours = ours.intercept_[0]
+        b_ref = ref.intercept_[0]
+        f_ours = _objective(X, y, ours.coef_[0], b_ours, 0.1, 1.0, 0.0)
+        f_ref = _objective(X, y, ref.coef_[0], b_ref, 0.1, 1.0, 0.0)
+        assert f_ours <= f_ref + 1e-8 * abs(f_ref)
+        assert 0 < np.count_nonzero(ours.coef_) < X.shape[1]
+
+
+def test_elasticnet_endpoints_match_l1_and_l2():
+    X, y = _sparse_problem(n=400, p=10)
+    l1 = clogit.LogisticRegression(penalty="l1", C=0.3, tol=TOL).fit(X, y)
+    en1 = clogit.LogisticRegression(penalty="elasticnet", l1_ratio=1.0,
+                                    C=0.3, tol=TOL).fit(X, y)
+    np.testing.assert_allclose(en1.coef_, l1.coef_, rtol=1e-9, atol=1e-12)
+    l2 = clogit.LogisticRegression(penalty="l2", C=0.3, tol=TOL).fit(X, y)
+    en0 = clogit.LogisticRegression(penalty="elasticnet", l1_ratio=0.0,
+                                    C=0.3, tol=TOL).fit(X, y)
+    np.testing.assert_allclose(en0.coef_, l2.coef_, rtol=1e-8)
+
+
+def test_huge_penalty_gives_all_zero_coefficients():
+    X, y = _sparse_problem()
+    clf = clogit.LogisticRegression(penalty="l1", C=1e-5, tol=TOL).fit(X, y)
+    assert np.all(clf.coef_ == 0.0)
+    # intercept: the log-odds of the mean label
+    assert clf.intercept_[0] == pytest.approx(np.log(y.mean() /
+                                                     (1 - y.mean())))
+
+
+def test_sample_weight_zero_equals_dropping_rows_l1():
+    X, y = _sparse_problem(n=500)
+    weights = np.ones(len(y))
+    weights[::4] = 0.0
+    a = clogit.LogisticRegression(penalty="l1", C=0.5, tol=TOL).fit(
+        X, y, sample_weight=weights)
+    keep = weights > 0
+    b = clogit.LogisticRegression(penalty="l1", C=0.5, tol=TOL).fit(
+        X[keep], y[keep])
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-8, atol=1e-12)
+
+
+def test_integer_weights_equal_duplication_elasticnet():
+    X, y = _sparse_problem(n=300, seed=3)
+    weights = np.random.default_rng(2).integers(0, 4, len(y))
+    a = clogit.LogisticRegression(penalty="elasticnet", l1_ratio=0.7, C=0.5,
+                                  tol=TOL).fit(X, y, sample_weight=weights)
+    rows = np.repeat(np.arange(len(y)), weights)
+    b = clogit.LogisticRegression(penalty="elasticnet", l1_ratio=0.7, C=0.5,
+                                  tol=TOL).fit(X[rows], y[rows])
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-8, atol=1e-12)
+
+
+def test_warm_start_l1():
+    X, y = _sparse_problem()
+    clf = clogit.LogisticRegression(penalty="l1", C=0.2, tol=TOL,
+                                    warm_start=True).fit(X, y)
+    first = clf.coef_.copy()
+    clf.fit(X, y)
+    assert clf.n_iter_[0] == 1
+    np.testing.assert_array_equal(clf.coef_, first)
+
+
+def test_l1_ovr_multiclass():
+    from _data import synthetic_multiclass
+    X, y = synthetic_multiclass()
+    clf = clogit.LogisticRegression(penalty="l1", C=0.05, tol=1e-8).fit(X, y)
+    assert clf.coef_.shape == (4, X.shape[1])
+    assert clf.converged_
+    np.testing.assert_allclose(clf.predict_proba(X).sum(axis=1), 1.0)
+
+
+def test_float32_l1_matches_float64():
+    X, y = _sparse_problem()
+    X32 = X.astype(np.float32)
+    a = clogit.LogisticRegression(penalty="l1", C=0.2, tol=TOL).fit(X32, y)
+    b = clogit.LogisticRegression(penalty="l1", C=0.2, tol=TOL).fit(
+        X32.astype(np.float64), y)
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-8, atol=1e-12)

@@ -1,0 +1,237 @@
+"""Separation in unpenalized fits (clogit._solvers.separation).
+
+The unpenalized MLE does not exist when a direction separates the classes,
+completely or quasi-completely (some samples tied on the boundary).  clogit
+stops, warns with a SeparationWarning naming the features, and returns
+finite coefficients; statsmodels only catches complete separation.  Ordinary
+data never trigger the warning (pytest runs with filterwarnings=error).
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy.linalg import LinAlgWarning
+from sklearn.exceptions import ConvergenceWarning
+
+import clogit
+from clogit import SeparationWarning
+from _data import (BREAST_CANCER_SUBSET, breast_cancer, solve, synthetic_binary,
+                   synthetic_multiclass)
+
+
+def _complete(n=200, p=2, columns=(0,), seed=0):
+    """y is the sign of the sum of ``columns``: complete separation."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    return X, (X[:, list(columns)].sum(axis=1) > 0).astype(int)
+
+
+def _quasi(n=300, seed=0):
+    """A 0/1 indicator (last column) whose 1s are all in class 1; the
+    others follow a logistic model: quasi-complete separation, the tied
+    samples being those with indicator 0."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 3))
+    indicator = (rng.random(n) < 0.2).astype(float)
+    z = X @ np.array([1.0, -1.0, 0.5])
+    y = (rng.random(n) < 1 / (1 + np.exp(-z))).astype(int)
+    y[indicator == 1] = 1
+    return np.column_stack([X, indicator]), y
+
+
+def _named(message):
+    """The feature names a SeparationWarning lists."""
+    text = str(message)
+    start = text.index("predicted by ") + len("predicted by ")
+    names = text[start:text.index(", whose")]
+    names = names.removeprefix("features ").removeprefix("feature ")
+    return names.split(", ")
+
+
+def test_warning_class():
+    assert issubclass(SeparationWarning, ConvergenceWarning)
+    assert issubclass(SeparationWarning, UserWarning)
+
+
+def test_complete_separation_stops_warns_and_names_the_feature():
+    X, y = _complete()
+    with pytest.warns(SeparationWarning, match="separation") as record:
+        clf = clogit.LogisticRegression(penalty=None).fit(X, y)
+    assert len(record) == 1
+    message = str(record[0].message)
+    assert "complete separation" in message and "quasi" not in message
+    assert _named(message) == ["x0"]
+    assert "200 of 200 samples" in message
+    # stopped early, at finite (moderate) coefficients
+    assert not clf.converged_
+    assert clf.n_iter_[0] < 15
+    assert np.all(np.isfinite(clf.coef_)) and np.abs(clf.coef_).max() < 100
+    assert clf.score(X, y) == 1.0
+    assert "separation" in str(clf.summary())
+    assert clf.summary().statistics["separated"]
+
+
+def test_separation_by_a_combination_names_its_features():
+    X, y = _complete(n=2000, p=5, columns=(0, 2), seed=1)
+    with pytest.warns(SeparationWarning) as record:
+        clogit.LogisticRegression(penalty=None).fit(X, y)
+    assert sorted(_named(record[0].message)) == ["x0", "x2"]
+
+
+def test_quasi_complete_separation_names_the_indicator():
+    pd = pytest.importorskip("pandas")
+    X, y = _quasi()
+    frame = pd.DataFrame(X, columns=["age", "dose", "weight", "smoker"])
+    with pytest.warns(SeparationWarning, match="quasi-complete") as record:
+        clf = clogit.LogisticRegression(penalty=None).fit(frame, y)
+    assert _named(record[0].message) == ["smoker"]
+    n_separated = int((X[:, 3] == 1).sum())
+    assert f"{n_separated} of {len(y)} samples" in str(record[0].message)
+    assert np.all(np.isfinite(clf.coef_))
+    # the finite part is still estimated: the other coefficients match an
+    # unpenalized fit on the tied samples (indicator == 0) alone
+    tied = X[:, 3] == 0
+    ref = clogit.LogisticRegression(penalty=None, tol=1e-10).fit(
+        X[tied, :3], y[tied])
+    np.testing.assert_allclose(clf.coef_[0, :3], ref.coef_[0], rtol=1e-3)
+
+
+def test_statsmodels_misses_the_quasi_separation():
+    # the reference to beat: statsmodels converges on these data and
+    # reports a finite (meaningless) coefficient for the indicator
+    sm = pytest.importorskip("statsmodels.api")
+    X, y = _quasi()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # its heuristic "possibly" note
+        ref = sm.Logit(y, sm.add_constant(X)).fit(method="newton", disp=0)
+    assert np.isfinite(ref.params[-1])
+    with pytest.warns(SeparationWarning):
+        clogit.LogisticRegression(penalty=None).fit(X, y)
+
+
+@pytest.mark.parametrize("tol", [1e-2, 1e-4, 1e-8])
+def test_detected_at_every_tolerance(tol):
+    # with a loose tol Newton meets the tolerance before two certificates
+    # in a row: the last step's (looser) certificate still counts
+    for X, y in (_complete(), _quasi()):
+        with pytest.warns(SeparationWarning):
+            clf = clogit.LogisticRegression(penalty=None, tol=tol).fit(X, y)
+        assert not clf.converged_
+
+
+def test_c_inf_is_unpenalized_and_checked():
+    X, y = _complete()
+    with pytest.warns(SeparationWarning):
+        clogit.LogisticRegression(C=np.inf).fit(X, y)
+
+
+def test_zero_weight_samples_do_not_count():
+    # two mislabelled samples make the data non-separable; with weight 0
+    # they are out of the likelihood, and the rest is separated
+    X, y = _complete()
+    y = y.copy()
+    flipped = np.argsort(np.abs(X[:, 0]))[-2:]
+    y[flipped] = 1 - y[flipped]
+    clogit.LogisticRegression(penalty=None).fit(X, y)  # no warning
+    weights = np.ones(len(y))
+    weights[flipped] = 0
+    with pytest.warns(SeparationWarning, match="198 of 198 samples"):
+        clogit.LogisticRegression(penalty=None).fit(X, y,
+                                                    sample_weight=weights)
+
+
+def test_one_vs_rest_names_the_class():
+    X, y = synthetic_multiclass(n=600, seed=3)
+    X = np.column_stack([X, (y == "cat").astype(float) * 5.0])
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        clogit.LogisticRegression(penalty=None, multi_class="ovr").fit(X, y)
+    separation = [str(w.message) for w in record
+                  if w.category is SeparationWarning]
+    # the indicator separates 'cat' completely, and every other class from
+    # the cats quasi-completely: one warning per class, each labelled
+    assert len(separation) == 4
+    labels = [message[:message.index("]")] for message in separation]
+    for label, message in zip(["ant", "bee", "cat", "dog"], separation):
+        assert message.startswith("[class ") and label in message.split("]")[0]
+        assert _named(message) == ["x6"]
+    cat = separation[2]
+    assert "(complete separation): 600 of 600" in cat
+    assert len(labels) == 4
+
+
+def test_real_data_full_breast_cancer_is_separable():
+    # all 30 standardized breast_cancer features separate the classes:
+    # Newton would otherwise "converge" with coefficients in the thousands
+    X, y = breast_cancer()
+    with pytest.warns(SeparationWarning):
+        clf = clogit.LogisticRegression(penalty=None).fit(X, y)
+    assert np.all(np.isfinite(clf.coef_))
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_ordinary_data_do_not_warn(fit_intercept):
+    X, y = breast_cancer()
+    for X_, y_ in ((X[:, BREAST_CANCER_SUBSET], y), synthetic_binary(),
+                   synthetic_binary(n=300, p=3, seed=5)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            clf = clogit.LogisticRegression(
+                penalty=None, tol=1e-10, fit_intercept=fit_intercept)
+            clf.fit(X_, y_)
+        assert clf.converged_
+
+
+def test_collinear_columns_are_not_separation():
+    X, y = synthetic_binary(n=500, p=3)
+    X = np.hstack([X, X[:, :1]])
+    with pytest.warns(LinAlgWarning) as record:
+        clf = clogit.LogisticRegression(penalty=None, tol=1e-8).fit(X, y)
+    assert not any(w.category is SeparationWarning for w in record)
+    assert clf.converged_
+
+
+def test_nearly_separable_data_with_an_mle_do_not_warn():
+    # one overlap sample is enough for the MLE to exist
+    X, y = _complete(n=400, seed=4)
+    y = y.copy()
+    i = np.argmin(np.abs(X[:, 0] - 0.3))
+    y[i] = 1 - y[i]
+    clf = clogit.LogisticRegression(penalty=None, tol=1e-10).fit(X, y)
+    assert clf.converged_
+
+
+def test_penalized_fits_are_not_checked():
+    X, y = _complete()
+    clf = clogit.LogisticRegression(C=1.0, tol=1e-10).fit(X, y)
+    assert clf.converged_
+
+
+def test_newton_monitor_hook_contract():
+    # called once per iteration, before the convergence test; True stops
+    # the fit, which is then neither converged nor warned about by the
+    # solver (the monitor's owner explains)
+    from clogit._solvers.newton import newton_binary
+    from clogit._solvers.result import warn_not_converged
+    X, y = synthetic_binary(n=300, p=3)
+    y = y.astype(np.float64)
+    s = np.ones_like(y)
+    calls = []
+
+    def watch(iteration, coef, objective, z):
+        calls.append(iteration)
+        np.testing.assert_allclose(z, X @ coef[:-1] + coef[-1], rtol=1e-12,
+                                   atol=1e-12)
+        return False
+
+    result = solve(newton_binary, X, y, s, C=1.0, alpha=0.0,
+                   fit_intercept=True, tol=1e-10, max_iter=50, monitor=watch)
+    assert result.converged and calls == list(range(1, result.n_iter + 1))
+
+    result = solve(newton_binary, X, y, s, C=1.0, alpha=0.0,
+                   fit_intercept=True, tol=1e-10, max_iter=50,
+                   monitor=lambda it, *_: it == 2)
+    assert result.n_iter == 2 and result.stopped_by_monitor
+    assert not result.converged and result.hessian_factor is None
+    warn_not_converged(result, 50)  # silent (filterwarnings=error)
