@@ -25,6 +25,8 @@ from ._functions import log_sigmoid, sigmoid
 from ._inference.accessors import InferenceMixin
 from ._inference.binary import effective_penalty
 from ._kernels import binomial as _binomial
+from ._typing import (ArrayLike, ClassWeight, MatrixLike, MultiClass,
+                      PathOrFile, Penalty, Solver)
 from ._validation import as_blas_matrix, check_sample_weight
 
 _PENALTIES = ("l2", "l1", "elasticnet", None)
@@ -148,19 +150,19 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        penalty="l2",
-        C=1.0,
-        l1_ratio=None,
-        solver="auto",
-        fit_intercept=True,
-        class_weight=None,
-        multi_class="auto",
-        tol=1e-6,
-        max_iter=100,
-        warm_start=False,
-        n_jobs=None,
-        verbose=0,
-    ):
+        penalty: Penalty = "l2",
+        C: float = 1.0,
+        l1_ratio: float | None = None,
+        solver: Solver = "auto",
+        fit_intercept: bool = True,
+        class_weight: ClassWeight = None,
+        multi_class: MultiClass = "auto",
+        tol: float = 1e-6,
+        max_iter: int = 100,
+        warm_start: bool = False,
+        n_jobs: int | None = None,
+        verbose: int = 0,
+    ) -> None:
         self.penalty = penalty
         self.C = C
         self.l1_ratio = l1_ratio
@@ -276,7 +278,8 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------
     # fitting
     # ------------------------------------------------------------------
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: MatrixLike, y: ArrayLike,
+            sample_weight: ArrayLike | None = None) -> LogisticRegression:
         """Fit the model.
 
         Parameters
@@ -384,7 +387,7 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------
     # prediction
     # ------------------------------------------------------------------
-    def decision_function(self, X):
+    def decision_function(self, X: MatrixLike) -> np.ndarray:
         """Linear scores ``X @ coef_.T + intercept_``.
 
         Parameters
@@ -420,7 +423,7 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
                 scores[:, k] = column
         return scores.ravel() if n_problems == 1 else scores
 
-    def predict(self, X):
+    def predict(self, X: MatrixLike) -> np.ndarray:
         """Predicted class labels.
 
         Parameters
@@ -436,7 +439,7 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
             return self.classes_[(scores > 0).astype(np.intp)]
         return self.classes_[np.argmax(scores, axis=1)]
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: MatrixLike) -> np.ndarray:
         """Class probabilities.
 
         For two classes, ``[1 - sigmoid(z), sigmoid(z)]``; for One-vs-Rest the
@@ -462,7 +465,7 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         proba /= proba.sum(axis=1, keepdims=True)
         return proba
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: MatrixLike) -> np.ndarray:
         """Logarithm of :meth:`predict_proba`, computed stably.
 
         Parameters
@@ -484,7 +487,7 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------
     # model files (JSON, never pickle; see clogit._model_files)
     # ------------------------------------------------------------------
-    def save(self, path):
+    def save(self, path: PathOrFile) -> None:
         """Write the fitted model to a JSON file ``clogit.load`` reads back.
 
         Parameters
@@ -494,7 +497,7 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         _model_files.save(self, path)
 
 
-def load(path) -> LogisticRegression:
+def load(path: PathOrFile) -> LogisticRegression:
     """Read a model written by ``LogisticRegression.save``.
 
     Only JSON is parsed and every field is checked; no code from the file

@@ -3,13 +3,15 @@ gradient-descent step ``lipschitz_step``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-from numpy.typing import ArrayLike
 from sklearn.utils import check_array
 
 from ._backends.memory import BinomialKernels
 from ._kernels import scalar as _scalar
 from ._solvers.gd import lipschitz_constant
+from ._typing import ArrayLike, MatrixLike
 from ._validation import as_blas_matrix, check_sample_weight
 
 
@@ -25,7 +27,7 @@ def _apply(kernel, z):
     return out[()] if out.ndim == 0 else out
 
 
-def sigmoid(z):
+def sigmoid(z: ArrayLike) -> Any:
     """Logistic function ``1 / (1 + exp(-z))``, stable for every finite z.
 
     Parameters
@@ -51,7 +53,7 @@ def sigmoid(z):
     return _apply(_scalar.sigmoid_into, z)
 
 
-def log_sigmoid(z):
+def log_sigmoid(z: ArrayLike) -> Any:
     """Logarithm of the logistic function, ``-log(1 + exp(-z))``.
 
     Accurate for every finite z: ``log_sigmoid(-1e300) == -1e300`` and
@@ -70,12 +72,14 @@ def log_sigmoid(z):
     return _apply(_scalar.log_sigmoid_into, z)
 
 
-def log1pexp(z):
+def log1pexp(z: ArrayLike) -> Any:
     """``log(1 + exp(z))`` (softplus), accurate for every finite z."""
     return _apply(_scalar.log1pexp_into, z)
 
 
-def lipschitz_step(X, *, C=1.0, sample_weight=None, fit_intercept=True):
+def lipschitz_step(X: MatrixLike, *, C: float = 1.0,
+                   sample_weight: ArrayLike | None = None,
+                   fit_intercept: bool = True) -> float:
     """The constant step ``1/L`` of the ``gd`` solver.
 
     ``L = C * lambda_max(Xt.T S Xt) / 4`` is the Lipschitz constant of the

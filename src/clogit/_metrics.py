@@ -8,11 +8,14 @@ import numpy as np
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_array, check_consistent_length
 
+from ._typing import ArrayLike
 from ._validation import check_sample_weight
 
 
-def log_loss(y_true, y_prob, *, sample_weight=None, labels=None,
-             normalize=True):
+def log_loss(y_true: ArrayLike, y_prob: ArrayLike, *,
+             sample_weight: ArrayLike | None = None,
+             labels: ArrayLike | None = None,
+             normalize: bool = True) -> float:
     """Log loss (cross-entropy) of probabilistic predictions.
 
     Equal to :func:`sklearn.metrics.log_loss`: probabilities are clipped to
@@ -44,19 +47,20 @@ def log_loss(y_true, y_prob, *, sample_weight=None, labels=None,
         If ``y_prob`` has values outside [0, 1], a number of columns that does
         not match the labels, or ``y_true`` has fewer than two labels.
     """
-    y_prob = check_array(y_prob, ensure_2d=False,
-                         dtype=[np.float64, np.float32], input_name="y_prob")
-    if y_prob.ndim > 2:
-        raise ValueError(f"y_prob must be 1-D or 2-D, got {y_prob.ndim}-D.")
-    if y_prob.max() > 1:
+    prob: np.ndarray = check_array(
+        y_prob, ensure_2d=False, dtype=[np.float64, np.float32],
+        input_name="y_prob")
+    if prob.ndim > 2:
+        raise ValueError(f"y_prob must be 1-D or 2-D, got {prob.ndim}-D.")
+    if prob.max() > 1:
         raise ValueError(f"y_prob contains values greater than 1: "
-                         f"{y_prob.max()}")
-    if y_prob.min() < 0:
+                         f"{prob.max()}")
+    if prob.min() < 0:
         raise ValueError(f"y_prob contains values lower than 0: "
-                         f"{y_prob.min()}")
-    check_consistent_length(y_prob, y_true, sample_weight)
-    if sample_weight is not None:
-        sample_weight = check_sample_weight(sample_weight, y_prob.shape[0])
+                         f"{prob.min()}")
+    check_consistent_length(prob, y_true, sample_weight)
+    weights = (None if sample_weight is None
+               else check_sample_weight(sample_weight, prob.shape[0]))
 
     binarizer = LabelBinarizer()
     binarizer.fit(labels if labels is not None else y_true)
@@ -78,27 +82,27 @@ def log_loss(y_true, y_prob, *, sample_weight=None, labels=None,
     if onehot.shape[1] == 1:
         onehot = np.hstack([1 - onehot, onehot])
 
-    if y_prob.ndim == 1:
-        y_prob = y_prob[:, np.newaxis]
-    if y_prob.shape[1] == 1:
-        y_prob = np.hstack([1 - y_prob, y_prob])
-    if onehot.shape[1] != y_prob.shape[1]:
+    if prob.ndim == 1:
+        prob = prob[:, np.newaxis]
+    if prob.shape[1] == 1:
+        prob = np.hstack([1 - prob, prob])
+    if onehot.shape[1] != prob.shape[1]:
         raise ValueError(
             f"y_true and y_prob contain different numbers of classes: "
-            f"{onehot.shape[1]} vs {y_prob.shape[1]}. Classes found: "
+            f"{onehot.shape[1]} vs {prob.shape[1]}. Classes found: "
             f"{binarizer.classes_}; pass labels= if y_true lacks some."
         )
-    eps = np.finfo(y_prob.dtype).eps
-    sums = y_prob.sum(axis=1)
+    eps = np.finfo(prob.dtype).eps
+    sums = prob.sum(axis=1)
     if not np.all(np.isclose(sums, 1, rtol=np.sqrt(eps))):
         warnings.warn(
             "The y_prob values do not sum to one. Make sure to pass "
             "probabilities.", UserWarning, stacklevel=2)
-    y_prob = np.clip(y_prob, eps, 1 - eps)
+    prob = np.clip(prob, eps, 1 - eps)
     # only the true class's column contributes (one-hot rows)
-    per_sample = -np.log(y_prob[onehot.astype(bool)])
+    per_sample = -np.log(prob[onehot.astype(bool)])
     if normalize:
-        return float(np.average(per_sample, weights=sample_weight))
-    if sample_weight is None:
+        return float(np.average(per_sample, weights=weights))
+    if weights is None:
         return float(per_sample.sum())
-    return float(np.dot(per_sample, sample_weight))
+    return float(np.dot(per_sample, weights))

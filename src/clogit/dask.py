@@ -40,6 +40,7 @@ same iterations.
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 import dask
 import dask.array as da
@@ -311,7 +312,8 @@ feature_names_in_
     # ------------------------------------------------------------------
     # fitting
     # ------------------------------------------------------------------
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: Any, y: Any,
+            sample_weight: Any = None) -> LogisticRegression:
         """Fit the model.
 
         Parameters
@@ -491,7 +493,7 @@ feature_names_in_
         return X.map_blocks(_predict_chunk, self._in_memory_model(), method,
                             **kwargs)
 
-    def decision_function(self, X):
+    def decision_function(self, X: Any) -> Any:
         """Linear scores ``X @ coef_.T + intercept_``, lazily.
 
         Parameters
@@ -510,7 +512,7 @@ feature_names_in_
         return self._map_chunks(X, "decision_function", np.float64,
                                 None if n_problems == 1 else n_problems)
 
-    def predict(self, X):
+    def predict(self, X: Any) -> Any:
         """Predicted class labels, lazily.
 
         Parameters
@@ -524,7 +526,7 @@ feature_names_in_
         check_is_fitted(self)
         return self._map_chunks(X, "predict", self.classes_.dtype)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: Any) -> Any:
         """Class probabilities, lazily (as
         :meth:`clogit.LogisticRegression.predict_proba`).
 
@@ -540,7 +542,7 @@ feature_names_in_
         return self._map_chunks(X, "predict_proba", np.float64,
                                 len(self.classes_))
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: Any) -> Any:
         """Logarithm of :meth:`predict_proba`, computed stably, lazily.
 
         Parameters
@@ -555,7 +557,7 @@ feature_names_in_
         return self._map_chunks(X, "predict_log_proba", np.float64,
                                 len(self.classes_))
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Mean accuracy of :meth:`predict` on ``(X, y)``, computed.
 
         Parameters

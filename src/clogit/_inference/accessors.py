@@ -100,44 +100,44 @@ class InferenceMixin:
     # covariance is the inverse Hessian of -loglik + |w|^2 / (2 C).
     # ------------------------------------------------------------------
     @property
-    def params_(self):
+    def params_(self) -> np.ndarray:
         """ndarray of shape (n_coef,) or (n_classes, n_coef): the
         coefficients in the order of the inference arrays (intercept
         first)."""
         return stacked(self, "params")
 
     @property
-    def covariance_(self):
+    def covariance_(self) -> np.ndarray:
         """ndarray of shape (n_coef, n_coef) or (n_classes, n_coef, n_coef):
         inverse Hessian of the fitted negative (penalized) log-likelihood,
         intercept first.  NaN if the Hessian is singular."""
         return stacked(self, "covariance")
 
     @property
-    def std_errors_(self):
+    def std_errors_(self) -> np.ndarray:
         """ndarray of shape (n_coef,) or (n_classes, n_coef): Wald standard
         errors, ``sqrt(diag(covariance_))``."""
         return stacked(self, "std_errors")
 
     @property
-    def z_values_(self):
+    def z_values_(self) -> np.ndarray:
         """ndarray of shape (n_coef,) or (n_classes, n_coef):
         ``params_ / std_errors_``."""
         return stacked(self, "z_values")
 
     @property
-    def p_values_(self):
+    def p_values_(self) -> np.ndarray:
         """ndarray of shape (n_coef,) or (n_classes, n_coef): two-sided
         p-values of the z statistics under the standard normal."""
         return stacked(self, "p_values")
 
     @property
-    def odds_ratios_(self):
+    def odds_ratios_(self) -> np.ndarray:
         """ndarray of shape (n_coef,) or (n_classes, n_coef):
         ``exp(params_)``."""
         return stacked(self, "odds_ratios")
 
-    def conf_int(self, alpha=0.05):
+    def conf_int(self, alpha: float = 0.05) -> np.ndarray:
         """Wald confidence intervals ``params_ -/+ z_{1-alpha/2} std_errors_``.
 
         Parameters
@@ -153,7 +153,8 @@ class InferenceMixin:
         return stacked(self, "conf_int",
                                   check_alpha(alpha))
 
-    def summary(self, alpha=0.05, yname=None) -> Summary:
+    def summary(self, alpha: float = 0.05,
+                yname: str | None = None) -> Summary:
         """statsmodels-style table of the fit and its Wald inference.
 
         Parameters

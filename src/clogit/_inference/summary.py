@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import textwrap
+from typing import Any
 
 import numpy as np
 
@@ -233,20 +234,20 @@ class Summary:
             self.statistics = {label: block.stats
                                for label, block in zip(classes, blocks)}
 
-    def as_text(self):
+    def as_text(self) -> str:
         """The text table (what ``str()`` returns)."""
         return "\n\n".join(block.text() for block in self._blocks)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.as_text()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return self.as_text()
 
-    def _repr_html_(self):
+    def _repr_html_(self) -> str:
         return "".join(block.html() for block in self._blocks)
 
-    def to_frame(self):
+    def to_frame(self) -> Any:
         """The coefficient table as a pandas DataFrame.
 
         Returns

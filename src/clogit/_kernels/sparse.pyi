@@ -149,59 +149,9 @@ def csc_cd_quadratic(
     tol: float,
 ) -> int: ...
 
-# Multinomial (softmax) model: see ``clogit._softmax`` for the dense twins.
-def csr_softmax_pass(
-    data: _Data,
-    indices: NDArray[_I],
-    indptr: NDArray[_I],
-    n_cols: int,
-    y: NDArray[np.intc],
-    sample_weight: _F64,
-    coef: _F64,
-    fit_intercept: bool,
-    C: float,
-    grad: _F64,
-    hess: _F64 | None = None,
-    z_out: _F64 | None = None,
-    n_free: int = -1,
-) -> float: ...
-def csr_softmax_scores(
-    data: _Data,
-    indices: NDArray[_I],
-    indptr: NDArray[_I],
-    n_cols: int,
-    coef: _F64,
-    fit_intercept: bool,
-    out: _F64,
-) -> None: ...
-def csc_softmax_pass(
-    data: _Data,
-    indices: NDArray[_I],
-    indptr: NDArray[_I],
-    n_rows: int,
-    y: NDArray[np.intc],
-    sample_weight: _F64,
-    coef: _F64,
-    fit_intercept: bool,
-    C: float,
-    grad: _F64,
-    hess: _F64 | None = None,
-    z_out: _F64 | None = None,
-    n_free: int = -1,
-) -> float: ...
-def csc_softmax_scores(
-    data: _Data,
-    indices: NDArray[_I],
-    indptr: NDArray[_I],
-    n_rows: int,
-    coef: _F64,
-    fit_intercept: bool,
-    out: _F64,
-) -> None: ...
-
-# Multinomial (softmax) twins of _softmax.softmax_pass / softmax_scores;
-# y is int32 class indices, coef (K, k1), grad (n_free, k1), z_out and out
-# (n, K).
+# Multinomial (softmax) model: the twins of ``clogit._kernels.softmax``'s
+# softmax_pass / softmax_scores; y is int32 class indices, coef (K, k1), grad
+# (n_free, k1), z_out and out (n, K).
 def csr_softmax_pass(
     data: _Data,
     indices: NDArray[_I],

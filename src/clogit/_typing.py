@@ -1,0 +1,25 @@
+"""Type aliases of the public API (annotations only; nothing runs here)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import IO, Any, Literal, Union
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = ["ArrayLike", "ClassWeight", "FloatArray", "MatrixLike",
+           "MultiClass", "PathOrFile", "Penalty", "Solver"]
+
+#: Dense data (anything ``np.asarray`` takes, pandas DataFrames included) or
+#: a scipy.sparse matrix or array.
+MatrixLike = Union[ArrayLike, sp.spmatrix, sp.sparray]
+FloatArray = NDArray[np.float64]
+Penalty = Literal["l2", "l1", "elasticnet"] | None
+Solver = Literal["auto", "newton", "lbfgs", "gd"]
+MultiClass = Literal["auto", "ovr", "multinomial"]
+ClassWeight = Mapping[Any, float] | Literal["balanced"] | None
+#: A file name, a path, or an open file object.
+PathOrFile = Union[str, "os.PathLike[str]", IO[str], IO[bytes]]
