@@ -1,4 +1,4 @@
-# Row-block helpers shared by the kernel modules (_binomial, _softmax):
+# Row-block helpers shared by the kernel modules (binomial, softmax):
 # how BLAS sees X, and copying a block of X's rows into a float64 buffer.
 # Defined inline here so every kernel module compiles its own copy.
 
