@@ -312,9 +312,11 @@ class LogisticRegressionCV(LogisticRegression):
         self.fit_intercept = fit_intercept
         self.cv = cv
         self.dual = dual
-        self.penalty = penalty
+        # scikit-learn's "deprecated" sentinel and its solver names: wider
+        # than the parent's annotations
+        self.penalty = penalty  # type: ignore[assignment]
         self.scoring = scoring
-        self.solver = solver
+        self.solver = solver  # type: ignore[assignment]
         self.tol = tol
         self.max_iter = max_iter
         self.class_weight = class_weight

@@ -53,6 +53,8 @@ def plot_path(path_or_cv: Any, ax: Any = None) -> Any:
         if coefs.ndim == 2:
             coefs = coefs[:, None, :]  # (n_Cs, n_rows, n_features)
         labels = getattr(path_or_cv, "classes", None)
+        if labels is None:
+            labels = list(range(coefs.shape[1]))
     elif hasattr(path_or_cv, "Cs_") and hasattr(path_or_cv, "coefs_paths_"):
         cv = path_or_cv
         Cs = np.asarray(cv.Cs_, dtype=float)
