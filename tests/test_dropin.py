@@ -184,3 +184,13 @@ def test_max_iter_zero_multinomial_and_solvers():
         assert [w.category for w in record] == [ConvergenceWarning]
         assert clf.n_iter_.tolist() == [0]
         np.testing.assert_array_equal(clf.coef_, 0.0)
+
+
+def test_sparsified_and_float32_models_save_and_load(tmp_path):
+    X, y = breast_cancer()
+    clf = clogit.LogisticRegression(penalty="l1", C=0.05).fit(
+        X.astype(np.float32), y).sparsify()
+    path = tmp_path / "model.json"
+    clf.save(path)
+    loaded = clogit.load(path)
+    np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))

@@ -11,8 +11,21 @@ from ._metrics import log_loss
 from ._solvers.separation import SeparationWarning
 from ._version import __version__
 
+#: The types a skops.io file of a fitted clogit estimator (alone or inside a
+#: scikit-learn Pipeline) holds, to pass as ``skops.io.load(...,
+#: trusted=clogit.SKOPS_TRUSTED_TYPES)``: the estimators and the plain
+#: record of what inference needs (arrays and numbers; nothing of them is
+#: executed when loading).  ``LogisticRegression.save`` covers one
+#: estimator as JSON; skops covers whole pipelines without pickle.
+SKOPS_TRUSTED_TYPES = (
+    "clogit._estimator.LogisticRegression",
+    "clogit.dask.LogisticRegression",
+    "clogit._inference.binary.BinaryFit",
+)
+
 __all__ = [
     "LogisticRegression",
+    "SKOPS_TRUSTED_TYPES",
     "SeparationWarning",
     "__version__",
     "lipschitz_step",

@@ -328,7 +328,8 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
 
         if penalty is None:
             if self.penalty is None and self.C != 1.0:
-                warnings.warn("Setting penalty=None ignores C.", UserWarning,
+                warnings.warn("Setting penalty=None will ignore the C and "
+                              "l1_ratio parameters.", UserWarning,
                               stacklevel=3)
             return Objective(C=1.0, l1=0.0, l2=0.0)
         if penalty == "l2":
