@@ -45,8 +45,14 @@ def uses_clogit(item):
     they test scikit-learn, not clogit."""
     import clogit
 
-    code = item.function.__code__
-    if "LogisticRegression" in code.co_names:
+    def names(code):
+        # nested code objects too: comprehensions, lambdas
+        yield from code.co_names
+        for constant in code.co_consts:
+            if hasattr(constant, "co_names"):
+                yield from names(constant)
+
+    if "LogisticRegression" in names(item.function.__code__):
         return True
     params = getattr(getattr(item, "callspec", None), "params", {})
     return any(value is clogit.LogisticRegression

@@ -3,6 +3,13 @@ clogit's ``LogisticRegression``, each with its reason.
 
 Keys are test names, or ``name[param-id]`` for single parametrizations;
 a key without brackets excludes every parametrization of the test.
+
+Measured with scikit-learn 1.9.1: of 688 collected tests, 184 run (and
+pass) on clogit's class, 468 are excluded here (390 of them the array-API
+parametrizations, 8 the callback API's), and 36 never run clogit's class
+(they exercise scikit-learn's LogisticRegressionCV or private path
+functions; ``conftest.uses_clogit``).  The 184 take about 1.7 minutes on
+this project's 2-core machine under load.
 """
 
 # -- liblinear / saga specific behaviour -----------------------------------

@@ -145,3 +145,33 @@ def test_warning_names_ovr_class_and_solver():
     messages = [str(w.message) for w in record]
     assert all(m.startswith("[class ") and "L-BFGS did not converge" in m
                for m in messages)
+
+
+def test_multinomial_newton_counts_the_reference_class():
+    # unpenalized multinomial Newton pins the last class; it used to test
+    # the K-1 free classes only.  From the MLE with the first four classes'
+    # coefficient of a wide feature nudged alike, every free class's
+    # gradient is below tol but the pinned class's (minus their sum) is not:
+    # the fit used to stop at once with converged_=True
+    X, labels = synthetic_multiclass(n=2000, p=3, n_classes=5, seed=1)
+    X[:, 0] *= 30
+    codes = np.unique(labels, return_inverse=True)[1]
+    clf = clogit.LogisticRegression(penalty=None, tol=1e-12,
+                                    warm_start=True).fit(X, labels)
+    coef = clf.coef_.copy()
+    coef[:4, 0] += 1e-4
+    clf.coef_ = coef
+
+    def gradient(fit):
+        Z = X @ fit.coef_.T + fit.intercept_
+        P = np.exp(Z - Z.max(axis=1, keepdims=True))
+        P /= P.sum(axis=1, keepdims=True)
+        R = P - np.eye(5)[codes]
+        return np.column_stack([R.T @ X, R.sum(axis=0)]) / len(codes)
+
+    start = np.abs(gradient(clf))
+    tol = 1.05 * start[:4].max()
+    assert start[4].max() > 2 * tol
+    clf.set_params(tol=tol).fit(X, labels)
+    assert clf.converged_ and clf.n_iter_[0] >= 2
+    assert np.abs(gradient(clf)).max() <= tol
