@@ -363,8 +363,8 @@ def build_parser():
         "bench", help="run the quick benchmark (clogit against "
                       "scikit-learn; bench/ of a checkout has the full one)")
     bench.add_argument("--quick", action="store_true",
-                       help="two problem sizes, 3 runs each (about a "
-                            "minute)")
+                       help="two problem sizes, 3 runs each (a minute or "
+                            "two)")
     bench.add_argument("--sizes", type=_bench_sizes, default=None,
                        metavar="NxP[,NxP...]", help="problem sizes")
     bench.add_argument("--repeats", type=_positive_int, default=None,
