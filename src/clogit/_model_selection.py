@@ -35,37 +35,39 @@ from sklearn.utils.metadata_routing import (MetadataRouter, MethodMapping,
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_method_params, validate_data
 
+from ._estimator import _SOLVER_ALIASES as _ESTIMATOR_SOLVER_ALIASES
+from ._estimator import _SOLVERS as _ESTIMATOR_SOLVERS
 from ._estimator import LogisticRegression
 from ._path import (ProblemData, grid_of_Cs, path_plan, penalty_weights,
                     run_paths, threads_for, warn_path_not_converged)
 from ._typing import (ArrayLike, ClassWeight, MatrixLike, MultiClass,
-                      PathOrFile)
+                      PathOrFile, RandomState)
 from ._validation import as_blas_matrix, check_sample_weight
 
 # scikit-learn's solver names and clogit's: the solver a path and the refit
 # run.  liblinear / sag / saga solve the same objective (liblinear's
 # penalized intercept is not reproduced); "newton-cg" is Newton here until
 # clogit.LogisticRegression takes its own "newton-cg".
-SOLVER_ALIASES = {
-    "auto": "auto", "newton": "newton", "lbfgs": "lbfgs", "gd": "gd",
-    "newton-cholesky": "newton", "newton-cg": "newton",
-    "liblinear": "auto", "sag": "auto", "saga": "auto",
-}
+# The path's solver for each of the estimator's solver names (scikit-learn's
+# included): the estimator's own aliases, and Newton for "newton-cg" (the
+# path reaches the same optimum; its l2 points reuse Newton's passes).
+SOLVER_ALIASES = {**{name: name for name in _ESTIMATOR_SOLVERS},
+                  **_ESTIMATOR_SOLVER_ALIASES, "newton-cg": "newton"}
 
 
 def refit_params(cv, C, penalty, l1_ratio):
     """The :class:`clogit.LogisticRegression` parameters of ``cv``'s refit
-    at ``C`` (and ``l1_ratio`` for elastic net).
-
-    The one place the CV's parameters meet the estimator's constructor:
-    only parameters that constructor takes today are passed (scikit-learn's
-    ``dual``, ``intercept_scaling`` and ``random_state`` are checked by the
-    CV and have no effect on the objective).
-    """
+    at ``C`` (and ``l1_ratio`` for elastic net): the one place the CV's
+    parameters meet the estimator's constructor (which resolves solver
+    aliases itself; ``dual``, ``intercept_scaling`` and ``random_state``
+    are accepted there with scikit-learn's meaning and no effect on the
+    objective)."""
     return dict(
         penalty=penalty, C=C,
         l1_ratio=l1_ratio if penalty == "elasticnet" else None,
-        solver=SOLVER_ALIASES[cv.solver], fit_intercept=cv.fit_intercept,
+        dual=cv.dual, intercept_scaling=cv.intercept_scaling,
+        random_state=cv.random_state,
+        solver=cv.solver, fit_intercept=cv.fit_intercept,
         class_weight=cv.class_weight, multi_class=cv.multi_class,
         tol=cv.tol, max_iter=cv.max_iter, n_jobs=cv.n_jobs,
         verbose=max(0, cv.verbose - 1))
@@ -303,7 +305,7 @@ class LogisticRegressionCV(LogisticRegression):
         verbose: int = 0,
         refit: bool = True,
         intercept_scaling: float = 1.0,
-        random_state: object = None,
+        random_state: RandomState = None,
         use_legacy_attributes: bool | str = "warn",
         multi_class: MultiClass = "auto",
     ) -> None:

@@ -47,7 +47,7 @@ from ._typing import ArrayLike, ClassWeight, MatrixLike, MultiClass, Solver
 from ._validation import as_blas_matrix, check_sample_weight
 
 _PATH_PENALTIES = ("l2", "l1", "elasticnet")
-_MULTINOMIAL_KIND = {newton_multinomial: "newton",
+_MULTINOMIAL_KIND: dict[Any, str] = {newton_multinomial: "newton",
                      lbfgs_multinomial: "lbfgs",
                      prox_newton_multinomial: "prox_newton"}
 

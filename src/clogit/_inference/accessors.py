@@ -35,11 +35,15 @@ def fits_of(estimator):
     for fit in fits:
         if fit.unavailable:
             raise InferenceUnavailableError(fit.unavailable)
-    coef = np.asarray(estimator.coef_)
+    coef = estimator.coef_
+    coef = np.asarray(coef.toarray() if hasattr(coef, "toarray") else coef)
     intercept = np.asarray(estimator.intercept_)
+    # coef_ is float32 for float32 X: compare in its dtype
     if len(fits) != coef.shape[0] or any(
-            not np.array_equal(fit.coef[:coef.shape[1]], coef[k])
-            or (fit.fit_intercept and fit.coef[-1] != intercept[k])
+            not np.array_equal(fit.coef[:coef.shape[1]].astype(coef.dtype),
+                               coef[k])
+            or (fit.fit_intercept
+                and fit.coef[-1].astype(intercept.dtype) != intercept[k])
             for k, fit in enumerate(fits)):
         raise InferenceUnavailableError(
             "coef_ or intercept_ changed since fit (or the fit was not "

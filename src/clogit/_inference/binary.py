@@ -173,7 +173,9 @@ class BinaryFit:
 
     @property
     def odds_ratios(self):
-        return np.exp(self.params)
+        # inf for a coefficient past log(max float): the value, no warning
+        with np.errstate(over="ignore"):
+            return np.exp(self.params)
 
     # -- goodness of fit --------------------------------------------------
     @property

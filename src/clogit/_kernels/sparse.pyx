@@ -51,13 +51,14 @@ add up, as in scipy); the CSC Hessians refuse row indices out of order
 across their row blocks instead of reading out of bounds.
 """
 
-from libc.math cimport exp, log
+from libc.math cimport exp, fabs, log
 from libc.stdint cimport int32_t, int64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memset
 
 from .blas cimport floating
-from .scalar cimport clogit_binomial_point, clogit_hess_weight
+from .scalar cimport (clogit_binomial_point, clogit_hess_weight,
+                      clogit_soft_threshold, clogit_tie_band)
 
 ctypedef fused index_t:
     int32_t
@@ -818,13 +819,12 @@ def csc_cd_quadratic(const floating[::1] data, const index_t[::1] indices,
                 if j < k:
                     if hjj + l2 <= 0.0:
                         continue  # an all-zero column: leave it at zero
-                    u = hjj * w[j] - c
-                    if u > l1:
-                        u = (u - l1) / (hjj + l2)
-                    elif u < -l1:
-                        u = (u + l1) / (hjj + l2)
-                    else:
-                        u = 0.0
+                    # the dense kernel's update and tie rule (_kernels/cd.pyx)
+                    u = clogit_soft_threshold(
+                        hjj * w[j] - c, l1,
+                        clogit_tie_band(fabs(hjj * w[j]) + fabs(g[j])
+                                        + fabs(acc) + fabs(hjj * d[j])))
+                    u /= hjj + l2
                     curvature = hjj + l2
                 else:
                     if hjj <= 0.0:
