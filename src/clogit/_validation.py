@@ -8,6 +8,8 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 
+from ._kernels.compressed import check_compressed
+
 # BLAS and LAPACK index with 32-bit ints (scipy's LP64 OpenBLAS).
 _INT_MAX = np.iinfo(np.int32).max
 
@@ -85,20 +87,24 @@ def as_sparse_matrix(X):
         indices, indptr = X.indices, X.indptr
     n_major = X.shape[0] if X.format == "csr" else X.shape[1]
     n_minor = X.shape[1] if X.format == "csr" else X.shape[0]
-    if (indptr.shape[0] != n_major + 1 or indptr[0] != 0
-            or indptr[-1] > indices.shape[0]
+    if (indptr.shape[0] != n_major + 1
             or indices.shape[0] != X.data.shape[0]):
         raise ValueError("X is not a valid sparse matrix: its indptr, "
                          "indices and data arrays are inconsistent.")
-    if indices.shape[0] and (indices.min() < 0
-                             or indices.max() >= n_minor):
+    # The whole structure, whatever scipy's cached has_canonical_format
+    # says (it goes stale when indptr or indices are changed in place).
+    state = check_compressed(indices, indptr, n_minor)
+    if state == -1:
+        raise ValueError(
+            "X is not a valid sparse matrix: its indptr must start at 0, "
+            "never decrease and end within its indices "
+            f"({indices.shape[0]} entries).")
+    if state == -2:
         raise ValueError("X is not a valid sparse matrix: some indices are "
                          f"outside [0, {n_minor}).")
-    if not X.has_canonical_format:
-        if np.any(np.diff(indptr) < 0):
-            raise ValueError("X is not a valid sparse matrix: its indptr "
-                             "decreases.")
+    if state == 1:
         X = X.copy()
+        X.has_canonical_format = False  # the copy inherits a stale flag
         X.sum_duplicates()
     return X
 
