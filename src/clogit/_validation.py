@@ -70,8 +70,9 @@ def as_sparse_matrix(X):
     if X.dtype not in (np.float32, np.float64):
         X = X.astype(np.float64)
     # the sum is finite for finite data unless it overflows: then look closer
-    if (not np.isfinite(np.sum(X.data, dtype=np.float64))
-            and not np.isfinite(X.data).all()):
+    with np.errstate(over="ignore"):
+        total = np.sum(X.data, dtype=np.float64)
+    if not np.isfinite(total) and not np.isfinite(X.data).all():
         raise ValueError("Input X contains NaN or infinite values.")
     indices, indptr = X.indices, X.indptr
     if (indices.dtype not in (np.int32, np.int64)
@@ -149,6 +150,18 @@ def check_sample_weight(sample_weight, n_samples):
     return sample_weight
 
 
+def balanced_weights(totals):
+    """``sum(totals) / (n_classes * totals)``, scikit-learn's "balanced"
+    class weights from the weighted class totals, with 0 for a class of
+    total 0 (whose samples all weigh 0, where 1 / 0 = inf would turn their
+    weights into 0 * inf = NaN)."""
+    totals = np.asarray(totals, dtype=np.float64)
+    out = np.zeros(totals.shape[0])
+    np.divide(totals.sum(), totals.shape[0] * totals, out=out,
+              where=totals > 0)
+    return out
+
+
 def class_weight_table(class_weight, classes, totals):
     """Per-class weight multipliers from ``class_weight`` (scikit-learn
     semantics), or None for no class weights.
@@ -168,8 +181,7 @@ def class_weight_table(class_weight, classes, totals):
                 "class_weight must be None, 'balanced' or a dict, got "
                 f"{class_weight!r}."
             )
-        totals = np.asarray(totals, dtype=np.float64)
-        return totals.sum() / (n_classes * totals)
+        return balanced_weights(totals)
     if isinstance(class_weight, dict):
         weights = np.ones(n_classes, dtype=np.float64)
         index = {label: k for k, label in enumerate(classes.tolist())}
@@ -192,3 +204,36 @@ def class_weight_table(class_weight, classes, totals):
         "class_weight must be None, 'balanced' or a dict, got "
         f"{type(class_weight).__name__}."
     )
+
+
+# Rows per block when looking for nonzero columns of dense X (bounds the
+# boolean temporary).
+_NONZERO_BLOCK_ROWS = 4096
+
+
+def nonzero_columns(X, sample_weight):
+    """Boolean mask of the columns of X with a nonzero entry on a sample of
+    positive weight (dense: in row blocks; sparse: from the stored
+    entries).  Exact for any magnitude (no squares that could underflow)."""
+    n, p = X.shape
+    active = sample_weight > 0
+    if sp.issparse(X):
+        counts = np.diff(X.indptr)
+        if X.format == "csr":
+            rows = np.repeat(np.arange(n), counts)
+            cols = X.indices
+        else:
+            rows = X.indices
+            cols = np.repeat(np.arange(p), counts)
+        mask = (X.data != 0) & active[rows]
+        return np.bincount(cols[mask], minlength=p) > 0
+    keep = np.zeros(p, dtype=bool)
+    everyone = bool(active.all())
+    for start in range(0, n, _NONZERO_BLOCK_ROWS):
+        block = X[start:start + _NONZERO_BLOCK_ROWS]
+        if not everyone:
+            block = block[active[start:start + _NONZERO_BLOCK_ROWS]]
+        keep |= (block != 0).any(axis=0)
+        if keep.all():
+            break
+    return keep
