@@ -69,14 +69,14 @@ def test_fit_in_a_forked_child_after_the_pool_ran():
 def test_concurrent_fits_restore_the_blas_threads():
     # Regression: nested threadpoolctl contexts entered and left in another
     # order left the process with 1 BLAS thread.
-    X, y = synthetic_binary(n=3000, p=20)
+    X, y = synthetic_binary(n=500, p=5)
     with threadpool_limits(limits=2, user_api="blas"):
         before = _blas_threads()
         start = threading.Barrier(4)
 
         def work():
             start.wait()
-            for _ in range(4):
+            for _ in range(3):
                 clogit.LogisticRegression().fit(X, y)
 
         workers = [threading.Thread(target=work) for _ in range(4)]
