@@ -2,17 +2,24 @@
 
 ::
 
-    clogit fit DATA.csv --target COLUMN [--penalty ...] [-o model.json]
+    clogit fit DATA.csv --target COLUMN [--features a,b] [--penalty ...]
+               [-o model.json]
     clogit predict model.json DATA.csv [-o predictions.csv] [--proba]
     clogit bench [--quick] [--sizes NxP,...] [--repeats N]
+    clogit --version
 
-CSV files need a header row; feature columns must be numeric (the target of
-``fit`` may hold any labels).  Bad input -- a missing file or column, a
-non-numeric feature, a model/data mismatch, a malformed model file -- ends
-with exit status 2 and a one-line ``clogit: error: ...`` on stderr, never a
-traceback.  CSV files are read with the standard library's ``csv``; pandas,
-when installed, only carries the column names into the estimator (so that
-warnings, the summary and saved models name the features).
+CSV files need a header row; feature columns must hold finite numbers, the
+target of ``fit`` may hold any labels (see ``clogit._csv`` for how files
+are read: pandas' parser or a streaming one, progress on stderr for long
+reads, labels kept as written unless they are all numbers of one kind).
+Bad input -- a missing file or column, a non-numeric or missing value, a
+missing label, a stray quote, two spellings of one numeric label, a
+model/data mismatch, a malformed model file, a bad option -- ends with exit
+status 2 and a one-line ``clogit: error: ...`` on stderr, never a
+traceback or a usage block.  Nothing a command writes replaces a file
+before the command has succeeded: outputs are written atomically
+(``clogit._files``), and an output path that names an input (the same
+file, through a symbolic or hard link too) is refused before any work.
 """
 
 from __future__ import annotations
@@ -27,8 +34,11 @@ import warnings
 
 import numpy as np
 
+from ._csv import CSVError, parse_labels, read_csv
 from ._estimator import LogisticRegression, load
+from ._files import atomic_writer, same_file
 from ._inference.binary import InferenceUnavailableError
+from ._version import __version__
 
 
 class CLIError(Exception):
@@ -38,77 +48,18 @@ class CLIError(Exception):
 # ---------------------------------------------------------------------------
 # CSV
 # ---------------------------------------------------------------------------
-def _looks_numeric(text):
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def read_csv(path):
-    """Header and rows (lists of str) of a CSV file with a header row."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f)
-            header = next(reader, None)
-            rows = [row for row in reader if row]
-    except UnicodeDecodeError:
-        raise CLIError(f"{path}: not a UTF-8 text (CSV) file.") from None
-    except csv.Error as exc:
-        raise CLIError(f"{path}: malformed CSV ({exc}).") from None
-    if not header:
-        raise CLIError(f"{path}: empty file; a header row with the column "
-                       "names is required.")
-    header = [name.strip() for name in header]
-    if all(_looks_numeric(name) for name in header):
-        raise CLIError(f"{path}: the first row looks like data; a header row "
-                       "with the column names is required.")
-    if any(not name for name in header):
-        raise CLIError(f"{path}: the header has an empty column name.")
-    duplicates = sorted({n for n in header if header.count(n) > 1})
-    if duplicates:
-        raise CLIError(f"{path}: duplicate column name(s) "
-                       f"{', '.join(duplicates)}.")
-    if not rows:
-        raise CLIError(f"{path}: no data rows after the header.")
-    for i, row in enumerate(rows):
-        if len(row) != len(header):
-            raise CLIError(f"{path}: data row {i + 1} has {len(row)} fields, "
-                           f"the header has {len(header)}.")
-    return header, rows
-
-
-def numeric_columns(path, header, rows, columns):
-    """The named columns as a float64 matrix, or a CLIError naming the first
-    value that is not a number."""
-    index = [header.index(name) for name in columns]
-    cells = [[row[j] for j in index] for row in rows]
-    try:
-        matrix = np.array(cells, dtype=np.float64)
-        return matrix.reshape(len(rows), len(columns))
-    except ValueError:
-        pass
-    for i, row in enumerate(cells):  # error path only: find the culprit
-        for name, cell in zip(columns, row):
-            if not _looks_numeric(cell):
-                raise CLIError(
-                    f"{path}: feature column {name!r} is not numeric (data "
-                    f"row {i + 1}: {cell!r}); encode categorical features "
-                    "as numbers first.") from None
-    raise CLIError(f"{path}: feature columns are not numeric.")
-
-
-def parse_labels(values):
-    """Target labels: int if every value is an integer, else float if every
-    value is a number, else the strings themselves."""
-    values = [v.strip() for v in values]
-    for kind in (int, float):
-        try:
-            return np.array([kind(v) for v in values])
-        except ValueError:
-            continue
-    return np.array(values)
+def _refuse_overwriting_inputs(output, inputs):
+    """An output path that names an input (same file, through links too)
+    would destroy the input: refused before any work."""
+    if output is None:
+        return
+    for name in inputs:
+        if same_file(output, name):
+            raise CLIError(f"refusing to write {output}: it is the input "
+                           f"{name}; choose another output path.")
+    if os.path.exists(output) and not os.path.isfile(output):
+        raise CLIError(f"refusing to write {output}: it exists and is not a "
+                       "regular file.")
 
 
 def as_named(X, names):
@@ -168,7 +119,7 @@ def _write_csv(path, header, rows):
         writer.writerow(header)
         writer.writerows(rows)
         return
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    with atomic_writer(path, newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
@@ -201,15 +152,18 @@ def _coefficients_text(clf, names, reason):
 
 
 def cmd_fit(args):
-    header, rows = read_csv(args.data)
-    if args.target not in header:
-        raise CLIError(f"{args.data}: no column {args.target!r}; columns are "
-                       f"{', '.join(header)}.")
-    features = [name for name in header if name != args.target]
-    if not features:
-        raise CLIError(f"{args.data}: no feature columns besides the target.")
-    X = numeric_columns(args.data, header, rows, features)
-    y = parse_labels([row[header.index(args.target)] for row in rows])
+    _refuse_overwriting_inputs(args.output, [args.data])
+    features = args.features
+    if features is not None:
+        features = [name.strip() for name in features.split(",")]
+        if len(set(features)) != len(features):
+            raise CLIError("--features lists a column twice.")
+        if args.target in features:
+            raise CLIError(f"--features lists the target {args.target!r}.")
+    table = read_csv(args.data, target=args.target, features=features)
+    features = table.features
+    X = table.X
+    y = parse_labels(table.target, args.data, args.target)
     clf = LogisticRegression(
         penalty=None if args.penalty == "none" else args.penalty, C=args.C,
         l1_ratio=args.l1_ratio, solver=args.solver,
@@ -238,30 +192,38 @@ def cmd_fit(args):
 
 
 def cmd_predict(args):
+    _refuse_overwriting_inputs(args.output, [args.model, args.data])
     try:
         clf = load(args.model)
     except ValueError as exc:
         raise CLIError(f"{args.model}: {exc}") from None
-    header, rows = read_csv(args.data)
     names = getattr(clf, "feature_names_in_", None)
     if names is not None:
         names = [str(n) for n in names]
-        missing = [n for n in names if n not in header]
-        if missing:
+        try:
+            table = read_csv(args.data, features=names)
+        except CSVError as exc:
+            if "no feature column" not in str(exc):
+                raise
             raise CLIError(
-                f"{args.data} lacks the model's feature column(s) "
-                f"{', '.join(missing)} (the model has {len(names)} features: "
-                f"{', '.join(names)}).")
-        ignored = [n for n in header if n not in names]
+                f"{args.data} lacks some of the model's feature columns "
+                f"({str(exc).split('column(s) ')[-1].rstrip('.')}; the "
+                f"model has {len(names)} features: "
+                f"{', '.join(names[:20])}"
+                f"{' ...' if len(names) > 20 else ''}).") from None
+        known = set(names)
+        ignored = [n for n in table.header if n not in known]
         if ignored:
             print(f"clogit: ignoring column(s) not in the model: "
-                  f"{', '.join(ignored)}", file=sys.stderr)
+                  f"{', '.join(ignored[:20])}"
+                  f"{' ...' if len(ignored) > 20 else ''}", file=sys.stderr)
     else:
-        names = header
-        if len(names) != clf.n_features_in_:
-            raise CLIError(f"{args.data} has {len(names)} columns but the "
-                           f"model has {clf.n_features_in_} features.")
-    X = numeric_columns(args.data, header, rows, names)
+        table = read_csv(args.data)
+        if len(table.header) != clf.n_features_in_:
+            raise CLIError(f"{args.data} has {len(table.header)} columns but "
+                           f"the model has {clf.n_features_in_} features.")
+        names = table.header
+    X = table.X
     if hasattr(clf, "feature_names_in_"):
         X = as_named(X, names)
     with warnings.catch_warnings():
@@ -319,12 +281,22 @@ def _positive_int(text):
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with every usage error one line (a CLIError, exit 2)
+    instead of the usage block; ``--help`` is unchanged."""
+
+    def error(self, message):
+        raise CLIError(f"{message} (see '{self.prog} --help')")
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="clogit",
         description="Logistic regression with compiled kernels: fit a model "
                     "from a CSV file and print its summary, predict, or run "
                     "the benchmark.")
+    parser.add_argument("--version", action="version",
+                        version=f"clogit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True,
                                 metavar="{fit,predict,bench}")
 
@@ -333,6 +305,9 @@ def build_parser():
     fit.add_argument("--target", required=True, metavar="COLUMN",
                      help="the label column; every other column is a "
                           "(numeric) feature")
+    fit.add_argument("--features", metavar="A,B,...", default=None,
+                     help="comma-separated feature columns (default: every "
+                          "column but the target)")
     fit.add_argument("--penalty", default="l2",
                      choices=["l2", "none", "l1", "elasticnet"])
     fit.add_argument("--C", type=_positive_float, default=1.0,
@@ -377,7 +352,12 @@ def build_parser():
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except CLIError as exc:
+        print(f"clogit: error: {' '.join(str(exc).split())}",
+              file=sys.stderr)
+        return 2
     try:
         return args.func(args)
     except BrokenPipeError:
@@ -386,13 +366,18 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
-    except (CLIError, ValueError, TypeError, OSError) as exc:
+    except (CLIError, ValueError, TypeError, OSError, MemoryError) as exc:
         if isinstance(exc, OSError) and exc.filename is not None:
             message = f"{exc.filename}: {exc.strerror or exc}"
+        elif isinstance(exc, MemoryError):
+            message = "out of memory" + (f" ({exc})" if str(exc) else "")
         else:
             message = str(exc)
         print(f"clogit: error: {' '.join(message.split())}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("clogit: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

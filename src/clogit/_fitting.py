@@ -20,13 +20,14 @@ returning a :class:`FittedModel` the estimator copies into its attributes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from ._inference.binary import binary_fit
+from ._scaling import scale_problem
 from ._solvers.gd import gradient_descent
 from ._solvers.lbfgs import lbfgs_binary
 from ._solvers.multinomial import lbfgs_multinomial, newton_multinomial
@@ -36,7 +37,7 @@ from ._solvers.prox_multinomial import prox_newton_multinomial
 from ._solvers.prox_newton import prox_newton_binary
 from ._solvers.result import warn_not_converged
 from ._solvers.separation import SeparationMonitor
-from ._validation import class_weight_table
+from ._validation import balanced_weights, class_weight_table
 
 # multi_class="multinomial" (or "auto" with 3+ classes), solver="auto":
 # Newton with the full (K k1)^2 Hessian costs about n (K k1)^2 flops an
@@ -144,6 +145,14 @@ class FittedModel:
         return np.zeros(self.coef.shape[0])
 
 
+_RESCALED_WEIGHTS = (
+    "Standard errors are not available: the sample (or class) weights were "
+    "so large that their sums overflow float64, and the fit ran on the "
+    "weights divided by a power of two (the same coefficients); as frequency "
+    "weights these describe fewer observations. Divide the weights by a "
+    "constant for inference.")
+
+
 # ----------------------------------------------------------------------
 # choices
 # ----------------------------------------------------------------------
@@ -214,6 +223,14 @@ def multinomial_solver(solver, objective, n_classes, n_features,
                 "features.")
         return partial(prox_newton_multinomial, l1=objective.l1,
                        l2=objective.l2)
+    if solver == "newton" and 8 * (n_classes * k1) ** 2 > \
+            NEWTON_HESSIAN_MAX_BYTES:
+        raise ValueError(
+            f"solver='newton' with the multinomial loss assembles the dense "
+            f"({n_classes} x {k1})^2 Hessian, which would take "
+            f"{8 * (n_classes * k1) ** 2 / 2**30:.1f} GiB (more than "
+            f"{NEWTON_HESSIAN_MAX_BYTES // 2**20} MiB); use solver='auto' or "
+            "'lbfgs' (L-BFGS, no Hessian), or multi_class='ovr'.")
     if solver == "newton" or (
             solver == "auto"
             and n_classes * k1 <= AUTO_MULTINOMIAL_NEWTON_MAX_WIDTH):
@@ -235,7 +252,7 @@ def problem_class_weights(class_weight, classes, totals, positive,
     if class_weight == "balanced" and n_problems > 1:
         rest = np.delete(totals, positive).sum()
         pair = np.array([rest, totals[positive]])
-        weights = pair.sum() / (2 * pair)
+        weights = balanced_weights(pair)
         table = np.full(len(classes), weights[0])
         table[positive] = weights[1]
         return table
@@ -300,26 +317,31 @@ def fit_binary(data, settings, solver, coef0=None):
                  else f"[class {classes.tolist()[k]!r}] ")
         table = problem_class_weights(settings.class_weight, classes, totals,
                                       positive, n_problems)
-        # sum(s_k) and sum(s_k * y_k) from the class totals
-        factors = np.ones(n_classes) if table is None else table
-        sums = (float(factors @ totals),
-                float(factors[positive] * totals[positive]))
+        # sum(s_k) and sum(s_k * y_k) from the class totals; weights and
+        # objective rescaled where a sum could overflow (clogit._scaling)
+        table, sums, scaled, rescaled = scale_problem(
+            objective, table, totals, positive,
+            weight_shift=getattr(data, "weight_shift", 0),
+            log2_norm2=getattr(data, "log2_norm2", None))
         problems.append((label, positive, table, sums,
-                         None if coef0 is None else coef0[k]))
+                         None if coef0 is None else coef0[k],
+                         Objective(*scaled), rescaled))
 
     def solve(problem):
-        label, positive, table, sums, start = problem
-        kernels = data.binomial(positive, table, objective.C, fit_intercept,
+        label, positive, table, sums, start, scaled, rescaled = problem
+        kernels = data.binomial(positive, table, scaled.C, fit_intercept,
                                 sums)
         monitor = (SeparationMonitor(data.margins(kernels), kernels,
                                      SOLVER_NAMES.get(solver, solver))
                    if watch else None)
-        result = run_binary_solver(solver, kernels, objective, settings,
+        result = run_binary_solver(solver, kernels, scaled, settings,
                                    start, label, monitor)
         separated = monitor is not None and monitor.finish(result)
-        inference = binary_fit(kernels, result, alpha=objective.l2,
+        inference = binary_fit(kernels, result, alpha=scaled.l2,
                                penalty=settings.penalty, separated=separated,
                                solver=solver)
+        if rescaled:
+            inference.unavailable = _RESCALED_WEIGHTS
         return result, (monitor if separated else None), inference
 
     outcomes = data.map(solve, problems, min(settings.n_threads, n_problems))
@@ -347,6 +369,35 @@ def fit_binary(data, settings, solver, coef0=None):
                        inference_fits=inference_fits)
 
 
+def restore_columns(fitted, columns, n_features):
+    """A model fitted on ``columns`` of X as a model of all ``n_features``
+    (zero coefficients elsewhere; the Hessians of inference get zero rows
+    and columns there, so the Wald covariance is undefined, as it is for a
+    zero column)."""
+    n_problems, n_coef = fitted.coef.shape
+    index = np.asarray(columns)
+    if fitted.fit_intercept:
+        index = np.append(index, n_features)
+    coef = np.zeros((n_problems, n_features + (n_coef - len(columns))))
+    coef[:, index] = fitted.coef
+    inference_fits = []
+    for fit in fitted.inference_fits:
+        full = np.zeros(coef.shape[1])
+        full[index] = fit.coef
+        hessian = fit.hessian
+        if fit.factor is not None:
+            lower = np.tril(fit.factor)
+            hessian = lower @ lower.T
+        if hessian is not None:
+            expanded = np.zeros((full.shape[0], full.shape[0]), order="F")
+            expanded[np.ix_(index, index)] = hessian
+            hessian = expanded
+        inference_fits.append(replace(fit, coef=full, factor=None,
+                                      hessian=hessian, _cov=None))
+    return replace(fitted, coef=coef, n_features=n_features,
+                   inference_fits=inference_fits)
+
+
 # ----------------------------------------------------------------------
 # multinomial
 # ----------------------------------------------------------------------
@@ -362,12 +413,21 @@ def fit_multinomial(data, settings, solve, coef0=None):
     classes, totals = data.classes, data.totals
     objective = settings.objective
     table = class_weight_table(settings.class_weight, classes, totals)
+    table, _, scaled, _ = scale_problem(
+        objective, table, totals,
+        weight_shift=getattr(data, "weight_shift", 0),
+        log2_norm2=getattr(data, "log2_norm2", None))
     # the weighted class totals, class weights applied: the solver's
     # starting point needs no pass
     counts = totals if table is None else totals * table
-    kernels = data.softmax(table, objective.C, settings.fit_intercept,
+    kernels = data.softmax(table, scaled.C, settings.fit_intercept,
                            sums=(float(counts.sum()), counts))
     extra = {}
+    if tuple(scaled) != tuple(objective):  # the solver's bound penalty too
+        keywords = getattr(solve, "keywords", {})
+        extra = {name: value for name, value in (
+            ("alpha", scaled.l2), ("l1", scaled.l1), ("l2", scaled.l2))
+            if name in keywords}
     monitor = None
     if not (objective.l1 or objective.l2) and hasattr(data,
                                                       "softmax_margins"):

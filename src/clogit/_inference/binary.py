@@ -167,7 +167,7 @@ class BinaryFit:
         return 2.0 * ndtr(-np.abs(self.z_values))
 
     def conf_int(self, alpha):
-        q = ndtri(1.0 - alpha / 2.0)
+        q = -ndtri(alpha / 2.0)  # not ndtri(1 - alpha/2): 1 - 1e-17 == 1
         half = q * self.std_errors
         return np.column_stack([self.params - half, self.params + half])
 
