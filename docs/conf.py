@@ -90,8 +90,7 @@ sphinx_gallery_conf = {
     # "Examples using ..." on the API pages
     "doc_module": ("clogit",),
     "backreferences_dir": "generated/backreferences",
-    "reference_url": {"clogit": None},
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "gallery_order.ExampleOrder",
     "download_all_examples": False,
     "show_memory": False,
     "min_reported_time": 0,
