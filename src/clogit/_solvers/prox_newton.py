@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._kernels.blas import cho_solve, cholesky
 from .._kernels.cd import cd_quadratic
 from .linesearch import backtrack
 from .result import SolverResult
@@ -74,6 +75,56 @@ def search_composite(kernels, z, dz, w, d, l1, l2, objective, decrease):
     return step
 
 
+def orthant_step(hess, grad, coef, step, n_penalized, l1, l2):
+    """A step at least as good as ``step`` for the local model, from the
+    model's exact minimizer on the sign pattern of ``coef + step``; None
+    when it brings nothing.
+
+    On the closed orthant where the penalized coordinates of
+    ``v = coef + d`` keep the signs ``sigma`` of ``coef + step`` (and its
+    zeros stay zero), the model ``g.d + 1/2 d.H.d + l1 |v|_1 + l2/2 |v|^2``
+    is the smooth quadratic with linear term ``l1 sigma.v``, minimized by
+    one Cholesky solve on the nonzeros (and the intercept).  Along the
+    segment from ``coef + step`` to that minimizer the quadratic decreases;
+    the step goes as far as the orthant allows (all the way if the
+    minimizer keeps the signs; else to the first coordinate that reaches
+    zero, which is then exactly zero), so its model value is never larger
+    than the given step's.
+    """
+    start = coef + step
+    nonzero = np.flatnonzero(start[:n_penalized])
+    m = nonzero.shape[0]
+    free = np.concatenate([nonzero, np.arange(n_penalized, coef.shape[0])])
+    sigma = np.sign(start[nonzero])
+    A = np.asfortranarray(hess[np.ix_(free, free)])
+    A[np.arange(m), np.arange(m)] += l2
+    # (H_FF + l2 P) v_F = H_F. coef - g_F - l1 sigma, with v = 0 off F
+    target = hess[free] @ coef - grad[free]
+    target[:m] -= l1 * sigma
+    if cholesky(A) != 0:
+        return None
+    cho_solve(A, target)
+    toward = target - start[free]
+    # the largest t in (0, 1] keeping sign(start + t * toward) = sigma
+    moving_back = sigma * toward[:m] < 0.0
+    fraction = 1.0
+    crossing = None
+    if moving_back.any():
+        ratios = -start[nonzero][moving_back] / toward[:m][moving_back]
+        first = int(np.argmin(ratios))
+        if ratios[first] < 1.0:
+            fraction = float(ratios[first])
+            crossing = np.flatnonzero(moving_back)[first]
+    if not fraction > 0.0:
+        return None
+    v = start[free] + fraction * toward
+    if crossing is not None:
+        v[crossing] = 0.0
+    polished = -coef.copy()
+    polished[free] += v
+    return polished
+
+
 def kkt_violation(grad, w, l1, l2):
     """Per-feature violation of the optimality conditions of F.
 
@@ -87,7 +138,8 @@ def kkt_violation(grad, w, l1, l2):
 
 
 def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
-                       verbose=0, label=""):
+                       verbose=0, label="", candidates=None,
+                       orthant_newton=False):
     """Fit an ℓ1 / elastic-net penalized binary logistic model.
 
     Parameters and return value are those of
@@ -95,6 +147,22 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
     residual buffer, whose ``.sum()`` gives the intercept's gradient), with
     ``l1`` and ``l2`` the penalty strengths in place of ``alpha``.  ``NewtonResult.max_abs_grad`` holds the largest
     scaled KKT violation.
+
+    ``candidates`` (sorted int32 feature indices, optional) restricts the
+    problem to those features: every other coefficient stays zero (so
+    ``coef0`` must be zero outside them), the KKT test runs over the
+    candidates only and step 1's gradient is one pass over their columns
+    instead of a product with all of X.  A regularization path passes the
+    features its screening rule kept and checks the others itself
+    (``clogit._solvers.path``).  The default (None) is all features.
+
+    ``orthant_newton=True``: when coordinate descent stops at its sweep cap
+    (an ill-conditioned model: collinear features at large C, where it
+    converges slowly and the outer iteration with it), the step is moved
+    toward the model's exact minimizer on the sign pattern CD reached, as
+    far as that pattern allows (:func:`orthant_step`).  Near the optimum
+    the pattern is fixed and the iteration is Newton's on a smooth
+    function.  Off by default.
     """
     n_features, scale, coef, (z, dz, residual) = start_binary(kernels, coef0,
                                                               3)
@@ -109,18 +177,31 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
     iteration = 0
 
     for iteration in range(1, max_iter + 1):
-        # 1. Objective and residual over the active columns, full gradient.
+        # 1. Objective and residual over the active columns, full gradient
+        #    (candidates given: objective, residual and gradient in one pass
+        #    over the candidates' columns).
         active = np.flatnonzero(w).astype(np.int32)
-        active_coef = np.append(w[active], coef[n_features:])
-        data_obj = kernels.block_pass(active_coef,
-                                      np.empty(active_coef.shape[0]), None, z,
-                                      active, residual)
+        if candidates is None:
+            active_coef = np.append(w[active], coef[n_features:])
+            data_obj = kernels.block_pass(active_coef,
+                                          np.empty(active_coef.shape[0]),
+                                          None, z, active, residual)
+            kernels.rmatvec(residual, full_grad)
+            considered = slice(None)
+        else:
+            candidate_coef = np.append(w[candidates], coef[n_features:])
+            candidate_grad = np.empty(candidate_coef.shape[0])
+            data_obj = kernels.block_pass(candidate_coef, candidate_grad,
+                                          None, z, candidates, residual)
+            full_grad[candidates] = candidate_grad[:candidates.shape[0]]
+            considered = candidates
         objective = data_obj + penalty_value(w, l1, l2)
-        kernels.rmatvec(residual, full_grad)
         grad_b = float(residual.sum()) if fit_intercept else 0.0
 
-        # 2. KKT check over all features.
-        per_feature = kkt_violation(full_grad, w, l1, l2)
+        # 2. KKT check over all (candidate) features.
+        per_feature = np.zeros(n_features)
+        per_feature[considered] = kkt_violation(full_grad[considered],
+                                                w[considered], l1, l2)
         violation = max(float(per_feature.max(initial=0.0)),
                         abs(grad_b)) / scale
         if violation <= tol:
@@ -159,8 +240,13 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
             grad = np.empty(k1)
             hess = np.empty((k1, k1), order="F")
             kernels.block_pass(work_coef, grad, hess, None, working)
-            cd_quadratic(hess, grad, work_coef, k, l1, l2, step_w,
-                         np.zeros(k1), MAX_SWEEPS, inner_tol)
+            sweeps = cd_quadratic(hess, grad, work_coef, k, l1, l2, step_w,
+                                  np.zeros(k1), MAX_SWEEPS, inner_tol)
+            if orthant_newton and sweeps >= MAX_SWEEPS:
+                polished = orthant_step(hess, grad, work_coef, step_w, k, l1,
+                                        l2)
+                if polished is not None:
+                    step_w = polished
         decrease = model_decrease(grad, work_coef, step_w, k, l1, l2)
         if decrease >= 0.0:
             # The model sees no descent: float64 cannot do better here.
