@@ -9,6 +9,7 @@ import os
 ORDER = [
     "plot_solver_convergence.py",
     "plot_class_weight.py",
+    "plot_l1_path.py",
     "plot_ovr_vs_softmax.py",
 ]
 
