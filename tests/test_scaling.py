@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from scipy.linalg import LinAlgWarning
+from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
 
 import clogit
+from clogit._scaling import column_scales, log2_squared_norm
 
 
 def _data(n=60, seed=0):
@@ -87,7 +89,7 @@ def test_huge_C_keeps_exact_inference(unpenalized):
 
 
 @pytest.mark.parametrize("scale", [1e155, 2.0 ** 600, 1e200])
-@pytest.mark.parametrize("solver", ["newton", "auto"])
+@pytest.mark.parametrize("solver", ["newton", "auto", "lbfgs"])
 def test_huge_features_reach_the_scaled_coefficients(scale, solver,
                                                      unpenalized):
     # Regression: features >= 1e155 overflowed the Hessian, and fit
@@ -111,6 +113,57 @@ def test_huge_features_reach_the_scaled_coefficients(scale, solver,
                                rtol=rtol)
     np.testing.assert_allclose(clf.predict_proba(X * scale),
                                unpenalized.predict_proba(X), rtol=1e-5)
+
+
+@pytest.mark.parametrize("fmt", ["dense", "csr"])
+def test_lbfgs_on_features_of_mixed_huge_scales(fmt, unpenalized):
+    # Regression: L-BFGS-B's first unit step overflowed on huge features and
+    # its line search gave up at the start, returning the intercept-only
+    # model (from 1e40 on; 1% off at 1e10).  It now runs on column-scaled
+    # variables: each column's coefficient is the unpenalized one divided
+    # by that column's scale.
+    X, y = _data()
+    scales = np.array([1e40, 1e-3])
+    Xs = X * scales
+    Xs = sp.csr_matrix(Xs) if fmt == "csr" else Xs
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = clogit.LogisticRegression(solver="lbfgs", penalty=None).fit(
+            Xs, y)
+    np.testing.assert_allclose(clf.coef_ * scales, unpenalized.coef_,
+                               rtol=1e-6)
+    np.testing.assert_allclose(clf.intercept_, unpenalized.intercept_,
+                               rtol=1e-6)
+
+
+@pytest.mark.parametrize("scale", [1e40, 1e100])
+def test_multinomial_lbfgs_on_huge_features(scale):
+    # Regression: multinomial L-BFGS stopped after one iteration on
+    # features near 1e40 (probabilities 0.67 off); the l2 objective with
+    # C / scale**2 on X * scale has the coefficients w / scale.
+    X, y = load_iris(return_X_y=True)
+    reference = clogit.LogisticRegression(solver="newton", tol=1e-10).fit(
+        X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = clogit.LogisticRegression(
+            solver="lbfgs", C=scale ** -2.0, max_iter=1000).fit(X * scale, y)
+    np.testing.assert_allclose(clf.coef_ * scale, reference.coef_,
+                               atol=1e-5)
+    np.testing.assert_allclose(clf.predict_proba(X * scale),
+                               reference.predict_proba(X), atol=1e-6)
+
+
+def test_ordinary_data_gets_no_lbfgs_column_scales():
+    # the change of variables is for huge features only: ordinary fits are
+    # bit-for-bit what they were
+    X, y = _data()
+    assert column_scales(X * 1e6, log2_squared_norm(X * 1e6), True) is None
+    scales = column_scales(X * 1e40, log2_squared_norm(X * 1e40), True)
+    assert scales[-1] == 1.0
+    np.testing.assert_array_equal(np.frexp(scales)[0], 0.5)  # powers of 2
+    assert np.all(np.abs(np.log2(scales[:-1]) - np.log2(
+        np.abs(X * 1e40).max(axis=0))) <= 1)
 
 
 def test_sparse_huge_features():

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._inference.binary import binary_fit
-from ._scaling import scale_problem
+from ._scaling import column_scales, scale_problem
 from ._solvers.gd import gradient_descent
 from ._solvers.lbfgs import lbfgs_binary
 from ._solvers.multinomial import lbfgs_multinomial, newton_multinomial
@@ -263,8 +263,9 @@ def problem_class_weights(class_weight, classes, totals, positive,
 # binary and One-vs-Rest
 # ----------------------------------------------------------------------
 def run_binary_solver(solver, kernels, objective, settings, coef0, label,
-                      monitor):
-    """Run one binary problem's solver on its kernels."""
+                      monitor, column_scale=None):
+    """Run one binary problem's solver on its kernels (``column_scale``:
+    L-BFGS's variable scales, :func:`clogit._scaling.column_scales`)."""
     common = dict(tol=settings.tol, max_iter=settings.max_iter, coef0=coef0,
                   verbose=settings.verbose, label=label)
     if solver == "newton":
@@ -275,12 +276,22 @@ def run_binary_solver(solver, kernels, objective, settings, coef0, label,
                                 **common)
     if solver == "lbfgs":
         return lbfgs_binary(kernels, alpha=objective.l2, monitor=monitor,
-                            **common)
+                            x_scale=column_scale, **common)
     if solver == "prox_newton":
         return prox_newton_binary(kernels, l1=objective.l1, l2=objective.l2,
                                   **common)
     return gradient_descent(kernels, l1=objective.l1, l2=objective.l2,
                             monitor=monitor, **common)
+
+
+def _lbfgs_column_scale(data, solver, fit_intercept):
+    """L-BFGS's variable scales for in-memory X with huge features (None
+    otherwise: other solvers scale their own systems, and a Dask
+    collection is not reduced here)."""
+    X = getattr(data, "X", None)
+    if solver != "lbfgs" or X is None:
+        return None
+    return column_scales(X, getattr(data, "log2_norm2", None), fit_intercept)
 
 
 def fit_binary(data, settings, solver, coef0=None):
@@ -326,6 +337,7 @@ def fit_binary(data, settings, solver, coef0=None):
         problems.append((label, positive, table, sums,
                          None if coef0 is None else coef0[k],
                          Objective(*scaled), rescaled))
+    column_scale = _lbfgs_column_scale(data, solver, fit_intercept)
 
     def solve(problem):
         label, positive, table, sums, start, scaled, rescaled = problem
@@ -335,7 +347,7 @@ def fit_binary(data, settings, solver, coef0=None):
                                      SOLVER_NAMES.get(solver, solver))
                    if watch else None)
         result = run_binary_solver(solver, kernels, scaled, settings,
-                                   start, label, monitor)
+                                   start, label, monitor, column_scale)
         separated = monitor is not None and monitor.finish(result)
         inference = binary_fit(kernels, result, alpha=scaled.l2,
                                penalty=settings.penalty, separated=separated,
@@ -428,6 +440,11 @@ def fit_multinomial(data, settings, solve, coef0=None):
         extra = {name: value for name, value in (
             ("alpha", scaled.l2), ("l1", scaled.l1), ("l2", scaled.l2))
             if name in keywords}
+    if getattr(solve, "func", solve) is lbfgs_multinomial:
+        column_scale = _lbfgs_column_scale(data, "lbfgs",
+                                           settings.fit_intercept)
+        if column_scale is not None:
+            extra["column_scale"] = column_scale
     monitor = None
     if not (objective.l1 or objective.l2) and hasattr(data,
                                                       "softmax_margins"):
