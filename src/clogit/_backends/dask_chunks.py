@@ -36,6 +36,7 @@ from dask import delayed
 
 from .._kernels import binomial as _binomial
 from .._kernels import softmax as _softmax
+from .memory import LP_MAX_NONZEROS, InMemoryMargins, InMemorySoftmaxMargins
 from .threads import map_in_threads
 
 # Batch sums added per task of the reduction tree, past this many batches:
@@ -183,6 +184,19 @@ def chunk_softmax_count_above(y, sample_weight, z, before, threshold):
 def chunk_count_active(sample_weight):
     """Samples of positive weight in one chunk."""
     return int(np.count_nonzero(sample_weight > 0)), ()
+
+
+def chunk_active_rows(X, y, sample_weight):
+    """One chunk's rows of positive weight ``(X, y, s)``, for the
+    separation program solved on the client."""
+    active = np.asarray(sample_weight) > 0
+    return (X[active], y[active], sample_weight[active]), ()
+
+
+def concatenate_rows(*parts):
+    """Combine :func:`chunk_active_rows` results, in row order."""
+    return tuple(np.concatenate([part[i] for part in parts])
+                 for i in range(3))
 
 
 def chunk_square_sums(X, sample_weight):
@@ -591,7 +605,10 @@ class DaskMargins:
 
     def count_above(self, step, threshold):
         """Samples whose margin grew by more than ``threshold`` in the
-        step ``margin_range`` recorded."""
+        step ``margin_range`` recorded (or above it among the margins of
+        :meth:`separating_direction`, on the client)."""
+        if isinstance(step, np.ndarray):
+            return int(np.count_nonzero(step > threshold))
         kernels = self._kernels
         return int(self._batches.reduce(chunk_count_above, [],
                                         [kernels._y, kernels._s, *step],
@@ -603,6 +620,28 @@ class DaskMargins:
         square_sums = self._batches.reduce(chunk_square_sums, [kernels._X],
                                            [kernels._s])
         return np.sqrt(square_sums / kernels.weight_sums()[0])
+
+    _program_rows = 1  # constraint rows per sample (see the subclass)
+
+    def separating_direction(self, fit_intercept):
+        """The linear program of ``_solvers.separation`` (as in memory),
+        on the samples of positive weight gathered to the client -- only
+        while the program stays within ``_backends.memory.LP_MAX_NONZEROS``
+        (the size that bounds it in memory too, about 16 MB of X); None
+        otherwise, or if there is no separating direction.  Without it, a
+        first-order solver's fit on quasi-separated data (which no step
+        certificate catches) reported convergence."""
+        n_rows = self._program_rows * self.n_active
+        if n_rows * (self.n_features + 1) > LP_MAX_NONZEROS:
+            return None
+        kernels = self._kernels
+        X, y, s = self._batches.reduce(
+            chunk_active_rows, [kernels._X], [kernels._y, kernels._s],
+            combine=concatenate_rows)
+        return self._local(X, y, s).separating_direction(fit_intercept)
+
+    def _local(self, X, y, s):
+        return InMemoryMargins(X, y, s)
 
 
 class DaskSoftmaxMargins(DaskMargins):
@@ -625,8 +664,17 @@ class DaskSoftmaxMargins(DaskMargins):
             [kernels._y, kernels._s, now, before], combine=margin_range)
         return best, worst, (now, before)
 
+    def _local(self, X, y, s):
+        return InMemorySoftmaxMargins(X, y, s, self._kernels.n_classes)
+
+    @property
+    def _program_rows(self):
+        return 2 * (self._kernels.n_classes - 1)
+
     def count_above(self, step, threshold):
         """Samples whose margin grew by more than ``threshold``."""
+        if isinstance(step, np.ndarray):  # the program's margins
+            return int(np.count_nonzero(step > threshold))
         kernels = self._kernels
         return int(self._batches.reduce(chunk_softmax_count_above, [],
                                         [kernels._y, kernels._s, *step],
