@@ -293,8 +293,8 @@ feature_names_in_
     Notes
     -----
     Inference (``summary``, ``std_errors_``, ...) is available for binary
-    and One-vs-Rest Newton fits, and unpenalized Newton fits stop with a
-    ``SeparationWarning`` on separable data, as in memory.
+    and One-vs-Rest Newton fits, and unpenalized fits (every solver) stop
+    with a ``SeparationWarning`` on separable data, as in memory.
 
     Examples
     --------
