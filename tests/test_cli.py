@@ -79,17 +79,19 @@ def test_fit_prints_the_summary_and_matches_statsmodels(bc_csv):
     result = run("fit", path, "--target", "target", "--penalty", "none")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    for expected in ["Logistic Regression Results", "Dep. Variable:",
-                     "target", "MLE (no penalty)", "const", *names]:
+    for expected in ["Logit Regression Results", "Dep. Variable:",
+                     "target", "MLE", "const", *names]:
         assert expected in out
     assert "clogit: fitting 569 x 9 ... done in" in result.stderr
     ref = sm.Logit(y, sm.add_constant(X)).fit(method="newton", tol=1e-12,
                                               disp=0)
-    assert f"{ref.llf:.4f}" in out and f"{ref.llnull:.4f}" in out
+    # statsmodels' formats: Log-Likelihood / LL-Null %#8.5g, coef %.4f,
+    # std err %.3f
+    assert f"{ref.llf:#8.5g}" in out and f"{ref.llnull:#8.5g}" in out
     for name, coef, se in zip(["const"] + names, ref.params, ref.bse):
         row = next(line for line in out.splitlines()
                    if line.split() and line.split()[0] == name)
-        assert row.split()[1:3] == [f"{coef:.4f}", f"{se:.4f}"]
+        assert row.split()[1:3] == [f"{coef:.4f}", f"{se:.3f}"]
 
 
 def test_fit_save_and_predict_round_trip(bc_csv, tmp_path):
@@ -266,13 +268,22 @@ def test_model_without_feature_names_checks_the_column_count(tmp_path):
 def test_usage_errors_exit_2(capsys):
     result = run()
     assert result.returncode == 2 and "usage" in result.stderr
-    for argv, fragment in ([["fit", "data.csv"], "--target"],
-                           [["fit", "d.csv", "--target", "y", "--C", "-1"],
+    for argv, fragment in ([["fit", "d.csv", "--target", "y", "--C", "-1"],
                             "--C"],
+                           [["fit", "d.csv", "--target", "y", "--cov-type",
+                             "HC9"], "--cov-type"],
                            [["predict", "model.json"], "data"]):
         with pytest.raises(SystemExit) as exc:
             _cli.main(argv)
         assert exc.value.code == 2 and fragment in capsys.readouterr().err
+    # checked before any file is read
+    for argv, fragment in ([["fit", "data.csv"], "--target"],
+                           [["fit", "d.csv", "--target", "y", "--cov-type",
+                             "cluster"], "--cluster"],
+                           [["fit", "d.csv", "--target", "y", "--cov-type",
+                             "HC1", "--cluster", "g"], "--cluster"]):
+        assert _cli.main(argv) == 2
+        assert fragment in capsys.readouterr().err
 
 
 def test_bench_runs_bench_run_py_with_the_arguments(tmp_path):
@@ -304,13 +315,26 @@ def test_console_script_is_declared():
     assert entry.value == "clogit._cli:main"
 
 
-def test_multinomial_fit_lists_coefficients_with_the_reason(tmp_path):
+def _zoo_csv(tmp_path):
     X, y = synthetic_multiclass(n=300)
     header = [f"f{j}" for j in range(X.shape[1])] + ["animal"]
-    path = _write_csv(tmp_path / "zoo.csv", header,
+    return _write_csv(tmp_path / "zoo.csv", header,
                       [[repr(float(v)) for v in row] + [label]
                        for row, label in zip(X, y)])
-    result = run("fit", path, "--target", "animal")
+
+
+def test_multinomial_fit_prints_the_mnlogit_summary(tmp_path):
+    path = _zoo_csv(tmp_path)
+    result = run("fit", path, "--target", "animal", "--penalty", "none")
     assert result.returncode == 0, result.stderr
-    assert "class 'ant' (multinomial):" in result.stdout
-    assert "multi_class='ovr'" in result.stdout
+    assert "MNLogit Regression Results" in result.stdout
+    # one table per class after the first (the reference)
+    assert "animal=bee" in result.stdout and "animal=ant" not in result.stdout
+
+
+def test_l1_fit_lists_coefficients_with_the_reason(tmp_path):
+    path = _zoo_csv(tmp_path)
+    result = run("fit", path, "--target", "animal", "--penalty", "l1")
+    assert result.returncode == 0, result.stderr
+    assert "class 'ant' vs rest:" in result.stdout
+    assert "penalty='l1'" in result.stdout

@@ -6,6 +6,8 @@ through scipy, numerically stable scalar math for every finite input.
 """
 
 from ._estimator import LogisticRegression, load
+from ._formula import logit
+from ._inference.results import LogitResults, MNLogitResults
 from ._functions import lipschitz_step, log_sigmoid, sigmoid
 from ._metrics import log_loss
 from ._solvers.separation import SeparationWarning
@@ -13,11 +15,14 @@ from ._version import __version__
 
 __all__ = [
     "LogisticRegression",
+    "LogitResults",
+    "MNLogitResults",
     "SeparationWarning",
     "__version__",
     "lipschitz_step",
     "load",
     "log_loss",
     "log_sigmoid",
+    "logit",
     "sigmoid",
 ]

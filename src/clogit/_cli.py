@@ -2,12 +2,18 @@
 
 ::
 
-    clogit fit DATA.csv --target COLUMN [--penalty ...] [-o model.json]
+    clogit fit DATA.csv --target COLUMN [--penalty ...] [--cov-type ...
+               [--cluster COLUMN]] [-o model.json]
+    clogit fit DATA.csv --formula "y ~ x1 + C(x2)" [...]
     clogit predict model.json DATA.csv [-o predictions.csv] [--proba]
     clogit bench [--quick] [-- BENCH-ARGS...]
 
 CSV files need a header row; feature columns must be numeric (the target of
-``fit`` may hold any labels).  Bad input -- a missing file or column, a
+``fit`` may hold any labels), except with ``--formula``: then the columns
+the formula reads may hold text (categorical), ``clogit.logit`` builds the
+design (penalty None unless ``--penalty`` is given), and ``predict`` of such
+a model reads the raw columns again.  A ``--cluster`` column holds the
+clusters of ``--cov-type cluster`` and is never a feature.  Bad input -- a missing file or column, a
 non-numeric feature, a model/data mismatch, a malformed model file -- ends
 with exit status 2 and a one-line ``clogit: error: ...`` on stderr, never a
 traceback.  CSV files are read with the standard library's ``csv``; pandas,
@@ -31,6 +37,7 @@ import numpy as np
 
 from ._estimator import LogisticRegression, load
 from ._inference.binary import InferenceUnavailableError
+from ._inference.covariance import COV_TYPES
 
 
 class CLIError(Exception):
@@ -202,34 +209,124 @@ def _coefficients_text(clf, names, reason):
     return "\n".join(lines)
 
 
-def cmd_fit(args):
-    header, rows = read_csv(args.data)
-    if args.target not in header:
-        raise CLIError(f"{args.data}: no column {args.target!r}; columns are "
-                       f"{', '.join(header)}.")
-    features = [name for name in header if name != args.target]
-    if not features:
-        raise CLIError(f"{args.data}: no feature columns besides the target.")
-    X = numeric_columns(args.data, header, rows, features)
-    y = parse_labels([row[header.index(args.target)] for row in rows])
-    clf = LogisticRegression(
-        penalty=None if args.penalty == "none" else args.penalty, C=args.C,
-        l1_ratio=args.l1_ratio, solver=args.solver,
-        class_weight=args.class_weight, multi_class=args.multi_class,
-        max_iter=args.max_iter, tol=args.tol)
+def frame_of(path, header, rows):
+    """The CSV's columns as a pandas DataFrame for a formula: a column of
+    numbers becomes numeric (int if every value is an integer), any other
+    column text (categorical); empty cells are missing values."""
+    try:
+        import pandas as pd
+    except ImportError:
+        raise CLIError("--formula needs pandas and formulaic: pip install "
+                       '"clogit[formula]".') from None
+    columns = {}
+    for j, name in enumerate(header):
+        cells = [row[j].strip() for row in rows]
+        present = [c for c in cells if c]
+        values = parse_labels(present) if present else np.array([])
+        if values.dtype.kind in "iuf":
+            full = np.full(len(cells), np.nan)
+            full[[i for i, c in enumerate(cells) if c]] = values
+            columns[name] = (full.astype(values.dtype) if len(present)
+                             == len(cells) else full)
+        else:
+            columns[name] = pd.array([c if c else None for c in cells],
+                                     dtype=object)
+    return pd.DataFrame(columns)
 
-    with _Progress(f"fitting {X.shape[0]} x {X.shape[1]}"), \
+
+def _check_cov_options(args):
+    """``--cov-type`` and ``--cluster``: --cluster means cov type cluster,
+    which needs it."""
+    if args.cluster is not None and args.cov_type not in (None, "cluster"):
+        raise CLIError(f"--cluster gives the clusters of --cov-type "
+                       f"cluster, not of --cov-type {args.cov_type}.")
+    cov_type = args.cov_type or ("cluster" if args.cluster else "nonrobust")
+    if cov_type == "cluster" and args.cluster is None:
+        raise CLIError("--cov-type cluster needs --cluster COLUMN (the "
+                       "cluster of every row).")
+    return cov_type
+
+
+def _estimator_params(args, formula):
+    penalty = args.penalty
+    if penalty is None:
+        penalty = "none" if formula else "l2"
+    return dict(penalty=None if penalty == "none" else penalty, C=args.C,
+                l1_ratio=args.l1_ratio, solver=args.solver,
+                class_weight=args.class_weight, multi_class=args.multi_class,
+                max_iter=args.max_iter, tol=args.tol)
+
+
+def _fit_formula(args, header, rows, cov_type):
+    """``clogit fit --formula``: ``clogit.logit`` on the CSV's columns."""
+    from ._formula import logit
+
+    frame = frame_of(args.data, header, rows)
+    groups = None
+    if args.cluster is not None:
+        if args.cluster not in header:
+            raise CLIError(f"{args.data}: no --cluster column "
+                           f"{args.cluster!r}.")
+        from ._formula_design import formula_names
+        if args.cluster in formula_names(args.formula):
+            raise CLIError(f"--cluster column {args.cluster!r} is read by "
+                           "the formula; a cluster column is never a "
+                           "feature.")
+        groups = frame[args.cluster].to_numpy()
+    shape = f"{len(rows)} rows"
+    with _Progress(f"fitting {args.formula!r} on {shape}"), \
             warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        clf.fit(as_named(X, features), y)
+        clf = logit(args.formula, frame, cov_type=cov_type, groups=groups,
+                    **_estimator_params(args, True))
     _print_warnings(caught)
-    if not hasattr(clf, "feature_names_in_"):
-        # no pandas: set what validate_data stores for a DataFrame, so that
-        # the summary and the saved model name the features
-        clf.feature_names_in_ = np.array(features, dtype=object)
+    if args.target is not None and args.target != clf._target_name:
+        raise CLIError(f"--target {args.target!r} is not the formula's "
+                       f"left-hand side {clf._target_name!r}.")
+    return clf, list(clf.feature_names_in_)
+
+
+def cmd_fit(args):
+    if args.target is None and args.formula is None:
+        raise CLIError("fit needs --target COLUMN (or --formula).")
+    cov_type = _check_cov_options(args)
+    header, rows = read_csv(args.data)
+    if args.formula is not None:
+        clf, features = _fit_formula(args, header, rows, cov_type)
+        yname = clf._target_name
+    else:
+        if args.target not in header:
+            raise CLIError(f"{args.data}: no column {args.target!r}; "
+                           f"columns are {', '.join(header)}.")
+        if args.cluster is not None and args.cluster not in header:
+            raise CLIError(f"{args.data}: no --cluster column "
+                           f"{args.cluster!r}.")
+        if args.cluster == args.target:
+            raise CLIError("--cluster and --target name the same column.")
+        features = [name for name in header
+                    if name not in (args.target, args.cluster)]
+        if not features:
+            raise CLIError(f"{args.data}: no feature columns besides the "
+                           "target.")
+        X = numeric_columns(args.data, header, rows, features)
+        y = parse_labels([row[header.index(args.target)] for row in rows])
+        groups = (None if args.cluster is None else parse_labels(
+            [row[header.index(args.cluster)] for row in rows]))
+        clf = LogisticRegression(cov_type=cov_type,
+                                 **_estimator_params(args, False))
+        with _Progress(f"fitting {X.shape[0]} x {X.shape[1]}"), \
+                warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            clf.fit(as_named(X, features), y, groups=groups)
+        _print_warnings(caught)
+        if not hasattr(clf, "feature_names_in_"):
+            # no pandas: set what validate_data stores for a DataFrame, so
+            # that the summary and the saved model name the features
+            clf.feature_names_in_ = np.array(features, dtype=object)
+        yname = args.target
 
     try:
-        text = str(clf.summary(yname=args.target))
+        text = str(clf.summary(yname=yname))
     except InferenceUnavailableError as exc:
         text = _coefficients_text(clf, features, str(exc).split(":")[0])
     print(text)
@@ -245,6 +342,11 @@ def cmd_predict(args):
     except ValueError as exc:
         raise CLIError(f"{args.model}: {exc}") from None
     header, rows = read_csv(args.data)
+    if getattr(clf, "formula_", None) is not None:
+        # a formula model reads the raw columns
+        X = frame_of(args.data, header, rows)
+        _write_predictions(args, clf, X)
+        return 0
     names = getattr(clf, "feature_names_in_", None)
     if names is not None:
         names = [str(n) for n in names]
@@ -266,6 +368,11 @@ def cmd_predict(args):
     X = numeric_columns(args.data, header, rows, names)
     if hasattr(clf, "feature_names_in_"):
         X = as_named(X, names)
+    _write_predictions(args, clf, X)
+    return 0
+
+
+def _write_predictions(args, clf, X):
     with warnings.catch_warnings():
         # columns were matched by name above (X is a plain array without
         # pandas)
@@ -279,7 +386,6 @@ def cmd_predict(args):
             out_header = ["prediction"]
             out_rows = [[str(label)] for label in clf.predict(X).tolist()]
     _write_csv(args.output, out_header, out_rows)
-    return 0
 
 
 def find_bench():
@@ -331,11 +437,22 @@ def build_parser():
 
     fit = sub.add_parser("fit", help="fit a model and print its summary")
     fit.add_argument("data", help="CSV file with a header row")
-    fit.add_argument("--target", required=True, metavar="COLUMN",
+    fit.add_argument("--target", metavar="COLUMN",
                      help="the label column; every other column is a "
-                          "(numeric) feature")
-    fit.add_argument("--penalty", default="l2",
-                     choices=["l2", "none", "l1", "elasticnet"])
+                          "(numeric) feature (not needed with --formula)")
+    fit.add_argument("--formula", metavar='"y ~ x1 + C(x2)"',
+                     help="fit clogit.logit's formula on the columns "
+                          "(needs clogit[formula]); penalty none unless "
+                          "--penalty is given")
+    fit.add_argument("--penalty", default=None,
+                     choices=["l2", "none", "l1", "elasticnet"],
+                     help="default l2 (none with --formula)")
+    fit.add_argument("--cov-type", default=None, choices=list(COV_TYPES),
+                     help="covariance of the standard errors (default "
+                          "nonrobust; cluster with --cluster)")
+    fit.add_argument("--cluster", metavar="COLUMN",
+                     help="the column of clusters for --cov-type cluster "
+                          "(never a feature)")
     fit.add_argument("--C", type=_positive_float, default=1.0,
                      help="inverse regularization strength (default 1)")
     fit.add_argument("--l1-ratio", type=float, default=None,

@@ -24,9 +24,10 @@ from ._fitting import Objective
 from ._functions import log_sigmoid, sigmoid
 from ._inference.accessors import InferenceMixin
 from ._inference.binary import effective_penalty
+from ._inference.covariance import check_cov_type, check_groups
 from ._kernels import binomial as _binomial
-from ._typing import (ArrayLike, ClassWeight, MatrixLike, MultiClass,
-                      PathOrFile, Penalty, Solver)
+from ._typing import (ArrayLike, ClassWeight, CovType, MatrixLike,
+                      MultiClass, PathOrFile, Penalty, Solver)
 from ._validation import as_blas_matrix, check_sample_weight
 
 _PENALTIES = ("l2", "l1", "elasticnet", None)
@@ -40,6 +41,13 @@ def _log_softmax(scores):
     shift = scores.max(axis=1, keepdims=True)
     return scores - (shift + np.log(np.exp(scores - shift).sum(
         axis=1, keepdims=True)))
+
+
+def _target_name(y):
+    """The name of a named target (a pandas or polars Series: what has
+    ``to_frame``), or None."""
+    name = getattr(y, "name", None) if hasattr(y, "to_frame") else None
+    return None if name is None else str(name)
 
 
 def _is_real(value):
@@ -118,6 +126,19 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     verbose : int, default=0
         If > 0, print one line per iteration: objective, max|grad|, Newton
         decrement and step length.
+    cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"}, \
+default="nonrobust"
+        The covariance behind the standard errors, p-values, intervals and
+        summary (statsmodels' ``Logit.fit(cov_type=...)``).  "nonrobust":
+        the inverse Hessian.  "HC0"-"HC3": the heteroscedasticity-robust
+        sandwich ``H^-1 (sum_i s_i g_i g_i^T) H^-1`` of the per-sample
+        scores; as in statsmodels, whose discrete models apply no
+        small-sample factor and no leverage adjustment, HC1, HC2 and HC3
+        equal HC0.  "cluster": the cluster-robust sandwich of the clusters
+        given to ``fit(..., groups=...)``, with statsmodels' default factor
+        ``G / (G - 1) * (N - 1) / (N - k)``.  With ``penalty="l2"`` the
+        bread is the penalized Hessian.  The meat costs one more
+        accumulation in one pass over X at the end of ``fit``.
 
     Attributes
     ----------
@@ -162,6 +183,7 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         warm_start: bool = False,
         n_jobs: int | None = None,
         verbose: int = 0,
+        cov_type: CovType = "nonrobust",
     ) -> None:
         self.penalty = penalty
         self.C = C
@@ -175,6 +197,7 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         self.warm_start = warm_start
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.cov_type = cov_type
 
     # ------------------------------------------------------------------
     # parameters
@@ -279,7 +302,8 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     # fitting
     # ------------------------------------------------------------------
     def fit(self, X: MatrixLike, y: ArrayLike,
-            sample_weight: ArrayLike | None = None) -> LogisticRegression:
+            sample_weight: ArrayLike | None = None,
+            groups: ArrayLike | None = None) -> LogisticRegression:
         """Fit the model.
 
         Parameters
@@ -293,6 +317,9 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
             Labels, of any type with at least two distinct values.
         sample_weight : array_like of shape (n_samples,), default=None
             Non-negative sample weights (frequency weights).
+        groups : array_like of shape (n_samples,), default=None
+            The cluster of every sample (labels of any type), for
+            ``cov_type="cluster"``; only allowed with it.
 
         Returns
         -------
@@ -300,6 +327,8 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         objective = self._validate_params()
+        cov_type = check_cov_type(self.cov_type)
+        target_name = _target_name(y)
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"],
                              dtype=[np.float64, np.float32],
                              y_numeric=False)
@@ -311,13 +340,19 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
                 "This solver needs samples of at least 2 classes in the data, "
                 f"but the data contains only one class: {classes[0]!r}.")
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
-        data = InMemoryData(X, y_encoded, sample_weight, classes)
+        clusters = check_groups(groups, X.shape[0], sample_weight, cov_type)
+        data = InMemoryData(X, y_encoded, sample_weight, classes,
+                            None if clusters is None else clusters.codes)
+        self._target_name = target_name
+        if hasattr(self, "formula_"):
+            del self.formula_  # clogit.logit sets it again after its fit
         with single_threaded_blas():
             return self._fit_data(
                 data, objective,
-                self._solver_for(objective, X.shape[1], data.sparse))
+                self._solver_for(objective, X.shape[1], data.sparse),
+                clusters)
 
-    def _settings(self, objective, n_problems):
+    def _settings(self, objective, n_problems, clusters=None):
         """The fitting plan's view of the parameters."""
         return _fitting.Settings(
             objective=objective, fit_intercept=self.fit_intercept,
@@ -325,11 +360,13 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
             class_weight=self.class_weight,
             penalty=effective_penalty(self.penalty, self.C),
             n_threads=self._n_threads(n_problems),
-            feature_names=getattr(self, "feature_names_in_", None))
+            feature_names=getattr(self, "feature_names_in_", None),
+            cov_type=self.cov_type, clusters=clusters)
 
-    def _fit_data(self, data, objective, solver):
+    def _fit_data(self, data, objective, solver, clusters=None):
         """Run the fitting plan on ``data`` (a ``FitData`` of any backend)
-        with the binary ``solver``; sets the fitted attributes."""
+        with the binary ``solver`` (and the ``cov_type="cluster"``
+        ``clusters``); sets the fitted attributes."""
         n_classes, n_features = len(data.classes), data.n_features
         if _fitting.is_multinomial(self.multi_class, self.solver, objective,
                                    n_classes):
@@ -337,12 +374,12 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
                 self.solver, objective, n_classes, n_features,
                 self.fit_intercept)
             fitted = _fitting.fit_multinomial(
-                data, self._settings(objective, 1), solve,
+                data, self._settings(objective, 1, clusters), solve,
                 self._warm_start_multinomial(n_classes, n_features))
         else:
             n_problems = 1 if n_classes == 2 else n_classes
             fitted = _fitting.fit_binary(
-                data, self._settings(objective, n_problems), solver,
+                data, self._settings(objective, n_problems, clusters), solver,
                 self._warm_start_coef(n_problems, n_features))
         return self._set_fitted(fitted)
 
@@ -395,6 +432,9 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         X : {array_like, sparse matrix} of shape (n_samples, n_features)
             Dense (float64 or float32, kept as float32), or scipy.sparse
             (CSR and CSC used as they are, other formats converted to CSR).
+            For a model fitted by :func:`clogit.logit`: the raw data (a
+            DataFrame with the columns the formula reads), made into the
+            design as in the fit.
 
         Returns
         -------
@@ -403,8 +443,12 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
             For two classes, the score of ``classes_[1]``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=["csr", "csc"],
-                          dtype=[np.float64, np.float32], reset=False)
+        design = getattr(self, "formula_", None)
+        if design is not None:
+            X = design.transform(X)  # its columns are the fitted ones
+        else:
+            X = validate_data(self, X, accept_sparse=["csr", "csc"],
+                              dtype=[np.float64, np.float32], reset=False)
         X = as_blas_matrix(X)
         n_problems = self.coef_.shape[0]
         if X.dtype == np.float64 and not sp.issparse(X):

@@ -12,7 +12,10 @@ or ``_backends.dask_chunks.DaskData``) and hands it to :func:`fit_binary`
    classes in threads),
 3. watch unpenalized Newton fits for separation,
 4. raise the warnings in the caller's thread, in class order, and
-5. collect what inference needs (``_inference.binary.binary_fit``),
+5. collect what inference needs (``_inference.binary.binary_fit``,
+   ``_inference.multinomial.multinomial_fit``: the covariance of
+   ``cov_type``, and -- for data kept in memory -- a way to remake the
+   problem's kernels, for figures computed on demand),
 
 returning a :class:`FittedModel` the estimator copies into its attributes.
 """
@@ -26,6 +29,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._inference.binary import binary_fit
+from ._inference.multinomial import multinomial_fit
 from ._solvers.gd import gradient_descent
 from ._solvers.lbfgs import lbfgs_binary
 from ._solvers.multinomial import lbfgs_multinomial, newton_multinomial
@@ -96,6 +100,11 @@ class Settings:
         One-vs-Rest classes solved concurrently.
     feature_names : ndarray or None
         Named in warnings.
+    cov_type : str
+        The covariance inference reports (``_inference.covariance``).
+    clusters : Clusters or None
+        The cluster codes of ``cov_type="cluster"`` (the data's kernels
+        hold them too).
     """
 
     objective: Objective
@@ -107,6 +116,8 @@ class Settings:
     penalty: str | None
     n_threads: int = 1
     feature_names: Any = None
+    cov_type: str = "nonrobust"
+    clusters: Any = None
 
 
 @dataclass
@@ -299,9 +310,13 @@ def fit_binary(data, settings, solver, coef0=None):
         result = run_binary_solver(solver, kernels, objective, settings,
                                    start, label, monitor)
         separated = monitor is not None and monitor.finish(result)
+        source = (partial(data.binomial, positive, table, objective.C,
+                          fit_intercept, sums)
+                  if getattr(data, "retains_data", False) else None)
         inference = binary_fit(kernels, result, alpha=objective.l2,
                                penalty=settings.penalty, separated=separated,
-                               solver=solver)
+                               solver=solver, cov_type=settings.cov_type,
+                               clusters=settings.clusters, source=source)
         return result, (monitor if separated else None), inference
 
     outcomes = data.map(solve, problems, min(settings.n_threads, n_problems))
@@ -338,8 +353,8 @@ def fit_multinomial(data, settings, solve, coef0=None):
     Returns
     -------
     FittedModel
-        One row of coefficients per class (symmetric convention), no
-        inference fits.
+        One row of coefficients per class (symmetric convention), and one
+        inference fit (``_inference.multinomial.MultinomialFit``).
     """
     classes, totals = data.classes, data.totals
     objective = settings.objective
@@ -347,13 +362,25 @@ def fit_multinomial(data, settings, solve, coef0=None):
     # the weighted class totals, class weights applied: the solver's
     # starting point needs no pass
     counts = totals if table is None else totals * table
+    sums = (float(counts.sum()), counts)
     kernels = data.softmax(table, objective.C, settings.fit_intercept,
-                           sums=(float(counts.sum()), counts))
+                           sums=sums)
     result = solve(kernels, tol=settings.tol, max_iter=settings.max_iter,
                    coef0=coef0, verbose=settings.verbose)
     warn_not_converged(result, settings.max_iter, stacklevel=4)
+    source = (partial(data.softmax, table, objective.C,
+                      settings.fit_intercept, sums)
+              if getattr(data, "retains_data", False) else None)
+    # "newton_multinomial" -> "newton", "prox_newton_multinomial" -> ...
+    solver = getattr(solve, "func", solve).__name__.replace(
+        "_multinomial", "")
+    inference = multinomial_fit(kernels, result, alpha=objective.l2,
+                                penalty=settings.penalty, solver=solver,
+                                cov_type=settings.cov_type,
+                                clusters=settings.clusters, source=source)
     return FittedModel(classes=classes, coef=result.coef,
                        n_features=data.n_features,
                        fit_intercept=settings.fit_intercept,
                        n_iter=np.array([result.n_iter], dtype=np.int32),
-                       converged=bool(result.converged), multinomial=True)
+                       converged=bool(result.converged), multinomial=True,
+                       inference_fits=[inference])

@@ -10,8 +10,8 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["ArrayLike", "ClassWeight", "FloatArray", "MatrixLike",
-           "MultiClass", "PathOrFile", "Penalty", "Solver"]
+__all__ = ["ArrayLike", "ClassWeight", "CovType", "FloatArray",
+           "MatrixLike", "MultiClass", "PathOrFile", "Penalty", "Solver"]
 
 #: Dense data (anything ``np.asarray`` takes, pandas DataFrames included) or
 #: a scipy.sparse matrix or array.
@@ -21,5 +21,6 @@ Penalty = Literal["l2", "l1", "elasticnet"] | None
 Solver = Literal["auto", "newton", "lbfgs", "gd"]
 MultiClass = Literal["auto", "ovr", "multinomial"]
 ClassWeight = Mapping[Any, float] | Literal["balanced"] | None
+CovType = Literal["nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"]
 #: A file name, a path, or an open file object.
 PathOrFile = Union[str, "os.PathLike[str]", IO[str], IO[bytes]]
