@@ -323,18 +323,120 @@ def _zoo_csv(tmp_path):
                        for row, label in zip(X, y)])
 
 
-def test_multinomial_fit_prints_the_mnlogit_summary(tmp_path):
+def test_multinomial_fit_prints_the_mnlogit_summary(tmp_path, capsys):
     path = _zoo_csv(tmp_path)
-    result = run("fit", path, "--target", "animal", "--penalty", "none")
-    assert result.returncode == 0, result.stderr
-    assert "MNLogit Regression Results" in result.stdout
+    status, out, err = _main(capsys, "fit", path, "--target", "animal",
+                             "--penalty", "none")
+    assert status == 0, err
+    assert "MNLogit Regression Results" in out
     # one table per class after the first (the reference)
-    assert "animal=bee" in result.stdout and "animal=ant" not in result.stdout
+    assert "animal=bee" in out and "animal=ant" not in out
 
 
-def test_l1_fit_lists_coefficients_with_the_reason(tmp_path):
+def test_l1_fit_lists_coefficients_with_the_reason(tmp_path, capsys):
     path = _zoo_csv(tmp_path)
-    result = run("fit", path, "--target", "animal", "--penalty", "l1")
-    assert result.returncode == 0, result.stderr
-    assert "class 'ant' vs rest:" in result.stdout
-    assert "penalty='l1'" in result.stdout
+    status, out, err = _main(capsys, "fit", path, "--target", "animal",
+                             "--penalty", "l1")
+    assert status == 0, err
+    assert "class 'ant' vs rest:" in out
+    assert "penalty='l1'" in out
+
+
+# ---------------------------------------------------------------------------
+# --formula, --cov-type, --cluster
+# ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def survey_csv(tmp_path_factory):
+    """Numeric, text and cluster columns (the target a 0/1 column)."""
+    rng = np.random.default_rng(0)
+    n = 300
+    x = rng.standard_normal(n)
+    city = rng.choice(["paris", "rome", "oslo"], n)
+    firm = rng.integers(0, 15, n)
+    z = x + 0.8 * (city == "rome")
+    y = (rng.random(n) < 1 / (1 + np.exp(-z))).astype(int)
+    path = tmp_path_factory.mktemp("cli") / "survey.csv"
+    rows = [[repr(float(a)), c, f"firm{f}", int(t)]
+            for a, c, f, t in zip(x, city, firm, y)]
+    _write_csv(path, ["x", "city", "firm", "bought"], rows)
+    return path, x, city, firm, y
+
+
+def _coef_rows(out):
+    return {line.split()[0]: line.split()[1:3] for line in out.splitlines()
+            if line.split() and line.split()[0] in (
+                "Intercept", "const", "x", "city[T.rome]", "city[T.paris]")}
+
+
+def _main(capsys, *args):
+    """The command in process (subprocesses cost seconds each): (status,
+    stdout, stderr)."""
+    status = _cli.main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_fit_formula_equals_clogit_logit_and_predicts(survey_csv, tmp_path,
+                                                      capsys):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("formulaic")
+    path, x, city, firm, y = survey_csv
+    model = tmp_path / "model.json"
+    status, out, err = _main(capsys, "fit", path, "--formula",
+                             "bought ~ x + city", "--cluster", "firm", "-o",
+                             model)
+    assert status == 0, err
+    frame = pd.DataFrame({"x": x, "city": city, "bought": y,
+                          "firm": [f"firm{f}" for f in firm]})
+    est = clogit.logit("bought ~ x + city", frame, cov_type="cluster",
+                       groups="firm")
+    assert est.penalty is None  # clogit.logit's default
+    rows = _coef_rows(out)
+    assert set(rows) == {"Intercept", "x", "city[T.paris]", "city[T.rome]"}
+    for name, (coef, se) in rows.items():
+        assert coef == f"{est.results_.params[name]:.4f}"
+        assert se == f"{est.results_.bse[name]:.3f}"
+    assert "cluster" in out
+    loaded = clogit.load(model)
+    assert loaded.formula_.formula == "bought ~ x + city"
+    status, out, err = _main(capsys, "predict", model, path, "--proba")
+    assert status == 0, err
+    header, rows = _read_csv(out)
+    np.testing.assert_allclose(np.array(rows, dtype=float),
+                               est.predict_proba(frame), rtol=1e-12)
+
+
+def test_fit_cov_type_and_cluster_without_formula(survey_csv, tmp_path,
+                                                  capsys):
+    path, x, city, firm, y = survey_csv
+    numeric = tmp_path / "numeric.csv"
+    _write_csv(numeric, ["x", "firm", "bought"],
+               [[repr(float(a)), f, t] for a, f, t in zip(x, firm, y)])
+    status, out, err = _main(capsys, "fit", numeric, "--target", "bought",
+                             "--penalty", "none", "--cluster", "firm")
+    assert status == 0, err
+    # the cluster column is never a feature
+    est = clogit.LogisticRegression(penalty=None, cov_type="cluster").fit(
+        x[:, None], y, groups=firm)
+    rows = _coef_rows(out)
+    assert set(rows) == {"const", "x"}
+    assert rows["x"] == [f"{est.params_[1]:.4f}", f"{est.std_errors_[1]:.3f}"]
+    status, out, err = _main(capsys, "fit", numeric, "--target", "bought",
+                             "--cov-type", "HC1")
+    assert status == 0, err
+    assert "HC1" in out and "firm" in out  # here a feature
+
+
+def test_formula_errors_exit_2(survey_csv, capsys):
+    pytest.importorskip("formulaic")
+    path = survey_csv[0]
+    for args, fragment in [
+            (["--formula", "bought ~ x + firm", "--cluster", "firm"],
+             "never a feature"),
+            (["--formula", "bought ~ nope"], "nope"),
+            (["--formula", "bought ~ x", "--target", "x"], "left-hand side"),
+            (["--target", "bought", "--cluster", "none"], "no --cluster")]:
+        status, out, err = _main(capsys, "fit", path, *args)
+        assert status == 2, (args, out)
+        assert fragment in err, (args, err)
+        assert err.count("\n") <= 2  # one line, no traceback

@@ -253,13 +253,64 @@ def _factors(formula_obj):
         yield from term.factors
 
 
+def parse_formula(formula):
+    """formulaic's parse of ``formula``: ``(lhs or None, rhs)``, or a
+    ValueError."""
+    fml = formulaic()
+    try:
+        parsed = fml.Formula(formula)
+    except (fml.errors.FormulaicError, SyntaxError, ValueError) as exc:
+        raise ValueError(f"cannot parse the formula {formula!r}: "
+                         f"{exc}") from None
+    if hasattr(parsed, "rhs"):
+        return getattr(parsed, "lhs", None), parsed.rhs
+    return None, parsed
+
+
 def check_safe_formula(rhs):
-    """Every evaluated factor of the right-hand side ``rhs`` (a string)
-    passes :func:`check_safe_expression`."""
-    parsed = formulaic().Formula(rhs)
-    for factor in _factors(parsed):
-        if factor.eval_method.value == "python":
+    """Every factor of the right-hand side ``rhs`` (parsed) passes
+    :func:`check_safe_expression` (a looked-up name must not be private)."""
+    for factor in _factors(rhs):
+        method = factor.eval_method.value
+        if method == "python":
             check_safe_expression(factor.expr)
+        elif method == "lookup" and factor.expr.startswith("_") or \
+                "__" in factor.expr:
+            raise ValueError(f"the formula term {factor.expr!r} reads a "
+                             "private name.")
+
+
+def formula_variables(rhs, context=None):
+    """The data columns the factors of ``rhs`` (parsed) read: looked-up
+    names, and the names an expression reads that are not functions,
+    modules or the caller's objects (formulaic's ``required_variables``
+    leaves out the arguments of stateful transforms)."""
+    names = set()
+    for factor in _factors(rhs):
+        method = factor.eval_method.value
+        if method == "lookup":
+            names.add(factor.expr)
+        elif method == "python":
+            try:
+                tree = ast.parse(factor.expr, mode="eval")
+            except SyntaxError:
+                continue
+            called = {id(node.func) for node in ast.walk(tree)
+                      if isinstance(node, ast.Call)}
+            roots = set()
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Attribute):
+                    inner = node.value
+                    while isinstance(inner, ast.Attribute):
+                        inner = inner.value
+                    roots.add(id(inner))
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Name) and id(node) not in called
+                        and id(node) not in roots
+                        and node.id not in _TRANSFORMS
+                        and not (context and node.id in context)):
+                    names.add(node.id)
+    return sorted(names)
 
 
 # ----------------------------------------------------------------------
@@ -273,8 +324,6 @@ class FormulaDesign:
     ----------
     formula : str
         The formula as given (``"admit ~ gre + C(rank)"``).
-    rhs : str
-        Its right-hand side, as formulaic normalizes it.
     lhs : str or None
         The dependent variable's expression.
     feature_names : list of str
@@ -290,11 +339,10 @@ class FormulaDesign:
 
     intercept_name = INTERCEPT
 
-    def __init__(self, formula, rhs, lhs, encoder_state, transform_state,
+    def __init__(self, formula, lhs, encoder_state, transform_state,
                  feature_names, has_intercept, sparse, bool_columns,
                  variables, spec=None, context=None):
         self.formula = formula
-        self.rhs = rhs
         self.lhs = lhs
         self._encoder_state = encoder_state
         self._transform_state = transform_state
@@ -347,19 +395,13 @@ class FormulaDesign:
             raise ValueError(f"sparse must be 'auto', True or False, got "
                              f"{sparse!r}.")
         frame = as_frame(data)
-        try:
-            parsed = fml.Formula(formula)
-        except fml.errors.FormulaicError as exc:
-            raise ValueError(f"cannot parse the formula {formula!r}: "
-                             f"{exc}") from None
-        lhs = getattr(parsed, "lhs", None)
-        rhs = getattr(parsed, "rhs", None)
-        if lhs is None or rhs is None or not list(lhs):
+        lhs, rhs = parse_formula(formula)
+        if lhs is None or not list(lhs):
             raise ValueError(f"the formula {formula!r} has no left-hand "
                              "side: write it as 'target ~ terms'.")
         lhs_text = str(lhs)
-        variables = sorted(str(v) for v in rhs.required_variables)
-        target_variables = sorted(str(v) for v in lhs.required_variables)
+        variables = formula_variables(rhs, context)
+        target_variables = formula_variables(lhs, context)
         _check_columns(frame, variables + target_variables, context)
         rows = _missing_rows(frame, variables + target_variables, missing,
                              formula)
@@ -370,7 +412,7 @@ class FormulaDesign:
         work = _with_categorical_bools(frame, columns, bool_columns)
 
         matrix = _materialize(lambda: fml.model_matrix(
-            str(rhs), work, output="sparse", na_action="raise",
+            rhs, work, output="sparse", na_action="raise",
             context=context or {}))
         spec = matrix.model_spec
         names = list(spec.column_names)
@@ -383,7 +425,7 @@ class FormulaDesign:
             sparse = any(
                 len(state.get("categories", ())) >= HIGH_CARDINALITY_LEVELS
                 for _, state in spec.encoder_state.values())
-        design = cls(formula, str(rhs), lhs_text, spec.encoder_state,
+        design = cls(formula, lhs_text, spec.encoder_state,
                      spec.transform_state, feature_names, has_intercept,
                      sparse, bool_columns, variables, spec, context)
         X = design._finish(matrix, names)
@@ -414,7 +456,7 @@ class FormulaDesign:
         if self._spec is None:
             fml = formulaic()
             self._spec = fml.ModelSpec(
-                formula=fml.Formula(self.rhs), output="sparse",
+                formula=parse_formula(self.formula)[1], output="sparse",
                 encoder_state=self._encoder_state,
                 transform_state=self._transform_state)
         return self._spec
@@ -475,14 +517,14 @@ class FormulaDesign:
         """The JSON-ready state (``clogit._model_files``); ValueError when
         some part cannot be written as JSON or reloaded safely."""
         fml = formulaic()
-        check_safe_formula(self.rhs)
+        check_safe_formula(parse_formula(self.formula)[1])
         encoder = {}
         for expr, (kind, state) in self._encoder_state.items():
             kept = {k: v for k, v in state.items() if k != "contrasts"}
             encoder[expr] = {"kind": getattr(kind, "value", kind),
                              "state": kept}
         return {
-            "formula": self.formula, "rhs": self.rhs, "lhs": self.lhs,
+            "formula": self.formula, "lhs": self.lhs,
             "feature_names": list(self.feature_names),
             "intercept": self.has_intercept, "sparse": self.sparse,
             "bool_columns": list(self.bool_columns),
@@ -497,16 +539,15 @@ class FormulaDesign:
     def from_state(cls, state):
         """Rebuild from :meth:`to_state`'s dict, checking every field
         (ValueError on anything malformed or unsafe)."""
-        keys = ("formula", "rhs", "lhs", "feature_names", "intercept",
-                "sparse", "bool_columns", "variables", "encoder_state",
+        keys = ("formula", "lhs", "feature_names", "intercept", "sparse",
+                "bool_columns", "variables", "encoder_state",
                 "transform_state", "formulaic_version")
         if not isinstance(state, dict) or set(state) != set(keys):
             raise ValueError(f"must be an object with the keys {keys}.")
-        for key in ("formula", "rhs"):
-            if (not isinstance(state[key], str)
-                    or len(state[key]) > _MAX_FORMULA_CHARS):
-                raise ValueError(f"{key} must be a string of at most "
-                                 f"{_MAX_FORMULA_CHARS} characters.")
+        if (not isinstance(state["formula"], str)
+                or len(state["formula"]) > _MAX_FORMULA_CHARS):
+            raise ValueError(f"formula must be a string of at most "
+                             f"{_MAX_FORMULA_CHARS} characters.")
         if state["lhs"] is not None and not isinstance(state["lhs"], str):
             raise ValueError("lhs must be null or a string.")
         for key in ("feature_names", "bool_columns", "variables"):
@@ -519,10 +560,7 @@ class FormulaDesign:
         if not isinstance(state["formulaic_version"], str):
             raise ValueError("formulaic_version must be a string.")
         fml = formulaic()
-        try:
-            check_safe_formula(state["rhs"])
-        except fml.errors.FormulaicError as exc:
-            raise ValueError(f"cannot parse rhs: {exc}") from None
+        check_safe_formula(parse_formula(state["formula"])[1])
         encoder = decode_state(state["encoder_state"], "encoder_state")
         transform = decode_state(state["transform_state"],
                                  "transform_state")
@@ -546,8 +584,7 @@ class FormulaDesign:
         if not all(isinstance(k, str) and isinstance(v, dict)
                    for k, v in transform.items()):
             raise ValueError("transform_state must map terms to objects.")
-        return cls(state["formula"], state["rhs"], state["lhs"],
-                   encoder_state, transform, state["feature_names"],
+        return cls(state["formula"], state["lhs"], encoder_state, transform, state["feature_names"],
                    state["intercept"], state["sparse"],
                    state["bool_columns"], state["variables"])
 

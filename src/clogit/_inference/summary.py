@@ -315,6 +315,14 @@ def _notes(fit, tables):
     return notes
 
 
+def label_text(label):
+    """A class label as statsmodels prints it: integral floats as integers
+    (``PID=1``, not ``PID=1.0``)."""
+    if isinstance(label, (float, np.floating)) and float(label).is_integer():
+        return str(int(label))
+    return str(label)
+
+
 def _title(header, title, default):
     if title is not None:
         return str(title)
@@ -345,7 +353,8 @@ def multinomial_block(header, names, classes, alpha, title=None):
     params = fit.params
     bse = np.sqrt(np.diagonal(fit.covariance)).reshape(params.shape)
     yname = header["yname"]
-    tables = [_Table(f"{yname}={label}", names, params[k], bse[k], alpha)
+    tables = [_Table(f"{yname}={label_text(label)}", names, params[k],
+                     bse[k], alpha)
               for k, label in enumerate(classes[1:])]
     left, right = _pairs(header, tables)
     return _Block(_title(header, title, "MNLogit Regression Results"),
