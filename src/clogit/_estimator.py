@@ -156,6 +156,15 @@ default="nonrobust"
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when X was a pandas DataFrame with string column names.
+    results_ : LogitResults, list of LogitResults or MNLogitResults
+        The fit's inference under statsmodels' names (``params``, ``bse``,
+        ``pvalues``, ``conf_int()``, ``llf``, ``aic``, ``summary()`` ...);
+        see ``clogit._inference.results``.  Inference keeps a reference to
+        the training data (never a copy) for figures computed on demand;
+        ``results_.remove_data()`` drops it, and pickles never hold it.
+    formula_ : FormulaDesign
+        For a model fitted by :func:`clogit.logit`: its design, which makes
+        raw data into the design matrix at predict.
 
     Examples
     --------
@@ -555,8 +564,11 @@ def load(path: PathOrFile) -> LogisticRegression:
     -------
     LogisticRegression
         Fitted: ``predict``, ``predict_proba`` ... give exactly the saved
-        model's results.  Inference (``summary``, ``covariance_``) needs a
-        refit: model files hold no Hessian.
+        model's results, and ``results_``, ``summary()``, ``covariance_``
+        ... its inference (stored in the file; files of format version 1,
+        and fits whose covariance had not been computed when they were
+        saved, hold none).  A model fitted by :func:`clogit.logit`
+        predicts from raw data again.
 
     Raises
     ------

@@ -29,13 +29,15 @@ When the Hessian comes from
 * Otherwise (L-BFGS, gradient descent, Newton-CG, a Newton fit stopped
   short) the Hessian takes one more pass over X (``inference_pass``, the
   cost of one Newton iteration).  In memory that pass runs on demand, the
-  first time a figure needs it: the fit keeps a way to remake the
-  problem's kernels (``source``, a reference to the training data, never a
-  copy), so a wide L-BFGS fit whose inference nobody asks for pays nothing.
-  Before using them it checks that the data still give the fit's
-  objective at the estimate (data changed in place since ``fit`` raise
-  instead of giving wrong figures).  On dask chunks it runs at the end of
-  ``fit`` (the fit keeps no reference to the cluster's data).
+  first time a figure needs it, so a wide L-BFGS fit whose inference
+  nobody asks for pays nothing: every in-memory fit keeps a way to remake
+  the problem's kernels (``source``, a reference to the training data,
+  never a copy; what figures computed later from the data, such as
+  residuals or average marginal effects, read too).  Before using them it
+  checks that the data still give the fit's objective at the estimate
+  (data changed in place since ``fit`` raise instead of giving wrong
+  figures).  On dask chunks the pass runs at the end of ``fit`` (the fit
+  keeps no reference to the cluster's data).
 * A robust or cluster ``cov_type`` needs the meat, from the same pass (with
   the Hessian if no factor was left), run at the end of ``fit``.
 
@@ -124,40 +126,27 @@ class BinaryFit(ProblemFit):
             self._inverse = self.C * inverse
         return self._inverse
 
-    @property
-    def covariance(self):
+    def _compute(self):
         """The covariance of ``cov_type``, intercept first (see
-        :mod:`clogit._inference.covariance`); NaN when the Hessian is
-        singular."""
-        if self._cov is None:
-            inverse = self.inverse_hessian()
-            if self.cov_type == "nonrobust":
-                cov = inverse
-            else:
-                # H_f^-1 M H_f^-1 with H_f = C H_nll, M = C^2 M_nll
-                cov = sandwich(inverse / self.C, self.meat)
-                if self.cov_type == "cluster":
-                    cov = cov * cluster_correction(self.n_groups, self.n_obs,
-                                                   self.n_coef)
-            order = self._order()
-            self._cov = np.ascontiguousarray(cov[np.ix_(order, order)])
-        return self._cov
-
-    @property
-    def n_params(self):
-        """Degrees of freedom of the coefficients: their number without a
-        penalty; with l2 the effective number ``tr(H_data H_pen^-1)``,
-        equal to ``n_coef - alpha / C * tr(P H_pen^-1)`` (``P`` selects
-        the penalized coefficients)."""
-        if self._n_params is None:
-            if not self.alpha:
-                self._n_params = float(self.n_coef)
-            else:
-                diag = np.diagonal(self.inverse_hessian())[:self.n_features]
-                self._n_params = float(self.n_coef - self.alpha / self.C
-                                       * np.sum(diag))
-        return self._n_params
-
+        :mod:`clogit._inference.covariance`; NaN when the Hessian is
+        singular), and the degrees of freedom of the coefficients: their
+        number without a penalty; with l2 the effective number
+        ``tr(H_data H_pen^-1) = n_coef - alpha / C * tr(P H_pen^-1)`` (``P``
+        selects the penalized coefficients)."""
+        inverse = self.inverse_hessian()
+        if self.cov_type == "nonrobust":
+            cov = inverse
+        else:
+            # H_f^-1 M H_f^-1 with H_f = C H_nll, M = C^2 M_nll
+            cov = sandwich(inverse / self.C, self.meat)
+            if self.cov_type == "cluster":
+                cov = cov * cluster_correction(self.n_groups, self.n_obs,
+                                               self.n_coef)
+        order = self._order()
+        self._cov = np.ascontiguousarray(cov[np.ix_(order, order)])
+        diag = np.diagonal(inverse)[:self.n_features]
+        self._n_params = float(self.n_coef - (
+            self.alpha / self.C * np.sum(diag) if self.alpha else 0.0))
 
 
 def add_l2(hess, alpha, n_features):
@@ -259,10 +248,14 @@ def binary_fit(kernels, result, *, alpha, penalty, separated=False,
         # the Hessian on demand (source); the objective now, by a gradient
         # pass (a solver's last objective may be its previous iterate's)
         data_objective = kernels.inference_pass(coef)
-        fit.source = source
     if factor is None or robust:
         fit.data_objective = float(data_objective)
     fit.loglik = -fit.data_objective / C
+    # later analyses of this fit (figures computed on demand) reread the
+    # training data through it; in memory a reference, never a copy
+    fit.source = source
+    if fit.factor is not None or fit.hessian is not None:
+        fit.covariance  # now, while BLAS runs single-threaded: p^3 / 3
     return fit
 
 

@@ -129,6 +129,10 @@ class MultinomialFit(ProblemFit):
         return cov, n_params
 
     def _compute(self):
+        """The ((K-1) k1)^2 covariance of the contrasts, class-major,
+        intercept first within each class (``MNLogit.cov_params()``'s
+        order), and the number of parameters: (K-1) k1 without a penalty,
+        with l2 the effective number ``tr(H_data H_pen^+)``."""
         cov, n_params = self._reduced()
         if self.cov_type == "cluster":
             cov = cov * cluster_correction(self.n_groups, self.n_obs,
@@ -138,21 +142,6 @@ class MultinomialFit(ProblemFit):
         self._cov = np.ascontiguousarray(cov[np.ix_(order, order)])
         self._n_params = n_params
 
-    @property
-    def covariance(self):
-        """((K-1) k1)^2 covariance of the contrasts, class-major, intercept
-        first within each class (``MNLogit.cov_params()``'s order)."""
-        if self._cov is None:
-            self._compute()
-        return self._cov
-
-    @property
-    def n_params(self):
-        """(K-1) k1 without a penalty; with l2 the effective number
-        ``tr(H_data H_pen^+)``."""
-        if self._n_params is None:
-            self._compute()
-        return self._n_params
 
 
 
@@ -199,7 +188,11 @@ def multinomial_fit(kernels, result, *, alpha, penalty, solver="",
         fit.meat = cluster_meat(scores) if scores is not None else meat
     else:
         data_objective = kernels.inference_pass(coef)
-        fit.source = source
     fit.data_objective = float(data_objective)
     fit.loglik = -fit.data_objective / C
+    # later analyses of this fit (figures computed on demand) reread the
+    # training data through it; in memory a reference, never a copy
+    fit.source = source
+    if fit.hessian is not None:
+        fit.covariance  # now, while BLAS runs single-threaded
     return fit

@@ -109,8 +109,9 @@ def block_pass(const floating[:, :] X, const double[::1] y,
     cdef const int *cols = NULL
     cdef bint c_order = False
     cdef int lda = _leading_dim(X, &c_order)
-    cdef Py_ssize_t m_max = (block_rows if block_rows > 0
-                             else default_block_rows(k1, want_hess))
+    # the meat is a dsyrk too: the blocks of a Hessian pass
+    cdef Py_ssize_t m_max = (block_rows if block_rows > 0 else
+                             default_block_rows(k1, want_hess or want_meat))
     cdef Py_ssize_t i0, i, j, m
     cdef double obj = 0.0, loss, prob, hw, s
     cdef double *buf
@@ -118,6 +119,7 @@ def block_pass(const floating[:, :] X, const double[::1] y,
     cdef double *rb
     cdef double *hb
     cdef double *mb = NULL
+    cdef double *meat_buf = NULL
 
     if y.shape[0] != n or sample_weight.shape[0] != n:
         raise ValueError("y and sample_weight must have X.shape[0] entries")
@@ -144,11 +146,12 @@ def block_pass(const floating[:, :] X, const double[::1] y,
     buf = <double *>malloc(m_max * (k1 + 3) * sizeof(double))
     if buf == NULL:
         raise MemoryError()
-    if want_meat:
-        mb = <double *>malloc(m_max * max(k1, 1) * sizeof(double))
-        if mb == NULL:
+    if want_meat and want_hess:
+        meat_buf = <double *>malloc(m_max * max(k1, 1) * sizeof(double))
+        if meat_buf == NULL:
             free(buf)
             raise MemoryError()
+    mb = meat_buf
     zb = buf + m_max * k1
     rb = zb + m_max
     hb = rb + m_max
@@ -215,6 +218,10 @@ def block_pass(const floating[:, :] X, const double[::1] y,
                 for i in range(m):
                     s = sample_weight[i0 + i]
                     zb[i] = fabs(rb[i]) / sqrt(s) if s > 0.0 else 0.0
+                # without the Hessian the rows are scaled in place (B is not
+                # needed after this); with it, into the second buffer
+                if not want_hess:
+                    mb = buf
                 if c_order:
                     for i in range(m):
                         for j in range(k1):
@@ -251,7 +258,7 @@ def block_pass(const floating[:, :] X, const double[::1] y,
                 for i in range(j + 1, k1):
                     meat_out[j, i] = meat_out[i, j]
     free(buf)
-    free(mb)
+    free(meat_buf)
     return C * obj
 
 
