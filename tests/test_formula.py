@@ -340,3 +340,15 @@ def test_plain_fit_forgets_the_formula():
     est.fit(df[["x"]], df["y"])
     assert not hasattr(est, "formula_")
     assert est.results_.coefficient_names == ["const", "x"]
+
+
+def test_formula_models_pickle_without_the_data():
+    import pickle
+    df = _frame(n=200)
+    est = clogit.logit("y ~ x + city + member + np.exp(center(age))", df)
+    text = pickle.dumps(est)
+    assert len(text) < 20_000  # no copy of the data or the design
+    copy = pickle.loads(text)
+    np.testing.assert_array_equal(copy.predict_proba(df),
+                                  est.predict_proba(df))
+    assert str(copy.summary()) == str(est.summary())

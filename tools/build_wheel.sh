@@ -141,7 +141,7 @@ if command -v readelf > /dev/null; then
     mkdir "$WORK/so"
     "$TOOLS/python" -m zipfile -e "$WHEEL" "$WORK/so"
     echo "shared libraries the extensions need (DT_NEEDED):"
-    for so in "$WORK"/so/clogit/*.so; do
+    for so in "$WORK"/so/clogit/_kernels/*.so; do
         needed=$(readelf -d "$so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' \
                  | tr '\n' ' ')
         echo "  $(basename "$so"): ${needed:-(none)}"

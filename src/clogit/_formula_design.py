@@ -84,11 +84,14 @@ def _pandas():
 
 
 def as_frame(data, what="data"):
-    """``data`` as a pandas DataFrame (a DataFrame, or a mapping of column
-    names to equal-length columns)."""
+    """``data`` as a pandas DataFrame (a DataFrame, a table with
+    ``to_pandas()`` such as polars', or a dict of column names to
+    equal-length columns)."""
     pd = _pandas()
     if isinstance(data, pd.DataFrame):
         return data
+    if hasattr(data, "to_pandas") and hasattr(data, "columns"):
+        return data.to_pandas()  # polars, pyarrow tables
     if isinstance(data, dict):
         try:
             return pd.DataFrame(data)

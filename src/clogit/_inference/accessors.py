@@ -95,12 +95,13 @@ def results_of(estimator):
     names = coefficient_names(estimator)
     yname = target_name(estimator)
     C = float(estimator.C)
+    design = getattr(estimator, "formula_", None)
     if isinstance(fits[0], MultinomialFit):
         return MNLogitResults(fits[0], names, yname, "MNLogit", C,
-                              estimator.classes_.tolist())
+                              estimator.classes_.tolist(), design)
     if len(fits) == 1:
-        return LogitResults(fits[0], names, yname, "Logit", C)
-    return [LogitResults(fit, names, yname, "Logit (OvR)", C)
+        return LogitResults(fits[0], names, yname, "Logit", C, design)
+    return [LogitResults(fit, names, yname, "Logit (OvR)", C, design)
             for fit in fits]
 
 

@@ -23,10 +23,13 @@ that of the penalized estimator: ``k`` is the effective number of
 parameters ``tr(H_data H_pen^-1)``, and ``llr_pvalue`` is NaN (the
 likelihood-ratio test assumes maximum likelihood).
 
-Each object also keeps what later analyses of the same fit need (issue
-17's predictions, marginal effects and tests): the fit itself (``_fit``,
-with its coefficients, covariance and -- in memory -- a way to remake the
-problem's kernels over the training data) and the coefficient names.
+Each object also keeps what later analyses of the same fit need
+(predictions with intervals, marginal effects, tests): the fit itself
+(``_fit``: coefficients in the solver's layout, the Hessian or its factor,
+the covariance and -- in memory -- ``source``, a way to remake the
+problem's kernels over the training data), the coefficient names and, for
+a formula fit, the design that makes raw data into the design matrix
+(``_design``).
 """
 
 from __future__ import annotations
@@ -66,12 +69,13 @@ class _Results:
     use_t = False
 
     def __init__(self, fit: Any, names: list[str], yname: str,
-                 model_name: str, C: float) -> None:
+                 model_name: str, C: float, design: Any = None) -> None:
         self._fit = fit
         self._names = list(names)
         self._yname = yname
         self._model_name = model_name
         self._C = C
+        self._design = design
 
     # -- fit statistics, statsmodels' names --------------------------------
     @property
@@ -308,8 +312,9 @@ class MNLogitResults(_Results):
     """
 
     def __init__(self, fit: Any, names: list[str], yname: str,
-                 model_name: str, C: float, classes: list) -> None:
-        super().__init__(fit, names, yname, model_name, C)
+                 model_name: str, C: float, classes: list,
+                 design: Any = None) -> None:
+        super().__init__(fit, names, yname, model_name, C, design)
         self._classes = list(classes)
 
     @property
