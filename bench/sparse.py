@@ -20,7 +20,7 @@ p = 50,000), so it is skipped on the main task and timed on a second,
 narrower one (p = 2,000, the same generator) with every solver.
 
 clogit runs its kernels in as many threads as the process has cores
-(``clogit._parallel``); scikit-learn's sparse solvers use one.  The rows
+(``clogit._backends.memory``); scikit-learn's sparse solvers use one.  The rows
 "1 core" pin the process to one core for a like-for-like comparison.
 
 Run from the repository root::

@@ -102,4 +102,32 @@ static inline void clogit_binomial_point(double y, double z, double *loss,
     *hw = e / (d * d);
 }
 
+/* Soft-thresholding for the coordinate descent of the proximal Newton
+ * model (dense _kernels/cd.pyx and the CSC kernel of _kernels/sparse.pyx
+ * share it, so that both make the same decisions):  S(x, t) = sign(x)
+ * max(|x| - t, 0), except that |x| within ``band`` of the threshold gives
+ * 0.0.  ``band`` is the rounding error of x itself (a few ulps of the
+ * terms it was summed from): when the optimum is not unique (two identical
+ * columns: once one has taken the common coefficient, the other's x equals
+ * the threshold exactly in exact arithmetic), the rounding of the kernel
+ * that produced the gradient and Hessian (BLAS for dense X, sparse loops
+ * for CSR/CSC) must not decide whether the coefficient is 0.0 or 1e-16. */
+static inline double clogit_soft_threshold(double x, double threshold,
+                                           double band)
+{
+    if (x > threshold + band)
+        return x - threshold;
+    if (x < -threshold - band)
+        return x + threshold;
+    return 0.0;
+}
+
+/* The rounding band of ``clogit_soft_threshold`` for an x summed from terms
+ * whose magnitudes add up to ``magnitude``. */
+#define CLOGIT_TIE_ULPS 16.0
+static inline double clogit_tie_band(double magnitude)
+{
+    return CLOGIT_TIE_ULPS * 2.220446049250313e-16 * magnitude;
+}
+
 #endif  /* CLOGIT_MATH_H */

@@ -345,7 +345,7 @@ def test_binary_lbfgs_equals_in_memory(penalty):
     reference = clogit.LogisticRegression(penalty=penalty,
                                           tol=1e-12).fit(X, y)
     fit = DaskLogisticRegression(solver="lbfgs", penalty=penalty,
-                                 tol=1e-10).fit(da.from_array(X, chunks=300),
+                                 tol=1e-8).fit(da.from_array(X, chunks=300),
                                                 da.from_array(y, chunks=300))
     # L-BFGS's path depends on rounding (chunked sums), so compare with the
     # exact optimum (in-memory Newton at tol 1e-12) at L-BFGS's accuracy
@@ -493,3 +493,25 @@ def test_dense_hessian_limit_is_a_clear_error(monkeypatch, solver, advice):
     monkeypatch.setattr(clogit._fitting, "NEWTON_HESSIAN_MAX_BYTES", 100)
     with pytest.raises(ValueError, match=f"would exceed.*{advice}"):
         DaskLogisticRegression(solver=solver).fit(X, y)
+
+
+@pytest.mark.parametrize("solver", ["newton"])
+def test_multinomial_separation_as_in_memory(solver):
+    # iris, penalty=None: quasi-complete separation of the softmax model,
+    # detected on the workers' margins as in memory (issue 13).  (In memory
+    # an L-BFGS fit is confirmed by a linear program on X, which clogit.dask
+    # does not gather: there only the step monitor and the complete-
+    # separation certificate run.)
+    from sklearn.datasets import load_iris
+    X, y = load_iris(return_X_y=True)
+    with pytest.warns(clogit.SeparationWarning) as record:
+        reference = clogit.LogisticRegression(penalty=None,
+                                              solver=solver).fit(X, y)
+    with pytest.warns(clogit.SeparationWarning) as dask_record:
+        fit = DaskLogisticRegression(penalty=None, solver=solver).fit(
+            da.from_array(X, chunks=(40, -1)), da.from_array(y, chunks=40))
+    assert not fit.converged_
+    assert str(dask_record[0].message).split(" samples")[0] == str(
+        record[0].message).split(" samples")[0]
+    np.testing.assert_allclose(fit.coef_, reference.coef_, rtol=1e-6,
+                               atol=1e-6)

@@ -76,11 +76,15 @@ def test_non_numeric_sample_weight(data):
     ({"C": "1"}, "C must be a positive number"),
     ({"penalty": "l3"}, "penalty must be one of"),
     ({"penalty": "none"}, "penalty must be one of"),
-    ({"solver": "sag"}, "solver must be one of"),
+    ({"solver": "sgd"}, "solver must be one of"),
     ({"multi_class": "crammer"}, "multi_class must be one of"),
     ({"tol": 0.0}, "tol must be a positive number"),
-    ({"max_iter": 0}, "max_iter must be a positive integer"),
-    ({"max_iter": 2.5}, "max_iter must be a positive integer"),
+    # max_iter=0 is valid (it returns the starting point)
+    ({"max_iter": -1}, "max_iter must be a non-negative integer"),
+    ({"max_iter": 2.5}, "max_iter must be a non-negative integer"),
+    ({"dual": True}, "dual=True"),
+    ({"intercept_scaling": 0.0}, "intercept_scaling must be"),
+    ({"random_state": "seed"}, "random_state must be"),
     ({"verbose": -1}, "verbose must be"),
     ({"n_jobs": 0}, "n_jobs must be"),
     ({"fit_intercept": "yes"}, "fit_intercept must be a bool"),
@@ -98,7 +102,9 @@ def test_bad_parameters(data, params, message):
     ({"penalty": "l1", "solver": "lbfgs"}, "solver='lbfgs' supports penalty"),
     ({"penalty": "elasticnet", "l1_ratio": 0.5, "solver": "lbfgs"},
      "solver='lbfgs' supports penalty"),
-    ({"penalty": "elasticnet"}, "needs l1_ratio"),
+    ({"penalty": "elasticnet", "l1_ratio": None}, "needs l1_ratio"),
+    ({"penalty": "l1", "solver": "newton-cg"},
+     "solver='newton-cg' supports penalty"),
     ({"multi_class": "multinomial", "solver": "gd"},
      "solver='gd' supports binary and One-vs-Rest"),
 ])
@@ -109,9 +115,14 @@ def test_unsupported_combinations_are_refused(data, params, message):
         clogit.LogisticRegression(**params).fit(X, y)
 
 
-def test_l1_ratio_without_elasticnet_warns(data):
-    with pytest.warns(UserWarning, match="l1_ratio is only used"):
-        clogit.LogisticRegression(l1_ratio=0.5).fit(*data)
+def test_l1_ratio_contradicting_the_penalty_warns(data):
+    # with the default penalty="l2", l1_ratio selects the penalty
+    # (scikit-learn >= 1.8; see tests/test_dropin.py); with "l1" or None a
+    # ratio that says otherwise is ignored, with a warning
+    for penalty in ("l1", None):
+        with pytest.warns(UserWarning, match="l1_ratio=0.5 is ignored"):
+            clogit.LogisticRegression(penalty=penalty,
+                                      l1_ratio=0.5).fit(*data)
 
 
 def test_wrong_feature_count_at_predict(data):

@@ -6,7 +6,7 @@
                [--cluster COLUMN]] [-o model.json]
     clogit fit DATA.csv --formula "y ~ x1 + C(x2)" [...]
     clogit predict model.json DATA.csv [-o predictions.csv] [--proba]
-    clogit bench [--quick] [-- BENCH-ARGS...]
+    clogit bench [--quick] [--sizes NxP,...] [--repeats N]
 
 CSV files need a header row; feature columns must be numeric (the target of
 ``fit`` may hold any labels), except with ``--formula``: then the columns
@@ -26,12 +26,10 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import subprocess
 import sys
 import threading
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 
@@ -388,29 +386,14 @@ def _write_predictions(args, clf, X):
     _write_csv(args.output, out_header, out_rows)
 
 
-def find_bench():
-    """bench/run.py of a source checkout: under the current directory, else
-    next to the source tree this module was imported from."""
-    candidates = [Path.cwd() / "bench" / "run.py",
-                  Path(__file__).resolve().parents[2] / "bench" / "run.py"]
-    for path in candidates:
-        if path.is_file():
-            return path
-    return None
-
-
 def cmd_bench(args):
-    script = find_bench()
-    if script is None:
-        raise CLIError(
-            "bench/run.py not found: the benchmark ships with the source "
-            "repository, not the installed package; run 'clogit bench' from "
-            "the root of a clogit checkout.")
-    command = [sys.executable, str(script)]
-    if args.quick:
-        command.append("--quick")
-    command += args.bench_args
-    return subprocess.run(command, check=False).returncode
+    """The benchmark shipped with the package (``clogit._bench``): works
+    from an installed clogit; bench/ of a checkout has the full one."""
+    from . import _bench
+
+    _bench.run(quick=args.quick, sizes=args.sizes, repeats=args.repeats,
+               seed=args.seed)
+    return 0
 
 
 # ---------------------------------------------------------------------------
@@ -423,6 +406,22 @@ def _positive_float(text):
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
+    return value
+
+
+def _bench_sizes(text):
+    from ._bench import parse_sizes
+
+    return parse_sizes(text)
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {text!r}")
     return value
 
 
@@ -478,11 +477,17 @@ def build_parser():
     predict.set_defaults(func=cmd_predict)
 
     bench = sub.add_parser(
-        "bench", help="run the benchmark (bench/run.py of a source checkout)")
+        "bench", help="run the quick benchmark (clogit against "
+                      "scikit-learn; bench/ of a checkout has the full one)")
     bench.add_argument("--quick", action="store_true",
-                       help="fewer repeats (about a minute and a half)")
-    bench.add_argument("bench_args", nargs="*", metavar="-- ARGS",
-                       help="further arguments for bench/run.py, after --")
+                       help="two problem sizes, 3 runs each (a minute or "
+                            "two)")
+    bench.add_argument("--sizes", type=_bench_sizes, default=None,
+                       metavar="NxP[,NxP...]", help="problem sizes")
+    bench.add_argument("--repeats", type=_positive_int, default=None,
+                       help="timed runs per solver")
+    bench.add_argument("--seed", type=int, default=0,
+                       help="seed of the generated data (default 0)")
     bench.set_defaults(func=cmd_bench)
     return parser
 

@@ -23,15 +23,16 @@ from ._backends.threads import available_cores, single_threaded_blas
 from ._fitting import Objective
 from ._functions import log_sigmoid, sigmoid
 from ._inference.accessors import InferenceMixin
-from ._inference.binary import effective_penalty
 from ._inference.covariance import check_cov_type, check_groups
 from ._kernels import binomial as _binomial
 from ._typing import (ArrayLike, ClassWeight, CovType, MatrixLike,
-                      MultiClass, PathOrFile, Penalty, Solver)
+                      MultiClass, PathOrFile, Penalty, RandomState, Solver)
 from ._validation import as_blas_matrix, check_sample_weight
 
-_PENALTIES = ("l2", "l1", "elasticnet", None)
-_SOLVERS = ("auto", "newton", "lbfgs", "gd")
+# clogit's solvers; scikit-learn's names are aliases (SPEC §3, drop-in notes)
+_SOLVERS = ("auto", "newton", "newton-cg", "lbfgs", "gd")
+_SOLVER_ALIASES = {"newton-cholesky": "newton", "liblinear": "auto",
+                   "sag": "auto", "saga": "auto"}
 _MULTI_CLASS = ("auto", "ovr", "multinomial")
 
 
@@ -58,6 +59,88 @@ def _is_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+def _is_bool(value):
+    return isinstance(value, (bool, np.bool_))
+
+
+def _positive_finite(value):
+    return _is_real(value) and bool(np.isfinite(value)) and value > 0
+
+
+# Every constructor parameter's rule, declared once: name -> (test, what the
+# value must be).  ``_validate_params`` checks them all and raises
+# "<name> must be <what>, got <value>." -- uniform messages -- before the
+# rules that combine parameters.
+_PARAMETER_RULES = {
+    "penalty": (lambda v: v in ("l2", "l1", "elasticnet", None),
+                "one of 'l2', 'l1', 'elasticnet' or None"),
+    "C": (lambda v: _is_real(v) and not np.isnan(v) and v > 0,
+          "a positive number (np.inf for no penalty)"),
+    "l1_ratio": (lambda v: v is None or (_is_real(v) and 0 <= v <= 1),
+                 "None or a number in [0, 1]"),
+    "dual": (_is_bool, "a bool"),
+    "tol": (_positive_finite, "a positive number"),
+    "fit_intercept": (_is_bool, "a bool"),
+    "intercept_scaling": (_positive_finite, "a positive number"),
+    "class_weight": (lambda v: v is None or isinstance(v, dict)
+                     or (isinstance(v, str) and v == "balanced"),
+                     "None, 'balanced' or a dict"),
+    "random_state": (lambda v: v is None or _is_int(v) or isinstance(
+        v, (np.random.RandomState, np.random.Generator)),
+        "None, an int or a numpy random generator"),
+    "solver": (lambda v: isinstance(v, str) and (v in _SOLVERS
+                                                 or v in _SOLVER_ALIASES),
+               "one of " + ", ".join(map(repr, _SOLVERS))
+               + " or scikit-learn's " + ", ".join(map(repr,
+                                                       _SOLVER_ALIASES))),
+    "max_iter": (lambda v: _is_int(v) and v >= 0, "a non-negative integer"),
+    "multi_class": (lambda v: isinstance(v, str) and v in _MULTI_CLASS,
+                    "one of 'auto', 'ovr', 'multinomial'"),
+    "verbose": (lambda v: (_is_int(v) or _is_bool(v)) and v >= 0,
+                "a non-negative integer"),
+    "warm_start": (_is_bool, "a bool"),
+    "n_jobs": (lambda v: v is None or (_is_int(v) and v != 0),
+               "None or a non-zero integer"),
+}
+
+
+def resolve_penalty(penalty, C, l1_ratio, stacklevel=4):
+    """The penalty a parameter set selects: ``(penalty, l1_ratio)`` in
+    effect, penalty None for no penalty.
+
+    scikit-learn >= 1.8 spells the penalty by ``l1_ratio`` with ``penalty``
+    left at its default: with ``penalty="l2"`` a ratio of 1 is l1, one in
+    (0, 1) elastic net (0 and None stay l2).  With "elasticnet" the ratio is
+    the mixing weight (None is a ValueError); with "l1" or None a ratio that
+    says otherwise is ignored with a UserWarning.  ``C=np.inf`` is no
+    penalty whatever the rest says.
+    """
+    if penalty == "elasticnet":
+        if l1_ratio is None:
+            raise ValueError(
+                "penalty='elasticnet' needs l1_ratio, a number in [0, 1].")
+        resolved, ratio = "elasticnet", float(l1_ratio)
+    elif penalty == "l2":
+        if l1_ratio is None or l1_ratio == 0:
+            resolved, ratio = "l2", 0.0
+        elif l1_ratio == 1:
+            resolved, ratio = "l1", 1.0
+        else:
+            resolved, ratio = "elasticnet", float(l1_ratio)
+    else:
+        consistent = (None, 0) if penalty is None else (None, 0, 1)
+        if l1_ratio not in consistent:
+            warnings.warn(
+                f"l1_ratio={l1_ratio!r} is ignored with penalty={penalty!r}: "
+                "it selects the penalty with penalty='l2' (the default), as "
+                "in scikit-learn >= 1.8, and is the mixing weight with "
+                "penalty='elasticnet'.", UserWarning, stacklevel=stacklevel)
+        resolved, ratio = penalty, (1.0 if penalty == "l1" else 0.0)
+    if C == np.inf:
+        return None, 0.0
+    return resolved, ratio
+
+
 class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     """Logistic regression with compiled Newton kernels.
 
@@ -78,28 +161,61 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
         Regularization term.  ``None`` (or ``C=np.inf``) fits the unpenalized
         maximum-likelihood model.  "l1" and "elasticnet" give exactly sparse
-        coefficients (zeros are 0.0).
+        coefficients (zeros are 0.0).  With the default "l2", a non-zero
+        ``l1_ratio`` selects the penalty as scikit-learn >= 1.8 does.
     C : float, default=1.0
         Inverse regularization strength, > 0; ``np.inf`` means no penalty.
-    l1_ratio : float in [0, 1], default=None
-        Elastic-net mixing parameter (for ``penalty="elasticnet"``).
-    solver : {"auto", "newton", "lbfgs", "gd"}, default="auto"
-        "newton": Newton–Raphson with the exact Hessian and a Cholesky solve
-        (proximal Newton with coordinate descent on an active set for "l1"
-        and "elasticnet").  "lbfgs": scipy's L-BFGS-B on the same Cython
-        objective and gradient, for many features ("l2" or None only).
-        "gd": (proximal) gradient descent with the constant step 1/L, see
-        :func:`clogit.lipschitz_step`; for teaching and comparison.  "auto":
-        proximal Newton for "l1"/"elasticnet"; for dense X Newton up to
-        1,000 features and L-BFGS beyond; for sparse X Newton up to 300
-        features and Newton-CG (conjugate gradients on Hessian-vector
-        products, no p x p matrix) beyond.  "newton" also switches to
-        Newton-CG when the dense Hessian would exceed 256 MiB.
+    l1_ratio : float in [0, 1] or None, default=0.0
+        With ``penalty="l2"`` (scikit-learn >= 1.8's idiom): 0 is l2, 1 is
+        l1 and values in between are elastic net with that mixing weight.
+        With ``penalty="elasticnet"``: the mixing weight (None is an error).
+        Ignored, with a UserWarning, when it contradicts ``penalty="l1"``
+        or ``None``.
+    dual : bool, default=False
+        Accepted for scikit-learn; clogit solves the primal problem, so
+        ``True`` (liblinear's dual formulation) raises a ValueError.
+    tol : float, default=1e-6
+        The stopping test of every solver: the fit has converged when
+        ``max|grad f| / (C * sum(sample_weight)) <= tol`` at the returned
+        coefficients, f the objective above, the intercept included (C = 1
+        for no penalty; for "l1"/"elasticnet" the minimum-norm subgradient;
+        for the multinomial model all classes).  Each solver checks it
+        itself (see ``converged_``).
     fit_intercept : bool, default=True
         Whether to fit an (unpenalized) intercept.
+    intercept_scaling : float, default=1.0
+        Accepted for scikit-learn (must be positive); no effect: clogit's
+        intercept is never penalized, so liblinear's synthetic feature is
+        not needed.
     class_weight : dict, "balanced" or None, default=None
         Weights multiplying ``sample_weight`` by class, with scikit-learn's
         semantics: "balanced" gives ``n_samples / (n_classes * count)``.
+    random_state : int, RandomState, Generator or None, default=None
+        Accepted for scikit-learn; no clogit solver is random, so it has
+        no effect.
+    solver : str, default="auto"
+        "newton": Newton–Raphson with the exact Hessian and a Cholesky solve
+        of the equilibrated system (proximal Newton with coordinate descent
+        on an active set for "l1" and "elasticnet").  "newton-cg": Newton
+        with the step solved by conjugate gradients on Hessian-vector
+        products ("l2" or None; multinomial fits use "auto"'s choice).
+        "lbfgs": scipy's L-BFGS-B on the same Cython objective and
+        gradient, for many features ("l2" or None only), continued or
+        restarted until the stopping test holds.  "gd": (proximal) gradient
+        descent with the constant step 1/L, see :func:`clogit.lipschitz_step`;
+        for teaching and comparison.  "auto": proximal Newton for
+        "l1"/"elasticnet"; for dense X Newton up to 1,000 features and
+        L-BFGS beyond; for sparse X Newton up to 300 features and Newton-CG
+        beyond.  "newton" also switches to Newton-CG when the dense Hessian
+        would exceed 256 MiB.  scikit-learn's names are aliases:
+        "newton-cholesky" is "newton"; "liblinear", "sag" and "saga" are
+        "auto" -- the same objective solved to its optimum (liblinear's
+        penalized intercept is not reproduced).
+    max_iter : int, default=100
+        Most iterations per problem; 0 returns the starting point (zero
+        coefficients, the intercept at the log-odds of the weighted mean
+        label) with ``n_iter_`` 0 and, unless it already meets the test, a
+        ConvergenceWarning.
     multi_class : {"auto", "ovr", "multinomial"}, default="auto"
         How to fit three or more classes.  "ovr": One-vs-Rest, one binary
         problem per class.  "multinomial": softmax regression (Newton with
@@ -110,22 +226,15 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         set of features, where the multinomial one needs the dense
         (n_classes (n_features + 1))^2 Hessian) or solver "gd", which fit
         One-vs-Rest.  Two classes always fit the binary model.
-    tol : float, default=1e-6
-        Stop when the gradient of the objective scaled by
-        ``1 / (C * sum(sample_weight))`` is below ``tol`` in max-norm (Newton
-        also asks half the squared Newton decrement, same scaling, to be below
-        ``tol**2``; proximal Newton the largest KKT violation; "gd" the
-        gradient mapping).
-    max_iter : int, default=100
-        Most iterations per binary problem.
+        (scikit-learn removed ``multi_class``; clogit keeps it.)
+    verbose : int, default=0
+        If > 0, print one line per iteration: objective, max|grad|, Newton
+        decrement and step length.
     warm_start : bool, default=False
         Start from the previous fit's coefficients when shapes allow.
     n_jobs : int or None, default=None
         One-vs-Rest: classes fitted in parallel threads (None means 1, -1
         all cores).  Results are bit-identical for any value.
-    verbose : int, default=0
-        If > 0, print one line per iteration: objective, max|grad|, Newton
-        decrement and step length.
     cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"}, \
 default="nonrobust"
         The covariance behind the standard errors, p-values, intervals and
@@ -145,13 +254,19 @@ default="nonrobust"
     classes_ : ndarray of shape (n_classes,)
         Class labels.
     coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
-        Coefficients (one row for binary problems).
+        Coefficients (one row for binary problems); float32 for float32 X
+        (computed in float64).  A scipy.sparse matrix after
+        :meth:`sparsify`.
     intercept_ : ndarray of shape (1,) or (n_classes,)
-        Intercepts (zeros when ``fit_intercept=False``).
+        Intercepts (zeros when ``fit_intercept=False``), of ``coef_``'s
+        dtype.
     n_iter_ : ndarray of shape (1,) or (n_classes,), int32
-        Solver iterations of each binary problem.
+        Solver iterations of each problem.
     converged_ : bool
-        Whether every binary problem met the tolerance.
+        True exactly when every problem's stopping test (see ``tol``) holds
+        at the returned coefficients, computed by clogit, never taken from
+        a library's flag; False after a fit stopped on separation (the
+        unpenalized optimum does not exist).
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -181,31 +296,38 @@ default="nonrobust"
     def __init__(
         self,
         penalty: Penalty = "l2",
+        *,
         C: float = 1.0,
-        l1_ratio: float | None = None,
-        solver: Solver = "auto",
-        fit_intercept: bool = True,
-        class_weight: ClassWeight = None,
-        multi_class: MultiClass = "auto",
+        l1_ratio: float | None = 0.0,
+        dual: bool = False,
         tol: float = 1e-6,
+        fit_intercept: bool = True,
+        intercept_scaling: float = 1.0,
+        class_weight: ClassWeight = None,
+        random_state: RandomState = None,
+        solver: Solver = "auto",
         max_iter: int = 100,
+        multi_class: MultiClass = "auto",
+        verbose: int = 0,
         warm_start: bool = False,
         n_jobs: int | None = None,
-        verbose: int = 0,
         cov_type: CovType = "nonrobust",
     ) -> None:
         self.penalty = penalty
         self.C = C
         self.l1_ratio = l1_ratio
-        self.solver = solver
-        self.fit_intercept = fit_intercept
-        self.class_weight = class_weight
-        self.multi_class = multi_class
+        self.dual = dual
         self.tol = tol
+        self.fit_intercept = fit_intercept
+        self.intercept_scaling = intercept_scaling
+        self.class_weight = class_weight
+        self.random_state = random_state
+        self.solver = solver
         self.max_iter = max_iter
+        self.multi_class = multi_class
+        self.verbose = verbose
         self.warm_start = warm_start
         self.n_jobs = n_jobs
-        self.verbose = verbose
         self.cov_type = cov_type
 
     # ------------------------------------------------------------------
@@ -213,89 +335,57 @@ default="nonrobust"
     # ------------------------------------------------------------------
     def _validate_params(self):
         """Check every hyper-parameter; return the objective's weights."""
-        if self.penalty not in _PENALTIES:
+        for name, (valid, what) in _PARAMETER_RULES.items():
+            value = getattr(self, name)
+            if not valid(value):
+                raise ValueError(f"{name} must be {what}, got {value!r}.")
+        if self.dual:
             raise ValueError(
-                f"penalty must be one of 'l2', 'l1', 'elasticnet' or None, "
-                f"got {self.penalty!r}.")
-        if self.solver not in _SOLVERS:
-            raise ValueError(
-                f"solver must be one of {', '.join(map(repr, _SOLVERS))}, "
-                f"got {self.solver!r}.")
-        if self.multi_class not in _MULTI_CLASS:
-            raise ValueError(
-                "multi_class must be one of 'auto', 'ovr', 'multinomial', "
-                f"got {self.multi_class!r}.")
-        if not _is_real(self.C) or np.isnan(self.C) or self.C <= 0:
-            raise ValueError(
-                f"C must be a positive number (np.inf for no penalty), got "
-                f"{self.C!r}.")
-        if self.l1_ratio is not None and (
-                not _is_real(self.l1_ratio) or not 0 <= self.l1_ratio <= 1):
-            raise ValueError(
-                f"l1_ratio must be None or a number in [0, 1], got "
-                f"{self.l1_ratio!r}.")
-        if (not _is_real(self.tol) or not np.isfinite(self.tol)
-                or self.tol <= 0):
-            raise ValueError(
-                f"tol must be a positive number, got {self.tol!r}.")
-        if not _is_int(self.max_iter) or self.max_iter < 1:
-            raise ValueError(
-                f"max_iter must be a positive integer, got {self.max_iter!r}.")
-        if not _is_int(self.verbose) or self.verbose < 0:
-            raise ValueError(
-                "verbose must be a non-negative integer, got "
-                f"{self.verbose!r}.")
-        if self.n_jobs is not None and (not _is_int(self.n_jobs)
-                                        or self.n_jobs == 0):
-            raise ValueError(
-                f"n_jobs must be None or a non-zero integer, got "
-                f"{self.n_jobs!r}.")
-        for name in ("fit_intercept", "warm_start"):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise ValueError(f"{name} must be a bool, got "
-                                 f"{getattr(self, name)!r}.")
-        if not (self.class_weight is None or self.class_weight == "balanced"
-                or isinstance(self.class_weight, dict)):
-            raise ValueError(
-                "class_weight must be None, 'balanced' or a dict, got "
-                f"{self.class_weight!r}.")
-
-        if self.multi_class == "multinomial" and self.solver == "gd":
+                "dual=True (liblinear's dual formulation) is not supported: "
+                "clogit solves the primal problem, to the same optimum; use "
+                "dual=False.")
+        solver = self._solver_name()
+        if self.multi_class == "multinomial" and solver == "gd":
             raise ValueError(
                 "solver='gd' supports binary and One-vs-Rest fits only; use "
                 "solver='newton', 'lbfgs' or 'auto' with "
                 "multi_class='multinomial'.")
-        if self.penalty == "elasticnet" and self.l1_ratio is None:
+        penalty, ratio = resolve_penalty(self.penalty, self.C, self.l1_ratio)
+        if solver in ("lbfgs", "newton-cg") and penalty in ("l1",
+                                                           "elasticnet"):
             raise ValueError(
-                "penalty='elasticnet' needs l1_ratio, a number in [0, 1].")
-        if self.l1_ratio is not None and self.penalty != "elasticnet":
-            warnings.warn(
-                f"l1_ratio is only used with penalty='elasticnet'; it is "
-                f"ignored with penalty={self.penalty!r}.",
-                UserWarning, stacklevel=3)
-        if self.solver == "lbfgs" and self.penalty in ("l1", "elasticnet"):
-            raise ValueError(
-                f"solver='lbfgs' supports penalty 'l2' or None, got "
-                f"penalty={self.penalty!r}; use solver='newton' (proximal "
+                f"solver={self.solver!r} supports penalty 'l2' or None, got "
+                f"penalty={penalty!r}; use solver='newton' (proximal "
                 "Newton) or 'gd' (proximal gradient) for l1/elasticnet.")
 
-        if self.penalty is None or np.isinf(self.C):
+        if penalty is None:
             if self.penalty is None and self.C != 1.0:
-                warnings.warn("Setting penalty=None ignores C.", UserWarning,
+                warnings.warn("Setting penalty=None will ignore the C and "
+                              "l1_ratio parameters.", UserWarning,
                               stacklevel=3)
             return Objective(C=1.0, l1=0.0, l2=0.0)
-        if self.penalty == "l2":
+        if penalty == "l2":
             return Objective(C=float(self.C), l1=0.0, l2=1.0)
-        if self.penalty == "l1":
+        if penalty == "l1":
             return Objective(C=float(self.C), l1=1.0, l2=0.0)
-        ratio = float(self.l1_ratio)
         return Objective(C=float(self.C), l1=ratio, l2=1.0 - ratio)
+
+    def _solver_name(self):
+        """``solver`` with scikit-learn's names mapped to clogit's."""
+        return _SOLVER_ALIASES.get(self.solver, self.solver)
+
+    def _penalty_in_effect(self):
+        """The penalty the parameters select (None for none), for
+        inference and summaries."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # given by _validate_params
+            return resolve_penalty(self.penalty, self.C, self.l1_ratio)[0]
 
     def _solver_for(self, objective, n_features, sparse=False):
         """The binary solver ``fit`` runs (see
         ``clogit._fitting.binary_solver``)."""
-        return _fitting.binary_solver(self.solver, objective, n_features,
-                                      sparse)
+        return _fitting.binary_solver(self._solver_name(), objective,
+                                      n_features, sparse)
 
     def _n_threads(self, n_problems):
         """Threads for One-vs-Rest: ``n_jobs`` (None: 1; negative: all cores
@@ -311,7 +401,7 @@ default="nonrobust"
     # fitting
     # ------------------------------------------------------------------
     def fit(self, X: MatrixLike, y: ArrayLike,
-            sample_weight: ArrayLike | None = None,
+            sample_weight: ArrayLike | None = None, *,
             groups: ArrayLike | None = None) -> LogisticRegression:
         """Fit the model.
 
@@ -367,7 +457,7 @@ default="nonrobust"
             objective=objective, fit_intercept=self.fit_intercept,
             tol=self.tol, max_iter=self.max_iter, verbose=self.verbose,
             class_weight=self.class_weight,
-            penalty=effective_penalty(self.penalty, self.C),
+            penalty=self._penalty_in_effect(),
             n_threads=self._n_threads(n_problems),
             feature_names=getattr(self, "feature_names_in_", None),
             cov_type=self.cov_type, clusters=clusters)
@@ -377,10 +467,11 @@ default="nonrobust"
         with the binary ``solver`` (and the ``cov_type="cluster"``
         ``clusters``); sets the fitted attributes."""
         n_classes, n_features = len(data.classes), data.n_features
-        if _fitting.is_multinomial(self.multi_class, self.solver, objective,
+        solver_name = self._solver_name()
+        if _fitting.is_multinomial(self.multi_class, solver_name, objective,
                                    n_classes):
             solve = _fitting.multinomial_solver(
-                self.solver, objective, n_classes, n_features,
+                solver_name, objective, n_classes, n_features,
                 self.fit_intercept)
             fitted = _fitting.fit_multinomial(
                 data, self._settings(objective, 1, clusters), solve,
@@ -390,14 +481,17 @@ default="nonrobust"
             fitted = _fitting.fit_binary(
                 data, self._settings(objective, n_problems, clusters), solver,
                 self._warm_start_coef(n_problems, n_features))
-        return self._set_fitted(fitted)
+        return self._set_fitted(fitted, data.X.dtype)
 
-    def _set_fitted(self, fitted):
+    def _set_fitted(self, fitted, dtype=np.float64):
         """Copy a :class:`clogit._fitting.FittedModel` into the fitted
-        attributes."""
+        attributes; ``coef_`` and ``intercept_`` of X's ``dtype`` (float32
+        X gives float32 coefficients, computed in float64, as
+        scikit-learn's)."""
+        dtype = np.float32 if dtype == np.float32 else np.float64
         self.classes_ = fitted.classes
-        self.coef_ = fitted.coef_
-        self.intercept_ = fitted.intercept_
+        self.coef_ = fitted.coef_.astype(dtype, copy=False)
+        self.intercept_ = fitted.intercept_.astype(dtype, copy=False)
         self.n_iter_ = fitted.n_iter
         self.converged_ = fitted.converged
         self._inference_fits = fitted.inference_fits
@@ -409,9 +503,7 @@ default="nonrobust"
         starting from a multinomial fit of the same shape, else None."""
         if (self.warm_start and getattr(self, "_multinomial", False)
                 and self.coef_.shape == (n_classes, n_features)):
-            if self.fit_intercept:
-                return np.hstack([self.coef_, self.intercept_[:, None]])
-            return self.coef_.copy()
+            return self._coef_with_intercept()
         return None
 
     def _warm_start_coef(self, n_problems, n_features):
@@ -420,9 +512,56 @@ default="nonrobust"
             return None
         if self.coef_.shape != (n_problems, n_features):
             return None
+        return self._coef_with_intercept()
+
+    def _dense_coef(self):
+        """``coef_`` as a dense float64 array (it may have been
+        sparsified, or be float32)."""
+        coef = self.coef_
+        if sp.issparse(coef):
+            coef = coef.toarray()
+        return np.asarray(coef, dtype=np.float64)
+
+    def _coef_with_intercept(self):
+        """Fitted coefficients (float64, intercepts last when fitted):
+        a warm start."""
+        coef = self._dense_coef()
         if self.fit_intercept:
-            return np.hstack([self.coef_, self.intercept_[:, None]])
-        return self.coef_.copy()
+            return np.hstack([coef, np.asarray(self.intercept_,
+                                               dtype=np.float64)[:, None]])
+        return coef.copy()
+
+    # ------------------------------------------------------------------
+    # sparse coefficients (scikit-learn's SparseCoefMixin)
+    # ------------------------------------------------------------------
+    def sparsify(self) -> LogisticRegression:
+        """Convert ``coef_`` to a scipy.sparse CSR matrix.
+
+        Worth it when most coefficients are zero (an l1 fit): predictions
+        then cost one sparse product.  :meth:`densify` converts back.
+
+        Returns
+        -------
+        self : LogisticRegression
+            The fitted estimator.
+        """
+        check_is_fitted(self)
+        if not sp.issparse(self.coef_):
+            self.coef_ = sp.csr_matrix(self.coef_)
+        return self
+
+    def densify(self) -> LogisticRegression:
+        """Convert ``coef_`` back to a dense ndarray (the default).
+
+        Returns
+        -------
+        self : LogisticRegression
+            The fitted estimator.
+        """
+        check_is_fitted(self)
+        if sp.issparse(self.coef_):
+            self.coef_ = self.coef_.toarray()
+        return self
 
     def __sklearn_tags__(self):
         """scikit-learn's estimator tags: CSR / CSC input is supported."""
@@ -459,20 +598,22 @@ default="nonrobust"
             X = validate_data(self, X, accept_sparse=["csr", "csc"],
                               dtype=[np.float64, np.float32], reset=False)
         X = as_blas_matrix(X)
-        n_problems = self.coef_.shape[0]
+        coef = self._dense_coef()
+        intercept = np.asarray(self.intercept_, dtype=np.float64)
+        n_problems = coef.shape[0]
         if X.dtype == np.float64 and not sp.issparse(X):
-            scores = X @ self.coef_.T + self.intercept_
+            scores = X @ coef.T + intercept
         else:
             # float32 or sparse X: float64 products by the kernels, no upcast
             # copy of X (scipy's sparse X @ coef would copy float32 values)
             scores = np.empty((X.shape[0], n_problems))
             column = np.empty(X.shape[0])
             for k in range(n_problems):
-                coef = np.append(self.coef_[k], self.intercept_[k])
+                coef_k = np.append(coef[k], intercept[k])
                 if sp.issparse(X):
-                    matvec(X, coef, True, column)
+                    matvec(X, coef_k, True, column)
                 else:
-                    _binomial.matvec(X, coef, True, column)
+                    _binomial.matvec(X, coef_k, True, column)
                 scores[:, k] = column
         return scores.ravel() if n_problems == 1 else scores
 

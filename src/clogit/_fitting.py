@@ -10,7 +10,8 @@ or ``_backends.dask_chunks.DaskData``) and hands it to :func:`fit_binary`
 1. build each problem's class-weight table from the weighted class totals,
 2. ask the data for the problem's kernels and run the solver on them (One-vs-Rest
    classes in threads),
-3. watch unpenalized Newton fits for separation,
+3. watch unpenalized fits (every solver, binary, One-vs-Rest and
+   multinomial) for separation,
 4. raise the warnings in the caller's thread, in class order, and
 5. collect what inference needs (``_inference.binary.binary_fit``,
    ``_inference.multinomial.multinomial_fit``: the covariance of
@@ -72,6 +73,12 @@ NEWTON_HESSIAN_MAX_BYTES = 256 * 2**20
 # 1e-6): Newton / Newton-CG 0.13 / 0.19 s at p = 100, 0.33 / 0.27 s at
 # p = 300, 0.84 / 0.23 s at p = 1,000, 2.3 / 0.38 s at p = 2,000.
 AUTO_SPARSE_NEWTON_MAX_FEATURES = 300
+
+
+# How warnings name the solvers of binary_solver.
+SOLVER_NAMES = {"newton": "Newton", "newton_cg": "Newton-CG",
+                "lbfgs": "L-BFGS", "gd": "gradient descent",
+                "prox_newton": "proximal Newton"}
 
 
 class Objective(NamedTuple):
@@ -167,6 +174,8 @@ def binary_solver(solver, objective, n_features, sparse=False):
         return "prox_newton"
     if solver == "lbfgs":
         return "lbfgs"
+    if solver == "newton-cg":
+        return "newton_cg"
     if solver == "auto":
         if sparse and n_features > AUTO_SPARSE_NEWTON_MAX_FEATURES:
             return "newton_cg"
@@ -197,8 +206,14 @@ def is_multinomial(multi_class, solver, objective, n_classes):
 def multinomial_solver(solver, objective, n_classes, n_features,
                        fit_intercept):
     """The multinomial solver, its penalty bound: a function of the
-    kernels and ``tol``, ``max_iter``, ``coef0``, ``verbose``."""
+    kernels and ``tol``, ``max_iter``, ``coef0``, ``verbose``.
+
+    ``solver`` is clogit's name ("newton-cg", which has no multinomial
+    variant, chooses as "auto" does).
+    """
     k1 = n_features + (1 if fit_intercept else 0)
+    if solver == "newton-cg":
+        solver = "auto"
     if objective.l1 > 0.0:
         if 8 * (n_classes * k1) ** 2 > NEWTON_HESSIAN_MAX_BYTES:
             raise ValueError(
@@ -253,12 +268,13 @@ def run_binary_solver(solver, kernels, objective, settings, coef0, label,
         return newton_cg_binary(kernels, alpha=objective.l2, monitor=monitor,
                                 **common)
     if solver == "lbfgs":
-        return lbfgs_binary(kernels, alpha=objective.l2, **common)
+        return lbfgs_binary(kernels, alpha=objective.l2, monitor=monitor,
+                            **common)
     if solver == "prox_newton":
         return prox_newton_binary(kernels, l1=objective.l1, l2=objective.l2,
                                   **common)
     return gradient_descent(kernels, l1=objective.l1, l2=objective.l2,
-                            **common)
+                            monitor=monitor, **common)
 
 
 def fit_binary(data, settings, solver, coef0=None):
@@ -286,8 +302,8 @@ def fit_binary(data, settings, solver, coef0=None):
     n_classes = len(classes)
     n_problems = 1 if n_classes == 2 else n_classes
     fit_intercept = settings.fit_intercept
-    watch = (not (objective.l1 or objective.l2)
-             and solver in ("newton", "newton_cg"))
+    # unpenalized fits, by any solver, are watched for separation
+    watch = not (objective.l1 or objective.l2)
     problems = []
     for k in range(n_problems):
         positive = k + 1 if n_problems == 1 else k
@@ -306,7 +322,9 @@ def fit_binary(data, settings, solver, coef0=None):
         label, positive, table, sums, start = problem
         kernels = data.binomial(positive, table, objective.C, fit_intercept,
                                 sums)
-        monitor = SeparationMonitor(data.margins(kernels)) if watch else None
+        monitor = (SeparationMonitor(data.margins(kernels), kernels,
+                                     SOLVER_NAMES.get(solver, solver))
+                   if watch else None)
         result = run_binary_solver(solver, kernels, objective, settings,
                                    start, label, monitor)
         separated = monitor is not None and monitor.finish(result)
@@ -365,8 +383,19 @@ def fit_multinomial(data, settings, solve, coef0=None):
     sums = (float(counts.sum()), counts)
     kernels = data.softmax(table, objective.C, settings.fit_intercept,
                            sums=sums)
+    extra = {}
+    monitor = None
+    if not (objective.l1 or objective.l2) and hasattr(data,
+                                                      "softmax_margins"):
+        # unpenalized: watched for separation, as binary fits
+        monitor = SeparationMonitor(data.softmax_margins(kernels), kernels,
+                                    _multinomial_name(solve))
+        extra["monitor"] = monitor
     result = solve(kernels, tol=settings.tol, max_iter=settings.max_iter,
-                   coef0=coef0, verbose=settings.verbose)
+                   coef0=coef0, verbose=settings.verbose, **extra)
+    separated = monitor is not None and monitor.finish(result)
+    if separated:
+        monitor.warn(settings.feature_names, stacklevel=4)
     warn_not_converged(result, settings.max_iter, stacklevel=4)
     source = (partial(data.softmax, table, objective.C,
                       settings.fit_intercept, sums)
@@ -376,6 +405,7 @@ def fit_multinomial(data, settings, solve, coef0=None):
         "_multinomial", "")
     inference = multinomial_fit(kernels, result, alpha=objective.l2,
                                 penalty=settings.penalty, solver=solver,
+                                separated=separated,
                                 cov_type=settings.cov_type,
                                 clusters=settings.clusters, source=source)
     return FittedModel(classes=classes, coef=result.coef,
@@ -384,3 +414,11 @@ def fit_multinomial(data, settings, solve, coef0=None):
                        n_iter=np.array([result.n_iter], dtype=np.int32),
                        converged=bool(result.converged), multinomial=True,
                        inference_fits=[inference])
+
+
+def _multinomial_name(solve):
+    """How warnings name a solver of :func:`multinomial_solver`."""
+    function = getattr(solve, "func", solve)
+    return {newton_multinomial: "multinomial Newton",
+            lbfgs_multinomial: "multinomial L-BFGS"}.get(
+                function, "multinomial solver")

@@ -361,14 +361,22 @@ class FormulaDesign:
         return f"FormulaDesign({self.formula!r})"
 
     # never pickle the caller's namespace (modules, frames ...) or the
-    # formulaic objects: the state rebuilds them
+    # formulaic objects: a pickle (or a skops file) holds the plain JSON
+    # state of model files, so that skops needs no formulaic type trusted;
+    # a state that is not plain JSON (a user function's) is pickled as is
     def __getstate__(self):
-        state = dict(self.__dict__)
-        state["_spec"] = None
-        state["_context"] = None
-        return state
+        try:
+            return {"model_file_state": self.to_state()}
+        except ValueError:
+            state = dict(self.__dict__)
+            state["_spec"] = None
+            state["_context"] = None
+            return state
 
     def __setstate__(self, state):
+        if set(state) == {"model_file_state"}:
+            state = FormulaDesign.from_state(
+                state["model_file_state"]).__dict__
         self.__dict__.update(state)
 
     # -- building -----------------------------------------------------

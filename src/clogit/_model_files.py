@@ -192,7 +192,10 @@ def to_document(estimator):
     """The JSON-ready dict of a fitted estimator."""
     check_is_fitted(estimator)
     names = getattr(estimator, "feature_names_in_", None)
-    coef = np.asarray(estimator.coef_, dtype=np.float64)
+    coef = estimator.coef_
+    if hasattr(coef, "toarray"):  # sparsified
+        coef = coef.toarray()
+    coef = np.asarray(coef, dtype=np.float64)
     intercept = np.asarray(estimator.intercept_, dtype=np.float64)
     if getattr(estimator, "_multinomial", False):
         kind = "multinomial"

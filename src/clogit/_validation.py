@@ -34,7 +34,7 @@ def as_blas_matrix(X):
 
 
 def as_sparse_matrix(X):
-    """Return sparse X as a canonical CSR or CSC matrix for ``clogit._sparse``.
+    """Return sparse X as a canonical CSR or CSC matrix for ``clogit._kernels.sparse``.
 
     * CSR and CSC are kept; any other format is converted to CSR.
     * Values must be float32 or float64 (others are converted to float64)

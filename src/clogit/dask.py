@@ -369,7 +369,7 @@ feature_names_in_
     # ------------------------------------------------------------------
     # fitting
     # ------------------------------------------------------------------
-    def fit(self, X: Any, y: Any, sample_weight: Any = None,
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, *,
             groups: Any = None) -> LogisticRegression:
         """Fit the model.
 
@@ -501,7 +501,7 @@ feature_names_in_
         solver = self._solver_for(objective, n_features)
         if solver in ("newton", "prox_newton"):
             return solver
-        if self.solver == "lbfgs":
+        if self._solver_name() == "lbfgs":
             # one distributed objective+gradient pass an iteration, no
             # Hessian: the cheapest pass there is, on well-conditioned data
             return "lbfgs"

@@ -126,11 +126,16 @@ def test_every_solver_gives_inference(solver, penalty):
     # solvers that leave no factor: one Hessian pass, on demand, at their
     # estimate -- the same optimum as Newton's, so the same figures
     X, y = synthetic_binary(n=600, p=4, seed=3)
-    params = dict(penalty=penalty, tol=1e-10, max_iter=100_000)
+    # L-BFGS stops at the limit of float64 near a scaled gradient of 6e-10
+    # here (and says so): 1e-8 is a test it passes, and already gives
+    # standard errors within 2e-9 of Newton's
+    params = dict(penalty=penalty, tol=1e-8 if solver == "lbfgs" else 1e-10,
+                  max_iter=100_000)
     if penalty:
         params["C"] = 0.5
     other = clogit.LogisticRegression(solver=solver, **params).fit(X, y)
     assert other._inference_fits[0].hessian is None  # nothing assembled yet
+    params["tol"] = 1e-10
     newton = clogit.LogisticRegression(solver="newton", **params).fit(X, y)
     rtol = 1e-6 if solver == "lbfgs" else 1e-5
     np.testing.assert_allclose(other.std_errors_, newton.std_errors_,
@@ -151,7 +156,7 @@ def test_lazy_inference_refuses_data_changed_in_place():
     # is not the fit's) instead of giving wrong standard errors
     X, y = synthetic_binary(n=400, p=3, seed=4)
     X = X.copy()
-    clf = clogit.LogisticRegression(solver="lbfgs", tol=1e-9).fit(X, y)
+    clf = clogit.LogisticRegression(solver="lbfgs", tol=1e-7).fit(X, y)
     X[:, 0] *= 2.0
     with pytest.raises(ValueError, match="training data changed"):
         clf.std_errors_

@@ -393,7 +393,8 @@ def test_sparse_fit_equals_dense_fit(solver, penalty, rtol, fmt, dtype,
                   fit_intercept=fit_intercept, tol=1e-10, max_iter=100_000)
     if penalty == "elasticnet":
         params["l1_ratio"] = 0.5
-    if solver == "gd":
+    if solver in ("gd", "lbfgs"):
+        # what L-BFGS certifies here (it used to claim 1e-10)
         params["tol"] = 1e-8
     sample_weight = s if weighted else None
     sparse_fit = clogit.LogisticRegression(**params).fit(Xs, y, sample_weight)
@@ -445,8 +446,9 @@ def test_multiclass_sparse_equals_dense(fmt, solver, multi_class):
     labels = np.array(["a", "b", "c"])[
         np.argmax(X @ rng.standard_normal((6, 3))
                   + rng.gumbel(size=(400, 3)), axis=1)]
-    params = dict(solver=solver, multi_class=multi_class, tol=1e-10,
-                  max_iter=10_000)
+    # L-BFGS certifies 1e-8 here, not 1e-10 (it used to claim it)
+    params = dict(solver=solver, multi_class=multi_class,
+                  tol=1e-10 if solver == "newton" else 1e-8, max_iter=10_000)
     Xs = X.asformat(fmt)
     sparse_fit = clogit.LogisticRegression(**params).fit(Xs, labels, s)
     dense_fit = clogit.LogisticRegression(**params).fit(Xs.toarray(), labels,

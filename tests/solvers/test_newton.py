@@ -150,3 +150,34 @@ def test_speculative_full_step_gives_the_same_iterates(far_start, capsys):
                             "matvec": len(plain_steps)}
     assert fast_passes["matvec"] == shortened
     assert fast_passes["block_pass"] == plain.n_iter + shortened
+
+
+@pytest.mark.parametrize("big", [1e6, 1e7, 1e8, 1e9])
+def test_badly_scaled_l2_problem_needs_no_ridge(big):
+    # l2 with one huge constant column: strictly convex, only badly scaled.
+    # It used to warn "the Hessian was singular" and add a ridge scaled by
+    # the largest diagonal entry (14 iterations instead of 7 at 1e8); the
+    # equilibrated system converges as the problem without the column
+    # (whose coefficient is 0 at the optimum: the intercept absorbs it)
+    X, y = synthetic_binary(n=500, p=3)
+    ref = clogit.LogisticRegression(tol=1e-8).fit(X, y)
+    Xc = np.column_stack([X, np.full(len(y), big)])
+    clf = clogit.LogisticRegression(tol=1e-8).fit(Xc, y)  # no warning
+    assert clf.converged_
+    assert clf.n_iter_[0] <= ref.n_iter_[0] + 1
+    np.testing.assert_allclose(clf.coef_[0, :3], ref.coef_[0], rtol=1e-6)
+    np.testing.assert_allclose(clf.decision_function(Xc),
+                               ref.decision_function(X), rtol=1e-6,
+                               atol=1e-6)
+
+
+def test_equilibrated_factor_is_the_hessian_factor():
+    # the factor handed to inference is a Cholesky factor of H itself
+    from clogit._solvers.newton import factor_with_ridge
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((50, 4)) * np.array([1e-3, 1.0, 1e4, 1e7])
+    H = np.asfortranarray(A.T @ A + np.eye(4))
+    L = H.copy(order="F")
+    assert factor_with_ridge(L) == 0.0
+    L = np.tril(L)
+    np.testing.assert_allclose(L @ L.T, H, rtol=1e-12)

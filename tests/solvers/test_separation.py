@@ -235,3 +235,98 @@ def test_newton_monitor_hook_contract():
     assert result.n_iter == 2 and result.stopped_by_monitor
     assert not result.converged and result.hessian_factor is None
     warn_not_converged(result, 50)  # silent (filterwarnings=error)
+
+
+# -- every solver, and the multinomial model (issue 13) ---------------------
+@pytest.mark.parametrize("solver, name", [("lbfgs", "L-BFGS"),
+                                          ("gd", "gradient descent"),
+                                          ("newton-cg", "Newton-CG")])
+@pytest.mark.parametrize("data", ["complete", "quasi", "breast_cancer"])
+def test_every_binary_solver_detects_separation(solver, name, data):
+    # L-BFGS used to be silent and gradient descent to warn only of
+    # non-convergence; the warning names the solver and the features
+    X, y = {"complete": _complete, "quasi": _quasi,
+            "breast_cancer": breast_cancer}[data]()
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        clf = clogit.LogisticRegression(penalty=None, solver=solver).fit(X, y)
+    assert [w.category for w in record] == [SeparationWarning]
+    message = str(record[0].message)
+    assert message.startswith(f"{name}: perfect separation detected")
+    assert not clf.converged_
+    assert np.all(np.isfinite(clf.coef_))
+    if data == "complete":
+        assert _named(message) == ["x0"]
+        assert "(complete separation): 200 of 200 samples" in message
+    if data == "quasi":
+        assert "quasi-complete" in message and _named(message) == ["x3"]
+    if data == "breast_cancer":
+        # complete separation; Newton-CG's step certificate sees one sample
+        # tied at the iterate it stops at
+        assert "569 of 569" in message or solver == "newton-cg"
+        assert "of 569 samples are perfectly predicted" in message
+
+
+@pytest.mark.parametrize("solver", ["newton", "lbfgs"])
+def test_multinomial_separation_is_detected(solver):
+    # iris, penalty=None: setosa is separated from the others (quasi-complete
+    # separation of the softmax model); the fit used to return
+    # converged_=True with |coef| 22 and no warning
+    from sklearn.datasets import load_iris
+    iris = load_iris()
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        clf = clogit.LogisticRegression(penalty=None, solver=solver).fit(
+            iris.data, iris.target)
+    assert [w.category for w in record] == [SeparationWarning]
+    message = str(record[0].message)
+    name = "multinomial Newton" if solver == "newton" else "multinomial L-BFGS"
+    assert message.startswith(f"{name}: perfect separation detected "
+                              "(quasi-complete separation)")
+    assert "of 150 samples are perfectly predicted by feature" in message
+    assert not clf.converged_
+    assert np.all(np.isfinite(clf.coef_))
+
+
+def test_multinomial_complete_separation_names_the_feature():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((300, 3))
+    y = np.digitize(X[:, 1], [-0.5, 0.5])  # three classes cut along x1
+    with pytest.warns(SeparationWarning, match="complete separation") as rec:
+        clogit.LogisticRegression(penalty=None).fit(X, y)
+    assert _named(rec[0].message) == ["x1"]
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "newton-cg", "gd"])
+def test_other_solvers_do_not_warn_on_ordinary_data(solver):
+    X, y = breast_cancer()
+    for X_, y_ in ((X[:, BREAST_CANCER_SUBSET], y), synthetic_binary()):
+        clf = clogit.LogisticRegression(
+            penalty=None, solver=solver, tol=1e-6 if solver != "gd" else 1e-4,
+            max_iter=100_000).fit(X_, y_)
+        assert clf.converged_
+
+
+@pytest.mark.parametrize("solver", ["newton", "lbfgs"])
+def test_ordinary_multinomial_data_do_not_warn(solver):
+    X, y = synthetic_multiclass(n=1000, p=4, seed=5)
+    clf = clogit.LogisticRegression(penalty=None, solver=solver,
+                                    tol=1e-8).fit(X, y)
+    assert clf.converged_
+
+
+def test_no_raw_overflow_warning_from_a_separated_fit():
+    # breast_cancer, raw features, penalty=None: the summary's odds ratios
+    # used to leak "RuntimeWarning: overflow encountered in exp"
+    from sklearn.datasets import load_breast_cancer
+    X, y = load_breast_cancer(return_X_y=True)
+    for solver in ("newton", "lbfgs", "gd"):
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            clf = clogit.LogisticRegression(penalty=None,
+                                            solver=solver).fit(X, y)
+            if solver == "newton":
+                clf.summary()
+                clf.odds_ratios_
+            clf.predict_proba(X)
+        assert [w.category for w in record] == [SeparationWarning]

@@ -32,7 +32,8 @@ def test_every_solver_reaches_sklearn_l2_optimum(solver, tol, max_iter, rtol,
 
 def test_lbfgs_newton_gd_agree_unpenalized():
     X, y = synthetic_binary(n=500, p=4, seed=2)
-    fits = [clogit.LogisticRegression(penalty=None, solver=s, tol=1e-9,
+    # tol 1e-8: L-BFGS cannot certify 1e-9 here (it used to claim it)
+    fits = [clogit.LogisticRegression(penalty=None, solver=s, tol=1e-8,
                                       max_iter=200_000).fit(X, y)
             for s in ("newton", "lbfgs", "gd")]
     for other in fits[1:]:
@@ -153,7 +154,10 @@ def test_class_weight_balanced_binary_matches_sklearn(solver):
     X, y = synthetic_binary(n=700, seed=6)
     keep = (y == 0) | (np.arange(len(y)) % 4 == 0)
     X, y = X[keep], y[keep]
-    ours = clogit.LogisticRegression(solver=solver, tol=1e-10,
+    # L-BFGS certifies 1e-8 here, not 1e-10 (it used to claim it)
+    ours = clogit.LogisticRegression(solver=solver,
+                                     tol=1e-10 if solver == "newton"
+                                     else 1e-8,
                                      class_weight="balanced").fit(X, y)
     ref = SkLogisticRegression(solver="newton-cholesky", tol=1e-12,
                                class_weight="balanced").fit(X, y)

@@ -207,6 +207,32 @@ def chunk_count_above(y, sample_weight, z, before, threshold):
                                 & (sample_weight > 0))), ()
 
 
+def _softmax_margins(y, sample_weight, z, before):
+    """Own class minus the best other class of the score change
+    ``z - before``, over one chunk's samples of positive weight."""
+    active = sample_weight > 0
+    change = (z - before)[active]
+    labels = y[active]
+    rows = np.arange(change.shape[0])
+    own = change[rows, labels].copy()
+    change[rows, labels] = -np.inf
+    return own - change.max(axis=1)
+
+
+def chunk_softmax_margin_range(y, sample_weight, z, before):
+    """:func:`chunk_margin_range` of the multinomial model."""
+    margins = _softmax_margins(y, sample_weight, z, before)
+    if margins.shape[0] == 0:
+        return (-np.inf, np.inf), ()
+    return (float(margins.max()), float(margins.min())), ()
+
+
+def chunk_softmax_count_above(y, sample_weight, z, before, threshold):
+    """:func:`chunk_count_above` of the multinomial model."""
+    margins = _softmax_margins(y, sample_weight, z, before)
+    return int(np.count_nonzero(margins > threshold)), ()
+
+
 def chunk_count_active(sample_weight):
     """Samples of positive weight in one chunk."""
     return int(np.count_nonzero(sample_weight > 0)), ()
@@ -655,6 +681,34 @@ class DaskMargins:
         return np.sqrt(square_sums / kernels.weight_sums()[0])
 
 
+class DaskSoftmaxMargins(DaskMargins):
+    """:class:`DaskMargins` of clogit.dask's multinomial kernels: a
+    sample's margin is its own class's score minus the best other's
+    (``_backends.memory.InMemorySoftmaxMargins``), computed on the workers.
+
+    Parameters
+    ----------
+    kernels : DaskSoftmaxKernels
+    """
+
+    def margin_range(self, z, before):
+        """Largest and smallest margin change since the snapshot
+        ``before``, and the step's record: both snapshots."""
+        kernels = self._kernels
+        now = self.snapshot(z)
+        best, worst = self._batches.reduce(
+            chunk_softmax_margin_range, [],
+            [kernels._y, kernels._s, now, before], combine=margin_range)
+        return best, worst, (now, before)
+
+    def count_above(self, step, threshold):
+        """Samples whose margin grew by more than ``threshold``."""
+        kernels = self._kernels
+        return int(self._batches.reduce(chunk_softmax_count_above, [],
+                                        [kernels._y, kernels._s, *step],
+                                        (float(threshold),)))
+
+
 class DaskSoftmaxKernels:
     """``_backends.memory.SoftmaxKernels`` for dask arrays.
 
@@ -799,6 +853,10 @@ class DaskData:
     def margins(self, kernels):
         """:class:`DaskMargins` of ``kernels``' problem."""
         return DaskMargins(kernels)
+
+    def softmax_margins(self, kernels):
+        """:class:`DaskSoftmaxMargins` of the multinomial problem."""
+        return DaskSoftmaxMargins(kernels)
 
     def map(self, function, items, n_threads):
         """``function`` over the problems, from ``n_threads`` client

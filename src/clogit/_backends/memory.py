@@ -47,6 +47,11 @@ _MIN_NONZEROS_PER_CHUNK = 200_000
 # Rows per numpy block when the dense Hessian diagonal is summed (bounds the
 # float64 temporaries of float32 X).
 _DIAGONAL_BLOCK_ROWS = 4096
+# The separation check's linear program (``_solvers.separation``) is run on
+# constraint matrices up to this many nonzeros (HiGHS solves them in about
+# a second here); larger fits rely on the step monitor and the
+# complete-separation certificate.
+LP_MAX_NONZEROS = 2_000_000
 
 def chunk_bounds(n_samples, n_features):
     """Row boundaries of the chunks for an n_samples x n_features X."""
@@ -503,10 +508,38 @@ class InMemoryMargins:
         margins *= self._sign
         return float(margins.max()), float(margins.min()), margins
 
+    def margins_at(self, z):
+        """Largest and smallest margin ``(2y - 1) z`` of the scores ``z``
+        themselves, and the margins."""
+        if self._active is not None:
+            z = z[self._active]
+        margins = np.multiply(z, self._sign)
+        return float(margins.max()), float(margins.min()), margins
+
     def count_above(self, step, threshold):
         """Samples whose margin grew by more than ``threshold`` in the
         step ``margin_range`` recorded."""
         return int(np.count_nonzero(step > threshold))
+
+    def separating_direction(self, fit_intercept):
+        """The linear program of ``_solvers.separation`` on the samples of
+        positive weight: a separating direction (intercept last), the
+        largest and smallest margin and the margins; None if there is none
+        or the program would be too large."""
+        X = self._X if self._active is None else self._X[self._active]
+        if _nonzeros(X) + X.shape[0] > LP_MAX_NONZEROS:
+            return None
+        scale = _column_scale(self.column_rms())
+        design = _scaled_design(X, scale, fit_intercept)
+        found = separating_direction(design.multiply(self._sign[:, None])
+                                     .tocsr())
+        if found is None:
+            return None
+        d, margins = found
+        direction = d.copy()
+        direction[:X.shape[1]] *= scale
+        return (direction, float(margins.max()), float(margins.min()),
+                margins)
 
     def column_rms(self):
         """Weighted root mean square of each column of X."""
@@ -518,6 +551,169 @@ class InMemoryMargins:
             square_sums = np.einsum("i,ij,ij->j", s, self._X, self._X,
                                     dtype=np.float64)
         return np.sqrt(square_sums / float(s.sum()))
+
+
+# The linear program's verdict (``_solvers.separation.SeparationMonitor.finish``, step 3), on
+# columns scaled to unit root mean square and a direction in [-1, 1]^k:
+# separation when the largest margin reaches LP_MIN_BEST and no sample's
+# margin is below -LP_SLACK times it (HiGHS' own feasibility tolerance is
+# 1e-7).
+LP_MIN_BEST = 1e-3
+LP_SLACK = 1e-6
+
+
+def separating_direction(A):
+    """A (quasi-)separating direction of the constraint rows ``A``, or None.
+
+    Solves the linear program of Konis (2007, R's safeBinaryRegression):
+    maximize ``sum(A d)`` subject to ``A d >= 0`` and ``-1 <= d <= 1``.  Its
+    optimum is 0 exactly when no direction improves every sample's fit
+    without worsening any -- the maximum-likelihood estimate exists -- and
+    positive otherwise, ``d`` then being a separating direction.  The
+    answer is checked in float64 (``A d`` recomputed).
+
+    Parameters
+    ----------
+    A : ndarray or scipy.sparse matrix of shape (n_rows, n_coef)
+        One row per sample (binary: ``(2 y - 1) x~``) or per sample and
+        other class (multinomial), columns scaled to unit root mean square.
+
+    Returns
+    -------
+    (d, margins) or None
+    """
+    from scipy.optimize import linprog
+
+    c = -np.asarray(A.sum(axis=0), dtype=np.float64).ravel()
+    solution = linprog(c, A_ub=-A, b_ub=np.zeros(A.shape[0]),
+                       bounds=(-1.0, 1.0), method="highs")
+    if solution.status != 0 or solution.x is None:
+        return None
+    d = np.asarray(solution.x, dtype=np.float64)
+    margins = np.asarray(A @ d, dtype=np.float64).ravel()
+    best = float(margins.max(initial=0.0))
+    if best < LP_MIN_BEST or float(margins.min()) < -LP_SLACK * best:
+        return None
+    # Separated: complete if one direction puts every row strictly on its
+    # side -- maximize t subject to A d >= t (the simplex vertex above
+    # leaves rows tied at 0 even then).
+    n_rows, n_coef = A.shape
+    ones = sp.csr_matrix(np.ones((n_rows, 1)))
+    strict = linprog(np.r_[np.zeros(n_coef), -1.0],
+                     A_ub=sp.hstack([-sp.csr_matrix(A), ones]),
+                     b_ub=np.zeros(n_rows),
+                     bounds=[(-1.0, 1.0)] * n_coef + [(0.0, None)],
+                     method="highs")
+    if strict.status == 0 and strict.x is not None:
+        d_strict = np.asarray(strict.x[:n_coef], dtype=np.float64)
+        strict_margins = np.asarray(A @ d_strict, dtype=np.float64).ravel()
+        if float(strict_margins.min()) >= LP_MIN_BEST * LP_SLACK:
+            return d_strict, strict_margins
+    return d, margins
+
+
+def _scaled_design(X, scale, fit_intercept):
+    """``[X * scale, 1]`` (the ones column when ``fit_intercept``) as a CSR
+    matrix: the linear program's columns."""
+    Xs = sp.csr_matrix(X, dtype=np.float64) @ sp.diags(scale)
+    if fit_intercept:
+        Xs = sp.hstack([Xs, np.ones((X.shape[0], 1))], format="csr")
+    return sp.csr_matrix(Xs)
+
+
+def _column_scale(rms):
+    """1 / rms, 0 for all-zero columns (left out of the program)."""
+    return np.divide(1.0, rms, out=np.zeros_like(rms), where=rms > 0.0)
+
+
+def _nonzeros(X):
+    return X.nnz if sp.issparse(X) else X.size
+
+
+class InMemorySoftmaxMargins(InMemoryMargins):
+    """:class:`InMemoryMargins` of a multinomial problem.
+
+    The margin of a sample is its own class's score minus the best other
+    class's: a step with no sample's margin falling and some rising by at
+    least ``_solvers.separation.MIN_MOVE`` is a separation certificate, as
+    for the binary model (the loss of every sample is then non-increasing
+    along it forever).
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,), int
+        Class indices.
+    sample_weight : ndarray of shape (n_samples,)
+    n_classes : int
+    """
+
+    def __init__(self, X, y, sample_weight, n_classes):
+        self._X = X
+        self._sample_weight = sample_weight
+        active = sample_weight > 0
+        self._labels = np.asarray(y, dtype=np.intp)[active]
+        self._active = None if active.all() else active
+        self.n_classes = n_classes
+        self.n_features = X.shape[1]
+        self.n_active = int(self._labels.shape[0])
+
+    def _margins(self, change):
+        """Own class minus the best other class, per active sample, of
+        the (active rows') score changes ``change`` (overwritten)."""
+        rows = np.arange(change.shape[0])
+        own = change[rows, self._labels].copy()
+        change[rows, self._labels] = -np.inf
+        margins = own - change.max(axis=1)
+        return float(margins.max()), float(margins.min()), margins
+
+    def margin_range(self, z, before):
+        """Largest and smallest margin change over the samples of positive
+        weight, and the margins (the step's record)."""
+        if self._active is not None:
+            z = z[self._active]
+        return self._margins(np.subtract(z, before))
+
+    def margins_at(self, z):
+        """Largest and smallest margin of the scores ``z`` themselves, and
+        the margins."""
+        z = z if self._active is None else z[self._active]
+        return self._margins(np.array(z, dtype=np.float64, copy=True))
+
+    def separating_direction(self, fit_intercept):
+        """The linear program of ``_solvers.separation``: a (K, k1)
+        separating direction (the last class pinned at zero), the largest
+        and smallest margin, and the margins per sample (the smallest over
+        its other classes); None if there is none or the program would be
+        too large."""
+        K = self.n_classes
+        X = self._X if self._active is None else self._X[self._active]
+        k1 = X.shape[1] + (1 if fit_intercept else 0)
+        if 2 * (K - 1) * (_nonzeros(X) + X.shape[0]) > LP_MAX_NONZEROS:
+            return None
+        scale = _column_scale(self.column_rms())
+        design = _scaled_design(X, scale, fit_intercept)
+        m = X.shape[0]
+        other = np.tile(np.arange(K), (m, 1))
+        mask = other != self._labels[:, None]
+        sample = np.repeat(np.arange(m), K - 1)
+        others = other[mask]
+        rows = design[sample]
+        # row (i, k): x~_i in class y_i's block minus x~_i in class k's,
+        # the last class's block dropped (pinned at zero)
+        blocks = [rows.multiply(((self._labels[sample] == c).astype(float)
+                                 - (others == c))[:, None])
+                  for c in range(K - 1)]
+        found = separating_direction(sp.hstack(blocks, format="csr"))
+        if found is None:
+            return None
+        d, row_margins = found
+        per_sample = row_margins.reshape(m, K - 1).min(axis=1)
+        direction = np.zeros((K, k1))
+        direction[:K - 1] = d.reshape(K - 1, k1)
+        direction[:, :X.shape[1]] *= scale
+        return (direction, float(per_sample.max()), float(per_sample.min()),
+                per_sample)
 
 
 class InMemoryData:
@@ -578,6 +774,12 @@ class InMemoryData:
     def margins(self, kernels):
         """What the separation monitor reads of ``kernels``' problem."""
         return InMemoryMargins(self.X, kernels.y, kernels.sample_weight)
+
+    def softmax_margins(self, kernels):
+        """What the separation monitor reads of a multinomial problem."""
+        return InMemorySoftmaxMargins(self.X, kernels.y,
+                                      kernels.sample_weight,
+                                      kernels.n_classes)
 
     def map(self, function, items, n_threads):
         """``function`` over the problems, in ``n_threads`` threads."""

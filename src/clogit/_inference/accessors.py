@@ -40,21 +40,27 @@ def fits_of(estimator):
     for fit in fits:
         if fit.unavailable:
             raise InferenceUnavailableError(fit.unavailable)
-    coef = np.asarray(estimator.coef_)
+    coef = estimator.coef_
+    coef = np.asarray(coef.toarray() if hasattr(coef, "toarray") else coef)
     intercept = np.asarray(estimator.intercept_)
+    # coef_ is float32 for float32 X: compare in its dtype
+    def same(a, b):
+        return np.array_equal(np.asarray(a).astype(b.dtype), b)
+
     if isinstance(fits[0], MultinomialFit):
         fit = fits[0]
         n_features = coef.shape[1]
-        same = (fit.coef.shape[0] == coef.shape[0]
-                and np.array_equal(fit.coef[:, :n_features], coef)
-                and (not fit.fit_intercept
-                     or np.array_equal(fit.coef[:, -1], intercept)))
+        unchanged = (fit.coef.shape[0] == coef.shape[0]
+                     and same(fit.coef[:, :n_features], coef)
+                     and (not fit.fit_intercept
+                          or same(fit.coef[:, -1], intercept)))
     else:
-        same = len(fits) == coef.shape[0] and all(
-            np.array_equal(fit.coef[:coef.shape[1]], coef[k])
-            and (not fit.fit_intercept or fit.coef[-1] == intercept[k])
+        unchanged = len(fits) == coef.shape[0] and all(
+            same(fit.coef[:coef.shape[1]], coef[k])
+            and (not fit.fit_intercept
+                 or same(fit.coef[-1:], intercept[k:k + 1]))
             for k, fit in enumerate(fits))
-    if not same:
+    if not unchanged:
         raise InferenceUnavailableError(
             "coef_ or intercept_ changed since fit: the stored Hessian no "
             "longer applies. Refit the model.")
@@ -94,14 +100,18 @@ def results_of(estimator):
     fits = fits_of(estimator)
     names = coefficient_names(estimator)
     yname = target_name(estimator)
-    C = float(estimator.C)
+    # each problem's objective C (a CV's chosen C may differ by class);
+    # the header names it for a penalized fit only
     design = getattr(estimator, "formula_", None)
     if isinstance(fits[0], MultinomialFit):
-        return MNLogitResults(fits[0], names, yname, "MNLogit", C,
-                              estimator.classes_.tolist(), design)
+        return MNLogitResults(fits[0], names, yname, "MNLogit",
+                              float(fits[0].C), estimator.classes_.tolist(),
+                              design)
     if len(fits) == 1:
-        return LogitResults(fits[0], names, yname, "Logit", C, design)
-    return [LogitResults(fit, names, yname, "Logit (OvR)", C, design)
+        return LogitResults(fits[0], names, yname, "Logit", float(fits[0].C),
+                            design)
+    return [LogitResults(fit, names, yname, "Logit (OvR)", float(fit.C),
+                         design)
             for fit in fits]
 
 
@@ -184,7 +194,9 @@ class InferenceMixin:
     @property
     def odds_ratios_(self) -> np.ndarray:
         """ndarray shaped as ``params_``: ``exp(params_)``."""
-        return _per_problem(self, lambda fit: np.exp(fit.params))
+        # inf for a coefficient past log(max float): the value, no warning
+        with np.errstate(over="ignore"):
+            return _per_problem(self, lambda fit: np.exp(fit.params))
 
     def conf_int(self, alpha: float = 0.05) -> np.ndarray:
         """Wald confidence intervals ``params_ -/+ z_{1-alpha/2} std_errors_``.

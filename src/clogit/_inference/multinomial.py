@@ -155,7 +155,8 @@ def _null_loglik(totals):
 
 
 def multinomial_fit(kernels, result, *, alpha, penalty, solver="",
-                    cov_type="nonrobust", clusters=None, source=None):
+                    separated=False, cov_type="nonrobust", clusters=None,
+                    source=None):
     """Collect what inference needs from a softmax fit (arguments as
     :func:`clogit._inference.binary.binary_fit`; ``kernels`` are
     ``SoftmaxPasses`` with ``inference_pass``)."""
@@ -168,7 +169,7 @@ def multinomial_fit(kernels, result, *, alpha, penalty, solver="",
         n_groups=None if clusters is None else clusters.n_groups,
         n_samples=int(kernels.n_samples), n_obs=float(total),
         n_iter=int(result.n_iter), converged=bool(result.converged),
-        solver=solver)
+        separated=bool(separated), solver=solver)
     if penalty not in (None, "l2"):
         fit.unavailable = unsupported_penalty_text(penalty)
         return fit

@@ -3,7 +3,7 @@
 Design, in three layers (as scikit-learn's ``_loss``): per-sample math is
 inline C in ``csrc/clogit_math.h``; this module holds the loops over samples
 and the BLAS calls, writing into caller-provided buffers; validation and
-allocation live in Python (``clogit._newton``, ``clogit._logistic``).
+allocation live in Python (``clogit._solvers``, ``clogit._backends``).
 
 The central kernel is :func:`block_pass`.  It walks X in blocks of rows that
 fit in cache and, for each block, with one read of those rows from memory:

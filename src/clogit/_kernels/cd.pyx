@@ -7,7 +7,12 @@ Minimizes over the step d of the working set
 
 (the coordinates from n_penalized on, i.e. the intercept, are unpenalized).
 Each coordinate is minimized exactly in closed form by soft-thresholding,
-so coefficients that should be zero are exactly 0.0 (never 1e-17).  The
+so coefficients that should be zero are exactly 0.0 (never 1e-17); an
+update whose soft-threshold input is within its own rounding error of the
+threshold gives 0.0 too (``clogit_soft_threshold``: ties, as between two
+identical columns, are decided the same way for dense and sparse X, whose
+kernels round differently -- ``_kernels.sparse.csc_cd_quadratic`` runs the
+same updates in the same order).  The
 product ``H d`` is kept up to date (one axpy per changed coordinate), so a
 sweep costs O(k^2) for k working-set coordinates and never touches X.
 """
@@ -15,14 +20,7 @@ sweep costs O(k^2) for k working-set coordinates and never touches X.
 from libc.math cimport fabs
 
 from .blas cimport _axpy
-
-
-cdef inline double _soft_threshold(double x, double threshold) noexcept nogil:
-    if x > threshold:
-        return x - threshold
-    if x < -threshold:
-        return x + threshold
-    return 0.0
+from .scalar cimport clogit_soft_threshold, clogit_tie_band
 
 
 def cd_quadratic(const double[::1, :] H, const double[::1] g,
@@ -78,7 +76,11 @@ def cd_quadratic(const double[::1, :] H, const double[::1] g,
                 if j < n_penalized:
                     if hjj + l2 <= 0.0:
                         continue  # an all-zero column: leave it at zero
-                    u = _soft_threshold(hjj * w[j] - c, l1) / (hjj + l2)
+                    u = clogit_soft_threshold(
+                        hjj * w[j] - c, l1,
+                        clogit_tie_band(fabs(hjj * w[j]) + fabs(g[j])
+                                        + fabs(Hd[j]) + fabs(hjj * d[j])))
+                    u /= hjj + l2
                 else:
                     if hjj <= 0.0:
                         continue

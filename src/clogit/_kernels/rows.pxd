@@ -1,5 +1,5 @@
-# Row-block helpers shared by the kernel modules (_binomial, _softmax,
-# _sparse): how BLAS sees X, copying a block of X's rows into a float64
+# Row-block helpers shared by the kernel modules (binomial, softmax,
+# sparse): how BLAS sees X, copying a block of X's rows into a float64
 # buffer, and checking the cluster codes of the robust-covariance outputs.
 # Defined inline here so every kernel module compiles its own copy.
 

@@ -11,3 +11,5 @@ cdef extern from "clogit_math.h" nogil:
     double clogit_binomial_loss(double y, double z)
     void clogit_binomial_point(double y, double z, double *loss,
                                double *prob, double *hw)
+    double clogit_soft_threshold(double x, double threshold, double band)
+    double clogit_tie_band(double magnitude)

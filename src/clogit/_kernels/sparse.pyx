@@ -1,6 +1,6 @@
 """Cython kernels of the binomial (logistic) model for scipy.sparse X.
 
-The sparse twins of ``clogit._binomial``: the same quantities, with the same
+The sparse twins of ``clogit._kernels.binomial``: the same quantities, with the same
 semantics and output buffers, computed from the three arrays of a CSR or CSC
 matrix (``data``, ``indices``, ``indptr``) without ever densifying X.  Each
 kernel comes in a ``csr_`` and a ``csc_`` flavour, fused over float32 /
@@ -15,7 +15,7 @@ Layout and parallelism
 A CSR matrix is a sequence of rows, and every kernel here is one pass over
 them; ``indptr`` holds absolute offsets into ``data``/``indices``, so a
 caller splits the rows into chunks by passing a slice ``indptr[a:b + 1]``
-with the full ``data`` and ``indices`` (``clogit._parallel`` runs the chunks
+with the full ``data`` and ``indices`` (``clogit._backends.memory`` runs the chunks
 in threads, the kernels release the GIL).  A CSC matrix is a sequence of
 columns; its kernels run over all rows at once.
 
@@ -57,14 +57,15 @@ add up, as in scipy); the CSC Hessians refuse row indices out of order
 across their row blocks instead of reading out of bounds.
 """
 
-from libc.math cimport exp, log
+from libc.math cimport exp, fabs, log
 from libc.stdint cimport int32_t, int64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memset
 
 from .blas cimport floating
 from .rows cimport _check_groups
-from .scalar cimport clogit_binomial_point, clogit_hess_weight
+from .scalar cimport (clogit_binomial_point, clogit_hess_weight,
+                      clogit_soft_threshold, clogit_tie_band)
 
 ctypedef fused index_t:
     int32_t
@@ -853,7 +854,7 @@ def csc_cd_quadratic(const floating[::1] data, const index_t[::1] indices,
                      const double[::1] g, const double[::1] w, double l1,
                      double l2, double[::1] d, double[::1] Xd,
                      int max_sweeps, double tol):
-    """``_cd.cd_quadratic`` with the Hessian ``Xt.T diag(weights) Xt`` of
+    """``cd.cd_quadratic`` with the Hessian ``Xt.T diag(weights) Xt`` of
     the working set never formed (CSC X, ``Xt`` = X's ``columns`` with a
     column of ones appended when ``fit_intercept``).
 
@@ -907,13 +908,12 @@ def csc_cd_quadratic(const floating[::1] data, const index_t[::1] indices,
                 if j < k:
                     if hjj + l2 <= 0.0:
                         continue  # an all-zero column: leave it at zero
-                    u = hjj * w[j] - c
-                    if u > l1:
-                        u = (u - l1) / (hjj + l2)
-                    elif u < -l1:
-                        u = (u + l1) / (hjj + l2)
-                    else:
-                        u = 0.0
+                    # the dense kernel's update and tie rule (_kernels/cd.pyx)
+                    u = clogit_soft_threshold(
+                        hjj * w[j] - c, l1,
+                        clogit_tie_band(fabs(hjj * w[j]) + fabs(g[j])
+                                        + fabs(acc) + fabs(hjj * d[j])))
+                    u /= hjj + l2
                     curvature = hjj + l2
                 else:
                     if hjj <= 0.0:

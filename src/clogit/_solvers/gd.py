@@ -33,6 +33,7 @@ from scipy.sparse.linalg import LinearOperator, eigsh
 
 from .result import SolverResult
 from .start import start_binary
+from .stopping import binary_measure, penalized_measure, test_name
 
 # Up to this many coefficients the (p+1)^2 matrix is assembled and
 # diagonalized exactly; beyond, Lanczos on products with it.
@@ -84,22 +85,25 @@ def lipschitz_constant(kernels):
 
 
 def gradient_descent(kernels, *, l1, l2, tol, max_iter, coef0=None,
-                     verbose=0, label="", nesterov=False):
+                     verbose=0, label="", nesterov=False, monitor=None):
     """Fit a binary logistic model by (proximal) gradient descent.
 
     Minimizes ``C sum s loss + l1 |w|_1 + l2/2 |w|^2`` with the constant step
     ``1/L``; the ℓ1 term is handled by its proximal map (soft-thresholding,
-    ISTA), so zeros are exact.  Stops when the gradient mapping
-    ``(coef - prox(coef - g/L)) * L``, scaled by ``1 / (C * sum(s))``, is at
-    most ``tol`` in max-norm (for l1 = 0 this is just the gradient).
-    With ``nesterov=True``, FISTA momentum with function-value restart.
+    ISTA), so zeros are exact.  Stopping test: ``max|grad f| / (C *
+    sum(s)) <= tol`` at the point the gradient is taken, the minimum-norm
+    subgradient for l1 > 0 (``_solvers.stopping``); ``converged`` is that
+    test at the returned coefficients.  With ``nesterov=True``, FISTA
+    momentum with function-value restart.
 
     Parameters and return value are otherwise those of
     :func:`clogit._solvers.newton.newton_binary`; L comes from
     :func:`lipschitz_constant` (the (p+1)^2 Hessian at zero, one pass, for
     kernels without Hessian-vector products such as clogit.dask's).
+    ``monitor`` (unpenalized fits: the separation monitor) is called after
+    each pass with the point, its objective and scores, as in Newton.
     """
-    n_features, scale, coef, _ = start_binary(kernels, coef0, 0)
+    n_features, scale, coef, (z,) = start_binary(kernels, coef0, 1)
     L = lipschitz_constant(kernels) + l2
     step = 1.0 / L
     point = coef.copy()           # where the gradient is taken (FISTA: y_k)
@@ -111,24 +115,32 @@ def gradient_descent(kernels, *, l1, l2, tol, max_iter, coef0=None,
     objective = np.nan
     iteration = 0
 
+    fresh = False  # mapping_max belongs to coef
+    stopped_by_monitor = False
     for iteration in range(1, max_iter + 1):
-        objective = kernels.block_pass(point, grad)
+        objective = kernels.block_pass(point, grad, None, z)
         w = point[:n_features]
         objective += l1 * float(np.abs(w).sum()) + 0.5 * l2 * float(w @ w)
+        if monitor is not None and monitor(iteration, point, objective, z):
+            coef = point
+            fresh = stopped_by_monitor = True
+            break
+        # the stopping test at the point the gradient is taken
+        mapping_max = penalized_measure(grad[:n_features], w,
+                                        grad[n_features:], l1, l2) / scale
+        if verbose:
+            print(f"{label}iter {iteration:3d}  objective {objective:.12e}  "
+                  f"max|grad| {mapping_max:.3e}")
+        if mapping_max <= tol:
+            coef = point
+            fresh = converged = True
+            break
         grad[:n_features] += l2 * w
         new = point - step * grad
         if l1:
             new_w = new[:n_features]
             new[:n_features] = np.sign(new_w) * np.maximum(
                 np.abs(new_w) - step * l1, 0.0)
-        mapping_max = float(np.max(np.abs(point - new))) * L / scale
-        if verbose:
-            print(f"{label}iter {iteration:3d}  objective {objective:.12e}  "
-                  f"gradient mapping {mapping_max:.3e}")
-        if mapping_max <= tol:
-            coef = point
-            converged = True
-            break
         if nesterov:
             if objective > previous_objective:  # restart the momentum
                 momentum = 1.0
@@ -140,6 +152,13 @@ def gradient_descent(kernels, *, l1, l2, tol, max_iter, coef0=None,
         coef = new
         previous_objective = objective
 
+    if not fresh:
+        # the loop ended after a step: the test at the returned coef
+        mapping_max = binary_measure(kernels, coef, l1, l2, scale)
+        converged = mapping_max <= tol
     return SolverResult(coef=np.array(coef, copy=True), objective=objective,
                         n_iter=iteration, converged=converged,
-                        max_abs_grad=mapping_max, ridge=0.0)
+                        max_abs_grad=mapping_max, ridge=0.0,
+                        stopped_by_monitor=stopped_by_monitor,
+                        solver="gradient descent", test=test_name(l1),
+                        tol=tol)

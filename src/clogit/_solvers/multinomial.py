@@ -22,6 +22,12 @@ Newton's Hessian is the full (K k1)^2 matrix assembled by
 ``_kernels.softmax.softmax_pass`` (all class pairs from one pass over each row
 block); L-BFGS uses the same kernel without the Hessian and pays off when
 (K k1)^2 is large (see ``_fitting.AUTO_MULTINOMIAL_NEWTON_MAX_WIDTH``).
+
+Stopping test (both solvers): ``max|gradient| / (C * sum(s)) <= tol`` over
+all K classes' coefficients and intercepts (``_solvers.stopping``) -- with a
+pinned reference class its gradient is minus the sum of the others' (the
+softmax residuals of a sample sum to zero), so it counts too; ``converged``
+is the test at the returned coefficients.
 """
 
 from __future__ import annotations
@@ -30,12 +36,12 @@ import numpy as np
 from scipy.optimize import minimize
 
 from .._kernels.blas import cho_solve
+from .lbfgs import run_lbfgs
 from .linesearch import StallGuard, backtrack
 from .newton import factor_with_ridge
 from .result import SolverResult
 from .start import start_multinomial
-
-_EPS = np.finfo(np.float64).eps
+from .stopping import GRADIENT_TEST, softmax_measure
 
 
 def symmetric(coef, alpha, fit_intercept):
@@ -49,7 +55,7 @@ def symmetric(coef, alpha, fit_intercept):
 
 
 def newton_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
-                       verbose=0):
+                       verbose=0, monitor=None):
     """Fit a multinomial model by Newton's method with the full Hessian.
 
     Parameters
@@ -62,11 +68,16 @@ def newton_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
     alpha : float
         l2 strength.
     tol, max_iter : stopping rule, as
-        :func:`clogit._solvers.newton.newton_binary` (max |gradient| and the
-        Newton decrement on the objective scaled by ``1 / (C * sum(s))``).
+        :func:`clogit._solvers.newton.newton_binary` (max |gradient| over
+        all K classes, going on while the Newton decrement exceeds
+        ``tol**2``, on the objective scaled by ``1 / (C * sum(s))``).
     coef0 : (K, k1) array, optional
         Warm start.
     verbose : int
+    monitor : callable, optional
+        ``monitor(iteration, coef, objective, z)`` after each pass, as for
+        :func:`clogit._solvers.newton.newton_binary` (``z`` the (n, K)
+        scores); True stops the fit.
 
     Returns
     -------
@@ -100,6 +111,9 @@ def newton_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
     guard = StallGuard()
     max_ridge = 0.0
     iteration = 0
+    reason = ""
+    fresh = False  # g_max belongs to the current coef
+    stopped_by_monitor = False
 
     for iteration in range(1, max_iter + 1):
         # 1. Objective, gradient, full Hessian: one pass over X.
@@ -110,6 +124,9 @@ def newton_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
             objective += 0.5 * alpha * float(w[penalized] @ w[penalized])
             g[penalized] += alpha * w[penalized]
             hess[penalized, penalized] += alpha
+        if monitor is not None and monitor(iteration, coef, objective, z):
+            stopped_by_monitor = True
+            break
         if intercepts.any():
             # the intercepts' common shift is a null direction of H
             rho = float(np.mean(np.diag(hess)[intercepts > 0]))
@@ -122,8 +139,13 @@ def newton_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
         cho_solve(hess, direction)
         decrement_sq = -float(g @ direction)
 
-        # 3. Convergence.
+        # 3. Convergence, over all K classes: a pinned reference class's
+        #    gradient is minus the sum of the others'.
         g_max = float(np.max(np.abs(g))) / scale
+        if n_free < K:
+            g_max = max(g_max, float(np.max(np.abs(grad.sum(axis=0))))
+                        / scale)
+        fresh = True
         if g_max <= tol and 0.5 * decrement_sq / scale <= tol * tol:
             converged = True
             if verbose:
@@ -143,37 +165,52 @@ def newton_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
 
         step, trial = backtrack(objective_at, objective, -decrement_sq)
         if step is None:
+            reason = "line search failed"
             break
         coef += step * direction_full
+        fresh = False
         if guard.stalled(objective, trial, g_max):
+            reason = "stopped at the limit of floating-point precision"
             break
         if verbose:
             print(f"iter {iteration:3d}  objective {objective:.12e}  "
                   f"max|grad| {g_max:.3e}  decrement {decrement_sq:.3e}  "
                   f"step {step:.3g}")
 
+    # 5. The stopping test at the returned coefficients.
+    if not stopped_by_monitor:
+        if not fresh:
+            g_max = softmax_measure(kernels, coef, 0.0, alpha, scale)
+        converged = g_max <= tol
     return SolverResult(coef=symmetric(coef, alpha, fit_intercept),
                         objective=objective, n_iter=iteration,
                         converged=converged, max_abs_grad=g_max,
-                        ridge=max_ridge)
+                        ridge=max_ridge, stopped_by_monitor=stopped_by_monitor,
+                        solver="multinomial Newton", test=GRADIENT_TEST,
+                        tol=tol, reason=reason)
 
 
 def lbfgs_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
-                      verbose=0):
+                      verbose=0, monitor=None):
     """Fit a multinomial model by L-BFGS-B on the Cython objective and
-    gradient; arguments and result as :func:`newton_multinomial`."""
+    gradient (continued or restarted until the stopping test holds, see
+    ``_solvers.lbfgs``); arguments and result as
+    :func:`newton_multinomial`."""
     n_features, scale, coef = start_multinomial(kernels, coef0)
     fit_intercept = kernels.fit_intercept
     K = kernels.n_classes
     k1 = n_features + (1 if fit_intercept else 0)
     grad = np.empty((K, k1))
+    z = kernels.new_scores()
+    scores_at = [None]
     penalized = np.ones((K, k1), dtype=bool)
     if fit_intercept:
         penalized[:, -1] = False
 
     def objective_and_gradient(flat):
         c = flat.reshape(K, k1)
-        obj = kernels.softmax_pass(c, grad)
+        obj = kernels.softmax_pass(c, grad, None, z)
+        scores_at[0] = flat.copy()
         g = grad.copy()
         if alpha:
             w = c[penalized]
@@ -181,22 +218,19 @@ def lbfgs_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
             g[penalized] += alpha * w
         return obj / scale, g.ravel() / scale
 
-    count = [0]
+    def on_iterate(iteration, flat, f):
+        if not np.array_equal(flat, scores_at[0]):
+            kernels.scores(flat.reshape(K, k1), z)
+            scores_at[0] = flat.copy()
+        return monitor(iteration, flat.reshape(K, k1), f * scale, z)
 
-    def report(intermediate_result):
-        count[0] += 1
-        if verbose:
-            print(f"iter {count[0]:3d}  objective "
-                  f"{intermediate_result.fun * scale:.12e}")
-
-    result = minimize(objective_and_gradient, coef.ravel(), jac=True,
-                      method="L-BFGS-B", callback=report,
-                      options={"maxiter": max_iter, "maxls": 50, "gtol": tol,
-                               "ftol": 64 * _EPS})
-    coef = symmetric(result.x.reshape(K, k1), alpha, fit_intercept)
-    # result.jac is the (scaled) gradient at result.x: no pass to recompute
-    return SolverResult(coef=coef, objective=float(result.fun) * scale,
-                        n_iter=max(int(result.nit), 1),
-                        converged=result.status == 0,
-                        max_abs_grad=float(np.max(np.abs(result.jac))),
-                        ridge=0.0)
+    flat, f, g_max, n_iter, reason, stopped = run_lbfgs(
+        objective_and_gradient, coef.ravel(), tol=tol, max_iter=max_iter,
+        verbose=verbose, on_iterate=None if monitor is None else on_iterate)
+    coef = symmetric(flat.reshape(K, k1), alpha, fit_intercept)
+    return SolverResult(coef=coef, objective=f * scale, n_iter=n_iter,
+                        converged=g_max <= tol and not stopped,
+                        max_abs_grad=g_max, ridge=0.0,
+                        stopped_by_monitor=stopped,
+                        solver="multinomial L-BFGS", test=GRADIENT_TEST,
+                        tol=tol, reason=reason)

@@ -19,6 +19,7 @@ from .._kernels.blas import cho_solve, cholesky
 from .linesearch import StallGuard, step_along
 from .result import SolverResult
 from .start import start_binary
+from .stopping import GRADIENT_TEST, binary_measure
 
 _EPS = np.finfo(np.float64).eps
 
@@ -28,29 +29,50 @@ def _penalty(coef, alpha, n_features):
     return 0.5 * alpha * float(w @ w)
 
 
-def factor_with_ridge(H, n_features):
-    """Cholesky-factor H in place, adding a growing ridge if it is singular.
+def factor_with_ridge(H, n_features=None):
+    """Cholesky-factor H in place after diagonal equilibration; add a ridge
+    only if the equilibrated matrix is (numerically) singular.
 
-    With penalty None the Hessian is singular when features are collinear (or
-    constant) or the data are separable: then ``tau * I`` is added, starting
-    at ``1e-12 * max(diag(H))`` and growing 100-fold until dpotrf succeeds.
-    The step is then a damped Newton step (Levenberg–Marquardt style), which
-    still descends; the line search keeps the iteration monotone.
-    Returns the ridge used.
+    With ``D = diag(H)^(-1/2)`` the matrix ``D H D`` has a unit diagonal,
+    so a well-posed but badly scaled system (a feature in the 1e8s next to
+    standardized ones) factors as well as a well-scaled one.  If dpotrf
+    still fails -- penalty None with collinear or constant features, or
+    separable data -- ``tau * I`` is added to ``D H D``, tau starting at
+    1e-12 and growing 100-fold until dpotrf succeeds: a ridge relative to
+    each coefficient's own curvature (``tau * H_jj``), a damped Newton step
+    (Levenberg–Marquardt style) that still descends; the line search keeps
+    the iteration monotone.
+
+    On return ``H`` holds a lower Cholesky factor ``L`` of ``H`` itself
+    (plus the ridge, scaled back: ``L = D^-1 L~``), so ``cho_solve(H, b)``
+    solves the original system.  Returns the relative ridge used (0.0 if
+    none).
     """
+    diagonal = np.diag(H).copy()
+    if not np.all(np.isfinite(diagonal)):
+        raise FloatingPointError("the Hessian has non-finite entries")
+    # a zero diagonal entry (an all-zero feature without penalty) keeps
+    # its scale: the ridge alone makes that coefficient's step zero
+    scale = np.where(diagonal > 0.0, 1.0 / np.sqrt(
+        np.where(diagonal > 0.0, diagonal, 1.0)), 1.0)
+    H *= scale[:, None]
+    H *= scale[None, :]
     H_copy = H.copy(order="F")
-    if cholesky(H) == 0:
-        return 0.0
-    scale = max(float(np.max(np.abs(np.diag(H_copy)))), _EPS)
-    tau = 1e-12 * scale
-    while True:
-        H[...] = H_copy
-        H[np.diag_indices_from(H)] += tau
-        if cholesky(H) == 0:
-            return tau
-        if tau > 1e12 * scale:  # cannot happen for a finite PSD matrix
-            raise FloatingPointError("the Hessian has non-finite entries")
-        tau *= 100.0
+    tau = 0.0
+    if cholesky(H) != 0:
+        tau = 1e-12
+        while True:
+            H[...] = H_copy
+            H[np.diag_indices_from(H)] += tau
+            if cholesky(H) == 0:
+                break
+            if tau > 1e12:  # cannot happen for a finite PSD matrix
+                raise FloatingPointError(
+                    "the Hessian has non-finite entries")
+            tau *= 100.0
+    # L = D^-1 L~: row i of the factor times sqrt(H_ii)
+    H /= scale[:, None]
+    return tau
 
 
 def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
@@ -69,11 +91,13 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
     alpha : float
         Strength of the l2 penalty ``alpha/2 * |w|^2`` (0 for none).
     tol : float
-        Convergence tolerance.  The iteration stops when, on the objective
-        scaled by ``1 / (C * sum(s))`` (a weighted mean loss),
-        ``max|gradient| <= tol`` and half the squared Newton decrement
-        ``g.H^-1.g / 2 <= tol**2`` (the decrement is quadratic in the
-        gradient, hence the square).
+        Convergence tolerance.  Stopping test: ``max|gradient| / (C *
+        sum(s)) <= tol`` (``_solvers.stopping.GRADIENT_TEST``); ``converged``
+        is that test at the returned coefficients.  The iteration goes on
+        while half the squared Newton decrement ``g.H^-1.g / 2``, same
+        scaling, exceeds ``tol**2`` (the decrement is quadratic in the
+        gradient, hence the square): a cheap guard against stopping one
+        step early, never a reason to report convergence.
     max_iter : int
         Most iterations.
     coef0 : ndarray, optional
@@ -108,6 +132,9 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
     g_max = np.inf
     guard = StallGuard()
     stopped_by_monitor = False
+    iteration = 0
+    reason = ""
+    fresh = False  # g_max belongs to the current coef
     # Kernels whose every pass costs a round trip (clogit.dask) evaluate the
     # full Newton step's objective, gradient and Hessian in one speculative
     # pass: accepted (Newton's usual case) it is the next iteration's pass,
@@ -142,7 +169,8 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
                 print(f"{label}iter {iteration:3d}  stopped by the monitor")
             break
 
-        # 2. Newton direction d = -H^-1 g by Cholesky (ridge if singular).
+        # 2. Newton direction d = -H^-1 g by Cholesky of the equilibrated
+        #    Hessian (a ridge only if that is singular).
         ridge = factor_with_ridge(hess, n_features)
         if ridge > max_ridge:
             max_ridge = ridge
@@ -154,6 +182,7 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
         #    objective's change: near the optimum a Newton step still fixes
         #    digits of the coefficients long after f stops changing.)
         g_max = float(np.max(np.abs(grad))) / scale
+        fresh = True
         if g_max <= tol and 0.5 * decrement_sq / scale <= tol * tol:
             converged = True
             if verbose:
@@ -179,7 +208,10 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
             penalty, guard, g_max, full_step)
         if step != 1.0:
             pending = None
+        if step is not None:
+            fresh = False
         if stop:
+            reason = stop
             if verbose:
                 print(f"{label}iter {iteration:3d}  {stop}")
             break
@@ -189,15 +221,27 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
                   f"step {step:.3g}" + (f"  ridge {ridge:.1e}" if ridge
                                         else ""))
 
-    if max_ridge > 0.0:
+    # 5. The stopping test at the returned coefficients: evaluated again
+    #    when the loop ended after a step (max_iter, or the stall guard).
+    if not stopped_by_monitor:
+        if not fresh:
+            g_max = binary_measure(kernels, coef, 0.0, alpha, scale)
+        converged = g_max <= tol
+    if max_ridge > 0.0 and not alpha:
+        # Only a problem without penalty can be truly singular; with l2 the
+        # Hessian is positive definite and a ridge only rescues float64
+        # (the stopping test above says whether the fit got there).
         warnings.warn(
-            f"{label}The Hessian was singular (collinear or constant "
-            "features, or separable classes); a ridge of "
-            f"{max_ridge:.3g} was added to solve the Newton system. Remove "
+            f"{label}Newton: the Hessian was singular even after diagonal "
+            "equilibration (collinear or constant features, or separable "
+            f"classes); a ridge of {max_ridge:.3g} times each coefficient's "
+            "curvature was added to solve the Newton system. Remove "
             "collinear features or use penalty='l2' (smaller C).",
             LinAlgWarning, stacklevel=3)
-    factor = hess if converged and ridge == 0.0 else None
+    factor = hess if converged and fresh and ridge == 0.0 else None
     return SolverResult(coef=coef, objective=objective, n_iter=iteration,
                         converged=converged, max_abs_grad=g_max,
                         ridge=max_ridge, hessian_factor=factor,
-                        stopped_by_monitor=stopped_by_monitor)
+                        stopped_by_monitor=stopped_by_monitor,
+                        solver="Newton", test=GRADIENT_TEST, tol=tol,
+                        reason=reason)

@@ -26,9 +26,11 @@ Each outer iteration:
    ``_MAX_CG`` products; on (numerically) zero or negative curvature, which
    only an unpenalized, separable problem can produce, CG stops with its
    last descent direction.
-4. Convergence: the test of ``newton_binary`` (scaled ``max|g| <= tol``
-   and half the squared Newton decrement ``-g.d / 2 <= tol^2``), with ``d``
-   the CG solution.
+4. Convergence: the stopping test of ``newton_binary``, scaled
+   ``max|g| <= tol`` (``_solvers.stopping.GRADIENT_TEST``), going on while
+   half the squared Newton decrement ``-g.d / 2`` exceeds ``tol^2``, with
+   ``d`` the CG solution; ``converged`` is the test at the returned
+   coefficients.
 5. Armijo backtracking along ``d`` reusing ``X d`` (one pass for it, none
    per trial), as Newton's.
 """
@@ -40,6 +42,7 @@ import numpy as np
 from .linesearch import StallGuard, step_along
 from .result import SolverResult
 from .start import start_binary
+from .stopping import GRADIENT_TEST, binary_measure
 
 # Most Hessian-vector products per Newton step (scikit-learn's newton-cg
 # uses 200 as well); a truncated solve still gives a descent direction.
@@ -136,6 +139,8 @@ def newton_cg_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
     g_max = np.inf
     guard = StallGuard()
     iteration = 0
+    reason = ""
+    fresh = False  # g_max belongs to the current coef
 
     for iteration in range(1, max_iter + 1):
         # 1. Objective, gradient and scores at coef: one pass over X.
@@ -149,6 +154,7 @@ def newton_cg_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
                 print(f"{label}iter {iteration:3d}  stopped by the monitor")
             break
         g_max = float(np.max(np.abs(grad))) / scale
+        fresh = True
 
         # 2. Hessian weights and the Jacobi preconditioner.  A zero diagonal
         #    entry (an all-zero feature without penalty) has a zero
@@ -183,6 +189,7 @@ def newton_cg_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
             break
         if not decrement_sq > 0.0:
             # No descent direction: the gradient is zero to rounding.
+            reason = "no descent direction (CG found no curvature)"
             if verbose:
                 print(f"{label}iter {iteration:3d}  no descent direction")
             break
@@ -192,7 +199,10 @@ def newton_cg_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
         step, stop = step_along(
             kernels, coef, direction, z, dz, objective, -decrement_sq,
             lambda c: penalty(c) if alpha else 0.0, guard, g_max)
+        if step is not None:
+            fresh = False
         if stop:
+            reason = stop
             if verbose:
                 print(f"{label}iter {iteration:3d}  {stop}")
             break
@@ -201,6 +211,13 @@ def newton_cg_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
                   f"max|grad| {g_max:.3e}  cg {n_products:3d}  "
                   f"decrement {decrement_sq:.3e}  step {step:.3g}")
 
+    # 6. The stopping test at the returned coefficients.
+    if not stopped_by_monitor:
+        if not fresh:
+            g_max = binary_measure(kernels, coef, 0.0, alpha, scale)
+        converged = g_max <= tol
     return SolverResult(coef=coef, objective=objective, n_iter=iteration,
                         converged=converged, max_abs_grad=g_max, ridge=0.0,
-                        stopped_by_monitor=stopped_by_monitor)
+                        stopped_by_monitor=stopped_by_monitor,
+                        solver="Newton-CG", test=GRADIENT_TEST, tol=tol,
+                        reason=reason)

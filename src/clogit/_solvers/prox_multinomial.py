@@ -12,8 +12,10 @@ Each outer iteration is the binary proximal Newton's
 1. objective, gradient and Hessian in one pass over X
    (``_kernels.softmax.softmax_pass``, all K classes: the penalty fixes the
    parametrization of W, see below);
-2. KKT check; stop when the largest violation, scaled by
-   ``1 / (C * sum(s))``, is at most ``tol``;
+2. KKT check, the stopping test (``_solvers.stopping.SUBGRADIENT_TEST``,
+   all K classes and intercepts): stop when the largest violation, scaled
+   by ``1 / (C * sum(s))``, is at most ``tol``; ``converged`` is the test
+   at the returned coefficients;
 3. cyclic coordinate descent with soft-thresholding on the local quadratic
    model (``_kernels.cd.cd_quadratic``), the K p weights first and the K
    intercepts last, inner tolerance 1e-3 times the KKT violation;
@@ -39,10 +41,11 @@ import numpy as np
 
 from .._kernels.cd import cd_quadratic
 from .multinomial import symmetric
-from .prox_newton import (MAX_SWEEPS, kkt_violation, model_decrease,
+from .prox_newton import (MAX_SWEEPS, drop_rounding_level, model_decrease,
                           penalty_value, search_composite)
 from .result import SolverResult
 from .start import start_multinomial
+from .stopping import SUBGRADIENT_TEST, kkt_violation, softmax_measure
 
 
 def prox_newton_multinomial(kernels, *, l1, l2, tol, max_iter, coef0=None,
@@ -51,7 +54,7 @@ def prox_newton_multinomial(kernels, *, l1, l2, tol, max_iter, coef0=None,
 
     Parameters and return value are those of
     :func:`clogit._solvers.multinomial.newton_multinomial`, with ``l1`` and ``l2`` the penalty strengths in place of
-    ``alpha``.  ``NewtonResult.max_abs_grad`` holds the largest scaled KKT
+    ``alpha``.  ``max_abs_grad`` holds the largest scaled KKT
     violation.
     """
     n_features, scale, coef = start_multinomial(kernels, coef0)
@@ -77,6 +80,8 @@ def prox_newton_multinomial(kernels, *, l1, l2, tol, max_iter, coef0=None,
     violation = np.inf
     objective = np.nan
     iteration = 0
+    reason = ""
+    fresh = False  # violation belongs to the current coef
 
     for iteration in range(1, max_iter + 1):
         # 1. Objective, gradient and Hessian of the data term: one pass.
@@ -90,6 +95,7 @@ def prox_newton_multinomial(kernels, *, l1, l2, tol, max_iter, coef0=None,
             float(kkt_violation(g[:n_weights], theta[:n_weights], l1,
                                 l2).max(initial=0.0)),
             float(np.abs(g[n_weights:]).max(initial=0.0))) / scale
+        fresh = True
         if violation <= tol:
             converged = True
             if verbose:
@@ -112,6 +118,7 @@ def prox_newton_multinomial(kernels, *, l1, l2, tol, max_iter, coef0=None,
         decrease = model_decrease(g, theta, step, n_weights, l1, l2)
         if decrease >= 0.0:
             # The model sees no descent: float64 cannot do better here.
+            reason = "the local model found no descent direction"
             if verbose:
                 print(f"iter {iteration:3d}  no descent direction (kkt "
                       f"{violation:.3e}, model decrease {decrease:.3e})")
@@ -125,15 +132,24 @@ def prox_newton_multinomial(kernels, *, l1, l2, tol, max_iter, coef0=None,
                                      step[:n_weights], l1, l2, objective,
                                      decrease)
         if step_size is None:
+            reason = "line search failed"
             if verbose:
                 print(f"iter {iteration:3d}  line search failed")
             break
+        fresh = False
         coef += step_size * direction.reshape(K, k1)
+        drop_rounding_level(coef[:, :p])
         if verbose:
             print(f"iter {iteration:3d}  objective {objective:.12e}  "
                   f"kkt {violation:.3e}  step {step_size:.3g}")
 
+    # 5. The stopping test at the returned coefficients (the intercepts'
+    #    centering below changes neither the loss nor the penalty).
+    if not fresh:
+        violation = softmax_measure(kernels, coef, l1, l2, scale)
+    converged = violation <= tol
     return SolverResult(coef=symmetric(coef, 1.0, fit_intercept),
                         objective=objective, n_iter=iteration,
                         converged=converged, max_abs_grad=violation,
-                        ridge=0.0)
+                        ridge=0.0, solver="multinomial proximal Newton",
+                        test=SUBGRADIENT_TEST, tol=tol, reason=reason)

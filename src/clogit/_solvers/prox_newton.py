@@ -11,8 +11,11 @@ features that matter):
 1. Objective and residual ``r = C s (p - y)`` from the current scores
    (a blocked pass over the *active* columns only), then the full gradient
    ``X.T r`` (one gemv over X) for the KKT check.
-2. KKT check over every feature; stop when the largest violation, scaled by
-   ``1 / (C * sum(s))``, is at most ``tol``.
+2. KKT check over every feature -- the stopping test, the minimum-norm
+   subgradient (``_solvers.stopping.SUBGRADIENT_TEST``): stop when its
+   largest entry, the intercept's gradient included, scaled by
+   ``1 / (C * sum(s))``, is at most ``tol``; ``converged`` is the test at
+   the returned coefficients.
 3. Working set = nonzero coefficients + the worst KKT violators (at most as
    many new ones as there are nonzeros, at least 10).  Violators re-enter
    here, so features dropped too early come back.
@@ -26,23 +29,44 @@ features that matter):
    outer iteration stays superlinear: on the bench/l1.py task 7 outer
    iterations against 9 with a 0.1 factor) and capped sweeps.
 6. Armijo backtracking on the full composite objective along the step,
-   reusing ``X d`` (computed over the working-set columns).
+   reusing ``X d`` (computed over the working-set columns); coefficients
+   left at float64's rounding level of the largest are set to 0.0
+   (:func:`drop_rounding_level`: ties of a non-unique optimum end the same
+   way for dense and sparse X).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .._kernels.blas import cho_solve, cholesky
 from .._kernels.cd import cd_quadratic
 from .linesearch import backtrack
 from .result import SolverResult
 from .start import start_binary
+from .stopping import (SUBGRADIENT_TEST, binary_measure, kkt_violation,
+                       penalized_measure)
 
 MAX_SWEEPS = 200
 # Working sets past this many features on sparse X skip the dense model
 # Hessian (k^2 floats; at k = 34,000 on bench/sparse.py's task with C = 10,
 # 9 GB and 670 s for the fit) for coordinate descent on X's columns.
 _DENSE_MODEL_MAX_FEATURES = 1000
+
+
+# Coefficients within this many ulps of the largest one are rounding, not
+# signal: set to 0.0 after each step.  When the optimum is not unique (two
+# identical columns share a coefficient), the coordinate descent splits it
+# at float64's rounding level, and dense and sparse kernels round
+# differently; this rule makes both keep the same zeros.
+TIE_ULPS = 64
+
+
+def drop_rounding_level(w):
+    """Zero, in place, the entries of ``w`` at rounding level of its
+    largest (see ``TIE_ULPS``)."""
+    largest = float(np.max(np.abs(w), initial=0.0))
+    w[np.abs(w) <= TIE_ULPS * np.finfo(np.float64).eps * largest] = 0.0
 
 
 def penalty_value(w, l1, l2):
@@ -74,27 +98,83 @@ def search_composite(kernels, z, dz, w, d, l1, l2, objective, decrease):
     return step
 
 
-def kkt_violation(grad, w, l1, l2):
-    """Per-feature violation of the optimality conditions of F.
+def orthant_step(hess, grad, coef, step, n_penalized, l1, l2):
+    """A step at least as good as ``step`` for the local model, from the
+    model's exact minimizer on the sign pattern of ``coef + step``; None
+    when it brings nothing.
 
-    ``grad`` is the data term's gradient.  For w_j != 0 the condition is
-    ``grad_j + l1 sign(w_j) + l2 w_j = 0``; for w_j == 0 it is
-    ``|grad_j| <= l1``.
+    On the closed orthant where the penalized coordinates of
+    ``v = coef + d`` keep the signs ``sigma`` of ``coef + step`` (and its
+    zeros stay zero), the model ``g.d + 1/2 d.H.d + l1 |v|_1 + l2/2 |v|^2``
+    is the smooth quadratic with linear term ``l1 sigma.v``, minimized by
+    one Cholesky solve on the nonzeros (and the intercept).  Along the
+    segment from ``coef + step`` to that minimizer the quadratic decreases;
+    the step goes as far as the orthant allows (all the way if the
+    minimizer keeps the signs; else to the first coordinate that reaches
+    zero, which is then exactly zero), so its model value is never larger
+    than the given step's.
     """
-    g = grad + l2 * w
-    return np.where(w != 0.0, np.abs(g + l1 * np.sign(w)),
-                    np.maximum(np.abs(g) - l1, 0.0))
+    start = coef + step
+    nonzero = np.flatnonzero(start[:n_penalized])
+    m = nonzero.shape[0]
+    free = np.concatenate([nonzero, np.arange(n_penalized, coef.shape[0])])
+    sigma = np.sign(start[nonzero])
+    A = np.asfortranarray(hess[np.ix_(free, free)])
+    A[np.arange(m), np.arange(m)] += l2
+    # (H_FF + l2 P) v_F = H_F. coef - g_F - l1 sigma, with v = 0 off F
+    target = hess[free] @ coef - grad[free]
+    target[:m] -= l1 * sigma
+    if cholesky(A) != 0:
+        return None
+    cho_solve(A, target)
+    toward = target - start[free]
+    # the largest t in (0, 1] keeping sign(start + t * toward) = sigma
+    moving_back = sigma * toward[:m] < 0.0
+    fraction = 1.0
+    crossing = None
+    if moving_back.any():
+        ratios = -start[nonzero][moving_back] / toward[:m][moving_back]
+        first = int(np.argmin(ratios))
+        if ratios[first] < 1.0:
+            fraction = float(ratios[first])
+            crossing = np.flatnonzero(moving_back)[first]
+    if not fraction > 0.0:
+        return None
+    v = start[free] + fraction * toward
+    if crossing is not None:
+        v[crossing] = 0.0
+    polished = -coef.copy()
+    polished[free] += v
+    return polished
 
 
 def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
-                       verbose=0, label=""):
+                       verbose=0, label="", candidates=None,
+                       orthant_newton=False):
     """Fit an ℓ1 / elastic-net penalized binary logistic model.
 
     Parameters and return value are those of
     :func:`clogit._solvers.newton.newton_binary` (the kernels also keep the
     residual buffer, whose ``.sum()`` gives the intercept's gradient), with
-    ``l1`` and ``l2`` the penalty strengths in place of ``alpha``.  ``NewtonResult.max_abs_grad`` holds the largest
-    scaled KKT violation.
+    ``l1`` and ``l2`` the penalty strengths in place of ``alpha``.
+    ``max_abs_grad`` holds the largest scaled KKT violation (the
+    minimum-norm subgradient).
+
+    ``candidates`` (sorted int32 feature indices, optional) restricts the
+    problem to those features: every other coefficient stays zero (so
+    ``coef0`` must be zero outside them), the KKT test runs over the
+    candidates only and step 1's gradient is one pass over their columns
+    instead of a product with all of X.  A regularization path passes the
+    features its screening rule kept and checks the others itself
+    (``clogit._solvers.path``).  The default (None) is all features.
+
+    ``orthant_newton=True``: when coordinate descent stops at its sweep cap
+    (an ill-conditioned model: collinear features at large C, where it
+    converges slowly and the outer iteration with it), the step is moved
+    toward the model's exact minimizer on the sign pattern CD reached, as
+    far as that pattern allows (:func:`orthant_step`).  Near the optimum
+    the pattern is fixed and the iteration is Newton's on a smooth
+    function.  Off by default.
     """
     n_features, scale, coef, (z, dz, residual) = start_binary(kernels, coef0,
                                                               3)
@@ -107,22 +187,38 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
     violation = np.inf
     objective = np.nan
     iteration = 0
+    reason = ""
+    fresh = False  # violation belongs to the current coef
 
     for iteration in range(1, max_iter + 1):
-        # 1. Objective and residual over the active columns, full gradient.
+        # 1. Objective and residual over the active columns, full gradient
+        #    (candidates given: objective, residual and gradient in one pass
+        #    over the candidates' columns).
         active = np.flatnonzero(w).astype(np.int32)
-        active_coef = np.append(w[active], coef[n_features:])
-        data_obj = kernels.block_pass(active_coef,
-                                      np.empty(active_coef.shape[0]), None, z,
-                                      active, residual)
+        if candidates is None:
+            active_coef = np.append(w[active], coef[n_features:])
+            data_obj = kernels.block_pass(active_coef,
+                                          np.empty(active_coef.shape[0]),
+                                          None, z, active, residual)
+            kernels.rmatvec(residual, full_grad)
+            considered = slice(None)
+        else:
+            candidate_coef = np.append(w[candidates], coef[n_features:])
+            candidate_grad = np.empty(candidate_coef.shape[0])
+            data_obj = kernels.block_pass(candidate_coef, candidate_grad,
+                                          None, z, candidates, residual)
+            full_grad[candidates] = candidate_grad[:candidates.shape[0]]
+            considered = candidates
         objective = data_obj + penalty_value(w, l1, l2)
-        kernels.rmatvec(residual, full_grad)
         grad_b = float(residual.sum()) if fit_intercept else 0.0
 
-        # 2. KKT check over all features.
-        per_feature = kkt_violation(full_grad, w, l1, l2)
+        # 2. KKT check over all (candidate) features.
+        per_feature = np.zeros(n_features)
+        per_feature[considered] = kkt_violation(full_grad[considered],
+                                                w[considered], l1, l2)
         violation = max(float(per_feature.max(initial=0.0)),
                         abs(grad_b)) / scale
+        fresh = True
         if violation <= tol:
             converged = True
             if verbose:
@@ -159,11 +255,17 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
             grad = np.empty(k1)
             hess = np.empty((k1, k1), order="F")
             kernels.block_pass(work_coef, grad, hess, None, working)
-            cd_quadratic(hess, grad, work_coef, k, l1, l2, step_w,
-                         np.zeros(k1), MAX_SWEEPS, inner_tol)
+            sweeps = cd_quadratic(hess, grad, work_coef, k, l1, l2, step_w,
+                                  np.zeros(k1), MAX_SWEEPS, inner_tol)
+            if orthant_newton and sweeps >= MAX_SWEEPS:
+                polished = orthant_step(hess, grad, work_coef, step_w, k, l1,
+                                        l2)
+                if polished is not None:
+                    step_w = polished
         decrease = model_decrease(grad, work_coef, step_w, k, l1, l2)
         if decrease >= 0.0:
             # The model sees no descent: float64 cannot do better here.
+            reason = "the local model found no descent direction"
             if verbose:
                 print(f"{label}iter {iteration:3d}  no descent direction "
                       f"(kkt {violation:.3e}, model decrease {decrease:.3e})")
@@ -176,16 +278,41 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
         step = search_composite(kernels, z, dz, work_coef[:k], step_w[:k],
                                 l1, l2, objective, decrease)
         if step is None:
+            reason = "line search failed"
             if verbose:
                 print(f"{label}iter {iteration:3d}  line search failed")
             break
+        fresh = False
         coef[working] = work_coef[:k] + step * step_w[:k]
+        drop_rounding_level(w)
         if fit_intercept:
             coef[-1] = work_coef[-1] + step * step_w[-1]
         if verbose:
             print(f"{label}iter {iteration:3d}  objective {objective:.12e}  "
                   f"kkt {violation:.3e}  working set {k}  step {step:.3g}")
 
+    # 7. The stopping test at the returned coefficients (over the
+    #    candidates only when they were given: the caller checks the rest).
+    if not fresh:
+        if candidates is None:
+            violation = binary_measure(kernels, coef, l1, l2, scale)
+        else:
+            violation = _candidate_measure(kernels, coef, candidates, l1, l2,
+                                           scale)
+    converged = violation <= tol
     return SolverResult(coef=coef, objective=objective, n_iter=iteration,
                         converged=converged, max_abs_grad=violation,
-                        ridge=0.0)
+                        ridge=0.0, solver="proximal Newton",
+                        test=SUBGRADIENT_TEST, tol=tol, reason=reason)
+
+
+def _candidate_measure(kernels, coef, candidates, l1, l2, scale):
+    """The stopping test's figure over ``candidates`` (and the intercept):
+    one pass over their columns."""
+    n_features = kernels.n_features
+    candidate_coef = np.append(coef[candidates], coef[n_features:])
+    grad = np.empty(candidate_coef.shape[0])
+    kernels.block_pass(candidate_coef, grad, None, None, candidates)
+    k = candidates.shape[0]
+    return penalized_measure(grad[:k], candidate_coef[:k], grad[k:], l1,
+                             l2) / scale

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from .stopping import GRADIENT_TEST
+
 
 @dataclass
 class SolverResult:
@@ -22,11 +24,11 @@ class SolverResult:
     n_iter : int
         Iterations run.
     converged : bool
-        Whether the solver's convergence test passed.
+        Whether the stopping test (``_solvers.stopping``) holds at ``coef``.
     max_abs_grad : float
-        The figure the test compares with ``tol``: ``max|gradient| / (C *
-        sum(s))`` for smooth objectives, the largest scaled KKT violation for
-        proximal Newton, the scaled gradient mapping for proximal gradient.
+        The figure the test compares with ``tol`` at ``coef``:
+        ``max|gradient| / (C * sum(s))``, with the minimum-norm subgradient
+        for ℓ1 / elastic net.
     ridge : float
         Largest ridge added to the Hessian to factor it (0.0 if never).
     hessian_factor : ndarray of shape (n_coef, n_coef) or None
@@ -37,6 +39,15 @@ class SolverResult:
     stopped_by_monitor : bool
         Whether the ``monitor`` callback stopped the iteration (its owner
         then explains why; :func:`warn_not_converged` stays silent).
+    solver : str
+        The solver's name, for warnings ("Newton", "L-BFGS", ...).
+    test : str
+        The stopping test (``_solvers.stopping``), for warnings.
+    tol : float
+        Its tolerance.
+    reason : str
+        Why the iteration stopped short, when it did ("" otherwise, or
+        when it ran out of ``max_iter``).
     """
 
     coef: np.ndarray
@@ -47,21 +58,32 @@ class SolverResult:
     ridge: float
     hessian_factor: np.ndarray | None = None
     stopped_by_monitor: bool = False
+    solver: str = "the solver"
+    test: str = GRADIENT_TEST
+    tol: float = float("nan")
+    reason: str = ""
 
 
 def warn_not_converged(result: SolverResult, max_iter: int,
                        label: str = "", stacklevel: int = 3) -> None:
-    """Issue the ConvergenceWarning for a fit that stopped short.
+    """Issue the ConvergenceWarning for a fit that stopped short, naming
+    the solver and the stopping test that failed.
 
     Silent when a monitor stopped the fit: the monitor's owner warns.
     """
     if result.converged or getattr(result, "stopped_by_monitor", False):
         return
-    reason = (f"reached max_iter={max_iter}" if result.n_iter >= max_iter
-              else "stopped at the limit of floating-point precision")
+    if max_iter == 0:
+        reason = "max_iter=0, no iteration was run"
+    elif result.n_iter >= max_iter:
+        reason = f"reached max_iter={max_iter}"
+    else:
+        reason = (result.reason
+                  or "stopped at the limit of floating-point precision")
     warnings.warn(
-        f"{label}Newton solver did not converge: {reason} with "
-        f"max|gradient| = {result.max_abs_grad:.3g} (scaled by C * "
-        "sum(sample_weight)). Increase max_iter, scale the features, or "
-        "increase the penalty (smaller C).",
+        f"{label}{result.solver} did not converge: {reason}; its stopping "
+        f"test {result.test} fails at the returned coefficients "
+        f"({result.max_abs_grad:.3g} > tol={result.tol:g}). Increase "
+        "max_iter, scale the features, or increase the penalty "
+        "(smaller C).",
         ConvergenceWarning, stacklevel=stacklevel)

@@ -57,6 +57,12 @@ FINAL_TOL = 1e-2
 # Features named: contribution >= SHARE * the largest; at most MAX_NAMES.
 SHARE = 0.1
 MAX_NAMES = 10
+# A returned point where some sample's margin (log-odds of its own class
+# against the best other) exceeds this has saturating probabilities
+# (p > 1 - 5e-5): worth the linear program of SeparationMonitor.finish even
+# when the fit met its tolerance, as first-order solvers do on separable
+# data with large, meaningless coefficients.
+SATURATED = 10.0
 
 
 class SeparationWarning(ConvergenceWarning):
@@ -71,21 +77,30 @@ class SeparationWarning(ConvergenceWarning):
 
 
 class SeparationMonitor:
-    """Newton monitor that stops a diverging unpenalized fit.
+    """Monitor that stops a diverging unpenalized fit, and the certificate
+    checks made when it returns.
 
-    Pass an instance as ``newton_binary(..., monitor=monitor)``, then call
+    Pass an instance as ``monitor=`` to any unpenalized solver (Newton,
+    Newton-CG, L-BFGS, gradient descent; binary or multinomial), then call
     :meth:`finish` with the result.
 
     Parameters
     ----------
     data : Margins
         The data's margins (``_backends.protocol.Margins``: in memory
-        ``_backends.memory.InMemoryMargins``; clogit.dask's are computed on
-        the workers).
+        ``_backends.memory.InMemoryMargins`` or ``InMemorySoftmaxMargins``;
+        clogit.dask's are computed on the workers).
+    kernels : BinomialPasses or SoftmaxPasses, optional
+        The problem's kernels, for the certificates at the returned point
+        (:meth:`finish`).
+    solver : str
+        The solver's name, for the warning.
     """
 
-    def __init__(self, data):
+    def __init__(self, data, kernels=None, solver="the solver"):
         self._data = data
+        self._kernels = kernels
+        self.solver = solver
         self._z = None
         self._coef = None
         self._hits = 0
@@ -108,10 +123,22 @@ class SeparationMonitor:
     def finish(self, result):
         """Settle the verdict once the solver returned.
 
-        A looser certificate (``FINAL_TOL``) on the solver's last iteration
-        also counts.  When separation is found, ``result`` is marked as not
-        converged and as stopped by the monitor, so that the solver's
-        ConvergenceWarning (which would misname the cause) stays silent.
+        In order, each only if the previous found nothing:
+
+        1. a looser step certificate (``FINAL_TOL``) on the solver's last
+           iteration;
+        2. complete separation at the returned point: every sample of
+           positive weight on its own side (binary) or scored highest for
+           its own class (multinomial) -- the returned coefficients then
+           *are* a separating direction, an exact proof;
+        3. when the fit did not converge or some sample's margin exceeds
+           ``SATURATED`` (probabilities saturating), a linear program
+           (in memory, up to ``_backends.memory.LP_MAX_NONZEROS``) that
+           finds a (quasi-)separating direction or proves there is none.
+
+        When separation is found, ``result`` is marked as not converged and
+        as stopped by the monitor, so that the solver's ConvergenceWarning
+        (which would misname the cause) stays silent.
 
         Returns
         -------
@@ -122,10 +149,45 @@ class SeparationMonitor:
             iteration, best, worst = self._last[:3]
             self.detected = (iteration == result.n_iter and best >= MIN_MOVE
                              and worst >= -FINAL_TOL * best)
+        if not self.detected and self._kernels is not None:
+            self._certify(result)
         if self.detected:
             result.converged = False
             result.stopped_by_monitor = True
         return self.detected
+
+    def _certify(self, result):
+        """Steps 2 and 3 of :meth:`finish`."""
+        kernels, coef = self._kernels, result.coef
+        z = kernels.new_scores()
+        if coef.ndim == 2:
+            kernels.scores(coef, z)
+        else:
+            kernels.matvec(coef, z)
+        # margins of the returned scores themselves
+        margins_at = getattr(self._data, "margins_at", None)
+        if margins_at is not None:
+            best, worst, record = margins_at(z)
+        else:  # as a change from zero scores
+            zero = kernels.new_scores()
+            if coef.ndim == 2:
+                kernels.scores(np.zeros_like(coef), zero)
+            else:
+                kernels.matvec(np.zeros_like(coef), zero)
+            best, worst, record = self._data.margin_range(
+                z, self._data.snapshot(zero))
+        if worst > 0.0:
+            self._last = (result.n_iter, best, worst, coef.copy(), record)
+            self.detected = True
+            return
+        search = getattr(self._data, "separating_direction", None)
+        if search is None or (result.converged and best < SATURATED):
+            return
+        found = search(bool(kernels.fit_intercept))
+        if found is not None:
+            direction, best, worst, record = found
+            self._last = (result.n_iter, best, worst, direction, record)
+            self.detected = True
 
     @property
     def n_iter(self):
@@ -145,7 +207,14 @@ class SeparationMonitor:
 
     def involved(self, n_features):
         """Indices of the features carrying the divergence, largest first."""
-        step = np.abs(self._last[3][:n_features])
+        step = self._last[3]
+        if step.ndim == 2:
+            # multinomial: a common row changes no prediction; a feature
+            # carries the divergence through its largest class coefficient
+            step = np.abs(step - step.mean(axis=0))[:, :n_features].max(
+                axis=0)
+        else:
+            step = np.abs(step[:n_features])
         contribution = step * self._data.column_rms()
         largest = float(contribution.max()) if n_features else 0.0
         if not largest > 0.0:
@@ -171,7 +240,8 @@ class SeparationMonitor:
         kind = "complete" if self.complete else "quasi-complete"
         n_total = self._data.n_active
         warnings.warn(
-            f"{label}Perfect separation detected ({kind} separation): "
+            f"{label}{self.solver}: perfect separation detected ({kind} "
+            "separation): "
             f"{self.n_separated} of {n_total} samples are perfectly "
             f"predicted by {named}, {whose}; the unpenalized "
             "maximum-likelihood estimate does not exist. The fit "
@@ -180,3 +250,4 @@ class SeparationMonitor:
             "errors are meaningless. Use penalty='l2' (a finite C), or "
             "remove or merge the separating features.",
             SeparationWarning, stacklevel=stacklevel)
+

@@ -1,0 +1,161 @@
+"""The path algorithm (clogit._solvers.path) and the hooks it uses in the
+proximal Newton solver: screening is safe (the KKT check re-adds features
+a wrong rule discarded), the reused Newton pass changes no result, and the
+orthant step never worsens the local model."""
+
+import numpy as np
+import pytest
+
+from clogit._backends.memory import BinomialKernels
+from clogit._kernels.cd import cd_quadratic
+from clogit._solvers import path as path_module
+from clogit._solvers.path import ReusedPasses, binary_path
+from clogit._solvers.prox_newton import (kkt_violation, orthant_step,
+                                         prox_newton_binary)
+
+from _data import synthetic_binary
+
+
+@pytest.fixture(scope="module")
+def problem():
+    X, y = synthetic_binary(n=300, p=10, seed=7)
+    return X, y.astype(np.float64), np.ones(y.shape[0])
+
+
+def kernels_of(problem, C=1.0):
+    X, y, s = problem
+    return BinomialKernels(X, y, s, C, True)
+
+
+class CountingKernels:
+    """Kernels that count the passes over X."""
+
+    def __init__(self, kernels):
+        self.kernels = kernels
+        self.passes = 0
+
+    def __getattr__(self, name):
+        return getattr(self.kernels, name)
+
+    @property
+    def C(self):
+        return self.kernels.C
+
+    @C.setter
+    def C(self, value):
+        self.kernels.C = value
+
+    def block_pass(self, *args, **kwargs):
+        self.passes += 1
+        return self.kernels.block_pass(*args, **kwargs)
+
+
+def test_reused_newton_pass_changes_nothing_but_the_pass_count(problem):
+    Cs = np.logspace(-2, 2, 8)
+    plain = CountingKernels(kernels_of(problem))
+    counted = CountingKernels(kernels_of(problem))
+    result = binary_path(counted, Cs, solver="newton", l1=0.0, l2=1.0,
+                         tol=1e-10, max_iter=50)
+    # the same path without reuse: each point warm started by hand
+    coef = None
+    for k, C in enumerate(Cs):
+        plain.C = C
+        point = path_module.newton_binary(plain, alpha=1.0, tol=1e-10,
+                                          max_iter=50, coef0=coef)
+        coef = point.coef
+        np.testing.assert_allclose(result.coefs[k], coef, rtol=1e-12,
+                                   atol=1e-13)
+    # one pass saved per point after the first
+    assert counted.passes == plain.passes - (len(Cs) - 1)
+
+
+def test_reused_passes_answer_only_the_same_coefficients(problem):
+    kernels = ReusedPasses(kernels_of(problem, C=2.0))
+    coef = np.full(11, 0.1)
+    grad, hess = np.empty(11), np.empty((11, 11), order="F")
+    z = kernels.new_scores()
+    first = kernels.block_pass(coef, grad, hess, z)
+    kernels.C = 6.0
+    grad3, hess3, z3 = np.empty(11), np.empty((11, 11), order="F"), \
+        kernels.new_scores()
+    reused = kernels.block_pass(coef, grad3, hess3, z3)
+    direct = kernels_of(problem, C=6.0)
+    grad_d, hess_d = np.empty(11), np.empty((11, 11), order="F")
+    z_d = direct.new_scores()
+    expected = direct.block_pass(coef, grad_d, hess_d, z_d)
+    assert np.isclose(reused, 3 * first, rtol=1e-15)
+    assert np.isclose(reused, expected, rtol=1e-13)
+    np.testing.assert_allclose(grad3, grad_d, rtol=1e-13)
+    np.testing.assert_allclose(hess3, hess_d, rtol=1e-13)
+    np.testing.assert_array_equal(z3, z_d)
+
+
+def test_candidates_restrict_the_problem(problem):
+    kernels = kernels_of(problem, C=0.5)
+    everything = prox_newton_binary(kernels, l1=1.0, l2=0.0, tol=1e-10,
+                                    max_iter=100)
+    same = prox_newton_binary(kernels, l1=1.0, l2=0.0, tol=1e-10,
+                              max_iter=100,
+                              candidates=np.arange(10, dtype=np.int32))
+    np.testing.assert_allclose(same.coef, everything.coef, atol=1e-10)
+    subset = np.array([0, 3, 4], dtype=np.int32)
+    restricted = prox_newton_binary(kernels, l1=1.0, l2=0.0, tol=1e-10,
+                                    max_iter=100, candidates=subset)
+    outside = np.setdiff1d(np.arange(10), subset)
+    assert not restricted.coef[outside].any()
+    assert restricted.converged
+    # optimal on the subset: KKT there (data gradient at the result)
+    grad = np.empty(4)
+    coef_subset = np.append(restricted.coef[subset], restricted.coef[-1])
+    kernels.block_pass(coef_subset, grad, None, None, subset)
+    violation = kkt_violation(grad[:3], coef_subset[:3], 1.0, 0.0)
+    assert violation.max() <= 1e-10 * 0.5 * 300
+
+
+def test_kkt_check_re_adds_what_a_wrong_rule_discarded(problem):
+    """Feed the screened point a gradient that makes the strong rule drop
+    every feature: the KKT check must bring the active ones back."""
+    kernels = kernels_of(problem)
+    C = 1.0
+    reference = prox_newton_binary(kernels, l1=1.0, l2=0.0, tol=1e-10,
+                                   max_iter=100)
+    assert np.count_nonzero(reference.coef[:10]) >= 3
+    gradient = path_module._Gradient(kernels)
+    start = np.zeros(11)
+    start[-1] = np.log(problem[1].mean() / (1 - problem[1].mean()))
+    # the rule sees signal in feature 0 only (enough for the warm start
+    # to fail its KKT test): it keeps feature 0 alone
+    wrong_u = np.zeros(10)
+    wrong_u[0] = 10.0
+    result, u, _ = path_module._screened_point(
+        kernels, gradient, C, C / 1.5, start, wrong_u, 0.0, 1.0, 0.0, 1e-10,
+        100, "", 300.0)
+    assert result.converged
+    np.testing.assert_allclose(result.coef, reference.coef, atol=1e-8)
+
+
+def test_orthant_step_never_worsens_the_model():
+    rng = np.random.default_rng(3)
+    k = 8
+    for trial in range(20):
+        A = rng.standard_normal((40, k + 1))
+        A[:, 1] = A[:, 0] + 1e-3 * A[:, 1]  # collinear: CD crawls
+        H = np.asfortranarray(A.T @ A)
+        g = rng.standard_normal(k + 1) * 5
+        w = np.append(rng.standard_normal(k) * (rng.random(k) < 0.6), 0.3)
+        l1, l2 = 1.0, 0.1 * (trial % 2)
+        step = np.zeros(k + 1)
+        cd_quadratic(H, g, w, k, l1, l2, step, np.zeros(k + 1), 3, 0.0)
+
+        def model(d):
+            v = w + d
+            return (g @ d + 0.5 * d @ H @ d + l1 * np.abs(v[:k]).sum()
+                    + 0.5 * l2 * v[:k] @ v[:k])
+
+        polished = orthant_step(H, g, w, step, k, l1, l2)
+        if polished is None:
+            continue
+        assert model(polished) <= model(step) + 1e-12 * abs(model(step))
+        # it stays on the sign pattern of the CD step (zeros may appear)
+        v_cd, v = np.sign((w + step)[:k]), np.sign((w + polished)[:k])
+        assert np.all((v == v_cd) | (v == 0))
