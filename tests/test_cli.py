@@ -265,25 +265,37 @@ def test_model_without_feature_names_checks_the_column_count(tmp_path):
     _assert_bad_input(run("predict", model, bad), "2 columns", "3 features")
 
 
-def test_usage_errors_exit_2(capsys):
-    result = run()
-    assert result.returncode == 2 and "usage" in result.stderr
-    for argv, fragment in ([["fit", "d.csv", "--target", "y", "--C", "-1"],
+def test_usage_errors_exit_2_with_one_line(capsys):
+    # Regression: argparse printed its usage block (8 lines) before the
+    # error; now every error is one line.
+    _assert_bad_input(run(), "required")
+    for argv, fragment in ([["fit", "data.csv"], "--target"],
+                           [["fit", "d.csv", "--target", "y", "--C", "-1"],
                             "--C"],
+                           [["predict", "model.json"], "data"],
+                           [["fit", "d.csv", "--target", "y", "--nope"],
+                            "--nope"],
+                           [["frobnicate"], "frobnicate"],
                            [["fit", "d.csv", "--target", "y", "--cov-type",
                              "HC9"], "--cov-type"],
-                           [["predict", "model.json"], "data"]):
-        with pytest.raises(SystemExit) as exc:
-            _cli.main(argv)
-        assert exc.value.code == 2 and fragment in capsys.readouterr().err
-    # checked before any file is read
-    for argv, fragment in ([["fit", "data.csv"], "--target"],
+                           # checked before any file is read
                            [["fit", "d.csv", "--target", "y", "--cov-type",
                              "cluster"], "--cluster"],
                            [["fit", "d.csv", "--target", "y", "--cov-type",
                              "HC1", "--cluster", "g"], "--cluster"]):
         assert _cli.main(argv) == 2
-        assert fragment in capsys.readouterr().err
+        err = capsys.readouterr().err
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("clogit: error: ")
+        assert fragment in lines[0] and "usage" not in err
+
+
+def test_help_and_version(capsys):
+    for argv, expected in ((["--version"], f"clogit {clogit.__version__}"),
+                           (["fit", "--help"], "--target")):
+        with pytest.raises(SystemExit) as exc:
+            _cli.main(argv)
+        assert exc.value.code == 0 and expected in capsys.readouterr().out
 
 
 def test_bench_runs_from_outside_a_checkout(tmp_path):
@@ -304,9 +316,10 @@ def test_bench_runs_from_outside_a_checkout(tmp_path):
 
 
 def test_bench_bad_size_exits_2(capsys):
-    with pytest.raises(SystemExit) as exc:
-        _cli.main(["bench", "--sizes", "10x"])
-    assert exc.value.code == 2 and "--sizes" in capsys.readouterr().err
+    # usage errors are one line and exit status 2, argparse's included
+    assert _cli.main(["bench", "--sizes", "10x"]) == 2
+    err = capsys.readouterr().err
+    assert "--sizes" in err and len(err.strip().splitlines()) == 1
 
 
 def test_console_script_is_declared():
@@ -445,3 +458,354 @@ def test_formula_errors_exit_2(survey_csv, capsys):
         assert status == 2, (args, out)
         assert fragment in err, (args, err)
         assert err.count("\n") <= 2  # one line, no traceback
+
+
+def test_formula_and_cluster_columns_are_read_as_safely(survey_csv, tmp_path,
+                                                        capsys):
+    # the columns a formula reads, and --cluster columns, go through the
+    # CSV reader's checks (issue 14): an empty cell names its row, a column
+    # of numbers with a non-finite one is an error (never a categorical
+    # factor), and an unrelated column is not read at all
+    pytest.importorskip("formulaic")
+    path, x, city, firm, y = survey_csv
+    header, rows = _read_csv(path)
+    model = tmp_path / "m.json"
+    status, _, err = _main(capsys, "fit", path, "--formula",
+                           "bought ~ x + city", "-o", model)
+    assert status == 0, err
+
+    def edited(column, row, cell, extra=None):
+        out = [list(r) for r in rows]
+        out[row][header.index(column)] = cell
+        names = list(header)
+        if extra:
+            names.append(extra)
+            out = [r + [""] for r in out]  # an empty column nobody reads
+        return _write_csv(tmp_path / f"{column}{row}.csv", names, out)
+
+    cases = [
+        (["fit", edited("x", 4, "inf"), "--formula", "bought ~ x + city"],
+         ["'x'", "not finite", "data row 5"]),
+        (["fit", edited("city", 2, ""), "--formula", "bought ~ x + city"],
+         ["'city'", "data row 3", "missing value"]),
+        (["fit", edited("firm", 6, ""), "--target", "bought", "--cluster",
+          "firm", "--features", "x"], ["'firm'", "data row 7"]),
+        (["fit", path, "--target", "bought", "--cluster", "firm",
+          "--features", "x,firm"], ["--cluster", "never a feature"]),
+        (["fit", path, "--formula", "bought ~ x", "--features", "x"],
+         ["--features", "--formula"]),
+        (["predict", model, _write_csv(tmp_path / "nocity.csv", ["x"],
+                                       [["0.5"]])],
+         ["'city'", "formula"]),
+    ]
+    for argv, fragments in cases:
+        status, out, err = _main(capsys, *argv)
+        lines = err.strip().splitlines()
+        assert status == 2 and len(lines) == 1, (argv, err)
+        for fragment in fragments:
+            assert fragment in lines[0], (fragment, lines[0])
+    # a column the formula does not read may hold anything
+    status, _, err = _main(capsys, "fit", edited("x", 0, "0.1", "notes"),
+                           "--formula", "bought ~ x + city")
+    assert status == 0, err
+    # predictions from the raw columns, in any column order
+    reordered = _write_csv(tmp_path / "reordered.csv", ["city", "x"],
+                           [[c, repr(float(a))] for a, c in zip(x, city)])
+    status, out, err = _main(capsys, "predict", model, reordered, "--proba")
+    assert status == 0, err
+    status, base, err = _main(capsys, "predict", model, path, "--proba")
+    assert out == base
+
+
+# ---------------------------------------------------------------------------
+# reliability: outputs, hostile files, labels (issue 14)
+# ---------------------------------------------------------------------------
+def call(*args):
+    """``clogit ARGS`` in this process (fast); what ``run`` returns."""
+    import contextlib
+    import io
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = _cli.main([str(a) for a in args])
+    return subprocess.CompletedProcess(args, status, out.getvalue(),
+                                       err.getvalue())
+
+
+def _small_csv(tmp_path, name="d.csv", labels=None, n=40):
+    X, y = synthetic_binary(n=n, p=2, seed=3)
+    labels = [str(v) for v in y] if labels is None else labels
+    return _write_csv(tmp_path / name, ["a", "b", "y"],
+                      [[repr(float(u)), repr(float(v)), t]
+                       for (u, v), t in zip(X, labels)])
+
+
+def _snapshot(*paths):
+    return {str(p): p.read_bytes() for p in paths}
+
+
+@pytest.mark.parametrize("link", ["same", "symlink", "hardlink"])
+def test_an_output_that_is_an_input_is_refused(tmp_path, link):
+    # Regression: fit D.csv -o D.csv, predict M.json D.csv -o D.csv and
+    # -o M.json replaced the input (exit 0).
+    data = _small_csv(tmp_path)
+    model = tmp_path / "m.json"
+    assert _cli.main(["fit", str(data), "--target", "y", "-o",
+                      str(model)]) == 0
+
+    made = []
+
+    def alias(path):
+        if link == "same":
+            return path
+        made.append(path)
+        other = tmp_path / f"{link}{len(made)}-{path.name}"
+        if link == "symlink":
+            other.symlink_to(path)
+        else:
+            os.link(path, other)
+        return other
+
+    before = _snapshot(data, model)
+    for argv in (["fit", data, "--target", "y", "-o", alias(data)],
+                 ["predict", model, data, "-o", alias(data)],
+                 ["predict", model, data, "-o", alias(model)]):
+        _assert_bad_input(call(*argv), "refusing to write", "input")
+    assert _snapshot(data, model) == before
+
+
+def test_a_failed_command_leaves_the_old_output(tmp_path, monkeypatch,
+                                                capsys):
+    # Regression: a failed write left the old output truncated.
+    data = _small_csv(tmp_path)
+    model = tmp_path / "m.json"
+    out = tmp_path / "out.csv"
+    out.write_text("old predictions\n")
+    assert _cli.main(["fit", str(data), "--target", "y", "-o",
+                      str(model)]) == 0
+    old_model = model.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device", str(out))
+
+    monkeypatch.setattr(_cli.csv, "writer", broken)
+    assert _cli.main(["predict", str(model), str(data), "-o", str(out)]) == 2
+    assert out.read_text() == "old predictions\n"
+    monkeypatch.undo()
+    # a fit that fails (here on its data) writes nothing either
+    bad = _write_csv(tmp_path / "bad.csv", ["a", "y"], [["1", "0"],
+                                                        ["x", "1"]])
+    assert _cli.main(["fit", str(bad), "--target", "y", "-o",
+                      str(model)]) == 2
+    assert model.read_bytes() == old_model
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] \
+        == []
+    capsys.readouterr()
+
+
+def test_a_wide_header_is_read_in_linear_time(tmp_path):
+    # Regression: header.count / header.index per column made 40,000
+    # columns take 43 s and 1,000,000 more than 300 s.  100,000 columns
+    # here; the timeout only turns a quadratic reader into a failure.
+    p = 100_000
+    X, y = synthetic_binary(n=30, p=2, seed=5)
+    model = tmp_path / "m.json"
+    clf = clogit.LogisticRegression().fit(
+        _cli.as_named(X, ["f0", "f1"]) if _has_pandas() else X, y)
+    if not _has_pandas():
+        clf.feature_names_in_ = np.array(["f0", "f1"], dtype=object)
+    clf.save(model)
+    header = [f"f{j}" for j in range(p)]
+    with open(tmp_path / "wide.csv", "w") as f:
+        f.write(",".join(header) + "\n")
+        for row in X:
+            f.write(",".join([repr(float(row[0])), repr(float(row[1]))]
+                             + ["0"] * (p - 2)) + "\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "clogit", "predict", str(model),
+         str(tmp_path / "wide.csv")], capture_output=True, text=True,
+        env=_env(), timeout=120)
+    assert result.returncode == 0, result.stderr
+    header, rows = _read_csv(result.stdout)
+    expected = clf.predict(_cli.as_named(X, ["f0", "f1"]) if _has_pandas()
+                           else X)
+    assert [int(r[0]) for r in rows] == expected.tolist()
+
+
+def _has_pandas():
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"),
+                                reason="needs os.mkfifo")
+
+
+@needs_fifo
+def test_fifos_never_block(tmp_path, bc_model):
+    # Regression: predict (and load, save) blocked forever on a FIFO.
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    data = _small_csv(tmp_path)
+    _assert_bad_input(run("predict", fifo, data), "FIFO")
+    _assert_bad_input(run("fit", data, "--target", "y", "-o", fifo),
+                      "not a regular file")
+    # a FIFO as the data file (a pipe) without a writer reads as empty
+    _assert_bad_input(run("predict", bc_model, fifo), "empty file")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
+def test_devices_and_sparse_files_are_refused_in_bounded_memory(tmp_path):
+    # Regression: the CLI read /dev/zero or a 5 GB sparse file until memory
+    # ran out, then printed a traceback (exit 1).  The command runs with
+    # 1 GiB of data segment and a timeout: the old reader died there.
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_DATA, (2**30, 2**30))
+
+    sparse_file = tmp_path / "zeros.csv"
+    with open(sparse_file, "wb") as f:
+        f.truncate(5 * 2**30)  # nothing is written to disk
+    for data, fragment in (("/dev/zero", "character device"),
+                           (sparse_file, "NUL bytes")):
+        result = subprocess.run(
+            [sys.executable, "-m", "clogit", "fit", str(data), "--target",
+             "y"], capture_output=True, text=True, env=_env(), timeout=120,
+            preexec_fn=limit)
+        _assert_bad_input(result, fragment)
+
+
+def test_missing_targets_are_an_error(tmp_path):
+    # Regression: an empty target cell became a class '' (and numeric
+    # labels strings): a 3-class model, exit 0.
+    labels = ["0", "1"] * 20
+    labels[7] = ""
+    data = _small_csv(tmp_path, labels=labels)
+    _assert_bad_input(call("fit", data, "--target", "y"), "data row 8",
+                      "missing label")
+
+
+def test_a_stray_quote_is_an_error(tmp_path):
+    # Regression: one stray quote swallowed the following rows into a
+    # label and the model was fitted on the rest, exit 0.
+    data = _small_csv(tmp_path)
+    lines = data.read_text().splitlines()
+    lines[4] = lines[4].rsplit(",", 1)[0] + ',"1'
+    data.write_text("\n".join(lines) + "\n")
+    _assert_bad_input(call("fit", data, "--target", "y"), "data row 4",
+                      "quote")
+    # with another quote further down, the rows in between are swallowed
+    # into one field: refused, naming where it starts
+    lines[20] = lines[20].rsplit(",", 1)[0] + ',1"'
+    data.write_text("\n".join(lines) + "\n")
+    _assert_bad_input(call("fit", data, "--target", "y"), "data row 4",
+                      "spans several lines")
+    # the streaming reader (no pandas, or a wide file) says the same
+    from clogit import _csv
+    text = _csv._open_text(data, False)[1]
+    with text:
+        header = _csv._parse_header(data, text)
+        with pytest.raises(_csv.CSVError, match="data row 4.*spans"):
+            _csv._stream_rows(data, text, header, {"a": 0, "b": 1, "y": 2},
+                              ["a", "b"], [("y", "target")])
+
+
+@pytest.mark.parametrize("labels, fragment", [
+    (["01", "1", "02", "2"], "'01' and '1'"),
+    (["1.0", "1", "2.0", "2"], "'1.0' and '1'"),
+    ([" 1", "1", "2", "0"], "' 1' and '1'"),
+])
+def test_two_spellings_of_one_number_are_an_error(tmp_path, labels,
+                                                  fragment):
+    # Regression: labels 01, 1, 02, 2 were merged into two classes.
+    data = _small_csv(tmp_path, labels=labels * 10)
+    _assert_bad_input(call("fit", data, "--target", "y"), fragment)
+
+
+def test_labels_are_kept_as_written_unless_all_numbers(tmp_path):
+    from clogit._csv import parse_labels
+    assert parse_labels(["1", "0", "1"]).dtype == np.int64
+    assert parse_labels(["1", "0.5"]).tolist() == [1.0, 0.5]
+    assert parse_labels(["01", "a"]).tolist() == ["01", "a"]
+    assert parse_labels(["nan", "1"]).tolist() == ["nan", "1"]
+    big = ["99999999999999999999", "1"]
+    assert parse_labels(big).tolist() == big  # beyond int64: as written
+    # Regression: an int64-overflowing target gave "Unknown label type"
+    data = _small_csv(tmp_path, labels=big * 20)
+    model = tmp_path / "m.json"
+    result = call("fit", data, "--target", "y", "-o", model)
+    assert result.returncode == 0, result.stderr
+    header, rows = _read_csv(call("predict", model, data).stdout)
+    assert {r[0] for r in rows} <= set(big)
+
+
+def test_missing_and_non_finite_features_name_the_row(tmp_path):
+    for cell, fragment in (("", "missing value (data row 3)"),
+                           ("nan", "not finite (data row 3"),
+                           ("inf", "not finite (data row 3")):
+        data = _write_csv(tmp_path / "f.csv", ["a", "y"],
+                          [["1", "0"], ["2", "1"], [cell, "0"], ["3", "1"]])
+        _assert_bad_input(call("fit", data, "--target", "y"), "'a'",
+                          fragment)
+
+
+def test_features_option(tmp_path):
+    data = _small_csv(tmp_path)
+    model = tmp_path / "m.json"
+    result = call("fit", data, "--target", "y", "--features", "b", "-o",
+                 model)
+    assert result.returncode == 0, result.stderr
+    assert clogit.load(model).n_features_in_ == 1
+    _assert_bad_input(call("fit", data, "--target", "y", "--features",
+                          "b,zz"), "zz")
+    _assert_bad_input(call("fit", data, "--target", "y", "--features",
+                          "y"), "target")
+
+
+def test_the_cli_works_without_pandas(tmp_path, monkeypatch):
+    # the streaming reader, with pandas made unimportable
+    data = _small_csv(tmp_path)
+    out = {}
+    for blocked in (False, True):
+        if blocked:
+            monkeypatch.setitem(sys.modules, "pandas", None)
+        model = tmp_path / f"m{blocked}.json"
+        for argv in (["fit", data, "--target", "y", "-o", model],
+                     ["predict", model, data, "--proba"]):
+            result = call(*argv)
+            assert result.returncode == 0, result.stderr
+        out[blocked] = result.stdout
+    assert out[True] == out[False]
+
+
+def test_progress_is_reported_for_long_reads(tmp_path, monkeypatch, capsys):
+    from clogit import _csv
+
+    original = _csv._Progress.__init__
+
+    def immediate(self, name, size):
+        original(self, name, size)
+        self.next = self.start  # as if a second had passed
+
+    monkeypatch.setattr(_csv._Progress, "__init__", immediate)
+    data = _small_csv(tmp_path)
+    _csv.read_csv(data, target="y")
+    err = capsys.readouterr().err
+    assert f"clogit: reading {data}: 100% of" in err
+    assert f"clogit: read {data}:" in err
+
+
+def test_formula_columns_are_typed():
+    from clogit._csv import CSVError, parse_column
+    assert parse_column(["1", " 2", "03"]).tolist() == [1, 2, 3]
+    assert parse_column(["1", "2.5"]).dtype == np.float64
+    assert parse_column(["a", "1"]).tolist() == ["a", "1"]  # categorical
+    assert parse_column(["nan", "n/a"]).dtype == object
+    assert parse_column(["9" * 30, "1"]).dtype == np.float64  # no int()
+    for cells in (["1", "nan"], ["1", "1e999"], ["2", "-inf"]):
+        with pytest.raises(CSVError, match="'x' holds numbers and a value "
+                                           "that is not finite"):
+            parse_column(cells, "f.csv", "x")

@@ -85,6 +85,31 @@ def test_saving_never_reads_the_training_data():
     _same_inference(est, loaded)
 
 
+def test_a_file_too_large_with_its_covariances_is_saved_without(
+        monkeypatch, tmp_path):
+    # the covariances grow as the square of the coefficients: beyond the
+    # size clogit.load reads (issue 14's bound), the model is saved without
+    # them, with a warning, and still predicts bit for bit
+    from clogit import _model_files
+    X, y = synthetic_binary(n=300, p=40)
+    est = clogit.LogisticRegression(penalty=None).fit(X, y)
+    path = tmp_path / "m.json"
+    est.save(path)
+    full = path.stat().st_size
+    monkeypatch.setattr(_model_files, "MAX_FILE_BYTES", full - 1)
+    with pytest.warns(UserWarning, match="saved without its inference"):
+        est.save(path)
+    assert path.stat().st_size < full
+    loaded = clogit.load(path)
+    np.testing.assert_array_equal(loaded.predict_proba(X),
+                                  est.predict_proba(X))
+    assert not hasattr(loaded, "std_errors_")
+    # a model too large even without them is still an error
+    monkeypatch.setattr(_model_files, "MAX_FILE_BYTES", 100)
+    with pytest.raises(ValueError, match="more than the 100"):
+        est.save(path)
+
+
 def test_l1_models_load_without_inference_and_say_why():
     X, y = synthetic_binary(n=300, p=3)
     est = clogit.LogisticRegression(penalty="l1", C=0.5).fit(X, y)

@@ -141,7 +141,13 @@ if command -v readelf > /dev/null; then
     mkdir "$WORK/so"
     "$TOOLS/python" -m zipfile -e "$WHEEL" "$WORK/so"
     echo "shared libraries the extensions need (DT_NEEDED):"
-    for so in "$WORK"/so/clogit/_kernels/*.so; do
+    # the compiled modules live in clogit/_kernels/ (any subpackage counts)
+    mapfile -t extensions < <(find "$WORK/so/clogit" -name '*.so' | sort)
+    if [ "${#extensions[@]}" -eq 0 ]; then
+        echo "error: the wheel holds no compiled extension" >&2
+        exit 1
+    fi
+    for so in "${extensions[@]}"; do
         needed=$(readelf -d "$so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' \
                  | tr '\n' ' ')
         echo "  $(basename "$so"): ${needed:-(none)}"

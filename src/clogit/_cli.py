@@ -2,23 +2,31 @@
 
 ::
 
-    clogit fit DATA.csv --target COLUMN [--penalty ...] [--cov-type ...
-               [--cluster COLUMN]] [-o model.json]
+    clogit fit DATA.csv --target COLUMN [--features a,b] [--penalty ...]
+               [--cov-type ... [--cluster COLUMN]] [-o model.json]
     clogit fit DATA.csv --formula "y ~ x1 + C(x2)" [...]
     clogit predict model.json DATA.csv [-o predictions.csv] [--proba]
     clogit bench [--quick] [--sizes NxP,...] [--repeats N]
+    clogit --version
 
-CSV files need a header row; feature columns must be numeric (the target of
-``fit`` may hold any labels), except with ``--formula``: then the columns
-the formula reads may hold text (categorical), ``clogit.logit`` builds the
-design (penalty None unless ``--penalty`` is given), and ``predict`` of such
-a model reads the raw columns again.  A ``--cluster`` column holds the
-clusters of ``--cov-type cluster`` and is never a feature.  Bad input -- a missing file or column, a
-non-numeric feature, a model/data mismatch, a malformed model file -- ends
-with exit status 2 and a one-line ``clogit: error: ...`` on stderr, never a
-traceback.  CSV files are read with the standard library's ``csv``; pandas,
-when installed, only carries the column names into the estimator (so that
-warnings, the summary and saved models name the features).
+CSV files need a header row; feature columns must hold finite numbers, the
+target of ``fit`` may hold any labels (see ``clogit._csv`` for how files
+are read: pandas' parser or a streaming one, progress on stderr for long
+reads, labels kept as written unless they are all numbers of one kind).
+With ``--formula`` the columns the formula reads may hold text
+(categorical factors; ``clogit._csv.parse_column``), ``clogit.logit``
+builds the design (penalty none unless ``--penalty`` is given), and
+``predict`` of such a model reads the raw columns again.  A ``--cluster``
+column holds the clusters of ``--cov-type cluster`` and is never a
+feature.
+Bad input -- a missing file or column, a non-numeric or missing value, a
+missing label, a stray quote, two spellings of one numeric label, a
+model/data mismatch, a malformed model file, a bad option -- ends with exit
+status 2 and a one-line ``clogit: error: ...`` on stderr, never a
+traceback or a usage block.  Nothing a command writes replaces a file
+before the command has succeeded: outputs are written atomically
+(``clogit._files``), and an output path that names an input (the same
+file, through a symbolic or hard link too) is refused before any work.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import sys
 import threading
 import time
@@ -33,9 +42,12 @@ import warnings
 
 import numpy as np
 
+from ._csv import CSVError, parse_column, parse_labels, read_csv
 from ._estimator import LogisticRegression, load
+from ._files import atomic_writer, same_file
 from ._inference.binary import InferenceUnavailableError
 from ._inference.covariance import COV_TYPES
+from ._version import __version__
 
 
 class CLIError(Exception):
@@ -45,77 +57,18 @@ class CLIError(Exception):
 # ---------------------------------------------------------------------------
 # CSV
 # ---------------------------------------------------------------------------
-def _looks_numeric(text):
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def read_csv(path):
-    """Header and rows (lists of str) of a CSV file with a header row."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f)
-            header = next(reader, None)
-            rows = [row for row in reader if row]
-    except UnicodeDecodeError:
-        raise CLIError(f"{path}: not a UTF-8 text (CSV) file.") from None
-    except csv.Error as exc:
-        raise CLIError(f"{path}: malformed CSV ({exc}).") from None
-    if not header:
-        raise CLIError(f"{path}: empty file; a header row with the column "
-                       "names is required.")
-    header = [name.strip() for name in header]
-    if all(_looks_numeric(name) for name in header):
-        raise CLIError(f"{path}: the first row looks like data; a header row "
-                       "with the column names is required.")
-    if any(not name for name in header):
-        raise CLIError(f"{path}: the header has an empty column name.")
-    duplicates = sorted({n for n in header if header.count(n) > 1})
-    if duplicates:
-        raise CLIError(f"{path}: duplicate column name(s) "
-                       f"{', '.join(duplicates)}.")
-    if not rows:
-        raise CLIError(f"{path}: no data rows after the header.")
-    for i, row in enumerate(rows):
-        if len(row) != len(header):
-            raise CLIError(f"{path}: data row {i + 1} has {len(row)} fields, "
-                           f"the header has {len(header)}.")
-    return header, rows
-
-
-def numeric_columns(path, header, rows, columns):
-    """The named columns as a float64 matrix, or a CLIError naming the first
-    value that is not a number."""
-    index = [header.index(name) for name in columns]
-    cells = [[row[j] for j in index] for row in rows]
-    try:
-        matrix = np.array(cells, dtype=np.float64)
-        return matrix.reshape(len(rows), len(columns))
-    except ValueError:
-        pass
-    for i, row in enumerate(cells):  # error path only: find the culprit
-        for name, cell in zip(columns, row):
-            if not _looks_numeric(cell):
-                raise CLIError(
-                    f"{path}: feature column {name!r} is not numeric (data "
-                    f"row {i + 1}: {cell!r}); encode categorical features "
-                    "as numbers first.") from None
-    raise CLIError(f"{path}: feature columns are not numeric.")
-
-
-def parse_labels(values):
-    """Target labels: int if every value is an integer, else float if every
-    value is a number, else the strings themselves."""
-    values = [v.strip() for v in values]
-    for kind in (int, float):
-        try:
-            return np.array([kind(v) for v in values])
-        except ValueError:
-            continue
-    return np.array(values)
+def _refuse_overwriting_inputs(output, inputs):
+    """An output path that names an input (same file, through links too)
+    would destroy the input: refused before any work."""
+    if output is None:
+        return
+    for name in inputs:
+        if same_file(output, name):
+            raise CLIError(f"refusing to write {output}: it is the input "
+                           f"{name}; choose another output path.")
+    if os.path.exists(output) and not os.path.isfile(output):
+        raise CLIError(f"refusing to write {output}: it exists and is not a "
+                       "regular file.")
 
 
 def as_named(X, names):
@@ -175,7 +128,7 @@ def _write_csv(path, header, rows):
         writer.writerow(header)
         writer.writerows(rows)
         return
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    with atomic_writer(path, newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
@@ -207,29 +160,45 @@ def _coefficients_text(clf, names, reason):
     return "\n".join(lines)
 
 
-def frame_of(path, header, rows):
-    """The CSV's columns as a pandas DataFrame for a formula: a column of
-    numbers becomes numeric (int if every value is an integer), any other
-    column text (categorical); empty cells are missing values."""
+def _frame(table, columns, path, lhs=None):
+    """The text columns a formula reads as a pandas DataFrame: each typed
+    by :func:`clogit._csv.parse_column` (numbers, or text: a categorical
+    factor); the left-hand side's column as labels (``parse_labels``)."""
     try:
         import pandas as pd
     except ImportError:
         raise CLIError("--formula needs pandas and formulaic: pip install "
                        '"clogit[formula]".') from None
-    columns = {}
-    for j, name in enumerate(header):
-        cells = [row[j].strip() for row in rows]
-        present = [c for c in cells if c]
-        values = parse_labels(present) if present else np.array([])
-        if values.dtype.kind in "iuf":
-            full = np.full(len(cells), np.nan)
-            full[[i for i, c in enumerate(cells) if c]] = values
-            columns[name] = (full.astype(values.dtype) if len(present)
-                             == len(cells) else full)
-        else:
-            columns[name] = pd.array([c if c else None for c in cells],
-                                     dtype=object)
-    return pd.DataFrame(columns)
+    return pd.DataFrame({
+        name: (parse_labels(table.text[name], path, name) if name == lhs
+               else parse_column(table.text[name], path, name))
+        for name in columns})
+
+
+def _formula_columns(formula, header):
+    """The CSV columns ``formula`` reads: the identifiers it uses, the
+    names it quotes (```my column```, ``Q("my column")``), that are columns
+    (formulaic reports any other name when it evaluates the formula)."""
+    from ._formula_design import formula_names
+
+    quoted = re.findall(r"`([^`]+)`", formula) + [
+        a or b for a, b in re.findall(r"""Q\(\s*(?:"([^"]*)"|'([^']*)')""",
+                                      formula)]
+    names = formula_names(formula) | set(quoted)
+    return [name for name in header if name in names]
+
+
+def _read_with_cluster(args, **kwargs):
+    """``read_csv(args.data, **kwargs)``, naming a missing --cluster
+    column as such."""
+    try:
+        return read_csv(args.data, **kwargs)
+    except CSVError as exc:
+        if args.cluster is not None and \
+                f"no column {args.cluster!r};" in str(exc):
+            raise CLIError(f"{args.data}: no --cluster column "
+                           f"{args.cluster!r}.") from None
+        raise
 
 
 def _check_cov_options(args):
@@ -255,24 +224,34 @@ def _estimator_params(args, formula):
                 max_iter=args.max_iter, tol=args.tol)
 
 
-def _fit_formula(args, header, rows, cov_type):
+def _fit_formula(args, cov_type):
     """``clogit fit --formula``: ``clogit.logit`` on the CSV's columns."""
     from ._formula import logit
 
-    frame = frame_of(args.data, header, rows)
-    groups = None
-    if args.cluster is not None:
-        if args.cluster not in header:
-            raise CLIError(f"{args.data}: no --cluster column "
-                           f"{args.cluster!r}.")
-        from ._formula_design import formula_names
-        if args.cluster in formula_names(args.formula):
-            raise CLIError(f"--cluster column {args.cluster!r} is read by "
-                           "the formula; a cluster column is never a "
-                           "feature.")
-        groups = frame[args.cluster].to_numpy()
-    shape = f"{len(rows)} rows"
-    with _Progress(f"fitting {args.formula!r} on {shape}"), \
+    if args.features is not None:
+        raise CLIError("--features and --formula both choose the features; "
+                       "give one.")
+
+    def columns_of(header):
+        columns = _formula_columns(args.formula, header)
+        if args.cluster is not None:
+            if args.cluster in columns:
+                raise CLIError(f"--cluster column {args.cluster!r} is read "
+                               "by the formula; a cluster column is never a "
+                               "feature.")
+            columns.append(args.cluster)
+        return columns
+
+    table = _read_with_cluster(args, features=[], text_columns=columns_of)
+    columns = list(table.text)
+    lhs = args.formula.split("~")[0].strip() if "~" in args.formula \
+        else None
+    frame = _frame(table, [c for c in columns if c != args.cluster],
+                   args.data, lhs=lhs if lhs in columns else None)
+    groups = (None if args.cluster is None
+              else parse_labels(table.text[args.cluster], args.data,
+                                args.cluster))
+    with _Progress(f"fitting {args.formula!r} on {len(frame)} rows"), \
             warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         clf = logit(args.formula, frame, cov_type=cov_type, groups=groups,
@@ -285,31 +264,37 @@ def _fit_formula(args, header, rows, cov_type):
 
 
 def cmd_fit(args):
+    _refuse_overwriting_inputs(args.output, [args.data])
     if args.target is None and args.formula is None:
         raise CLIError("fit needs --target COLUMN (or --formula).")
     cov_type = _check_cov_options(args)
-    header, rows = read_csv(args.data)
     if args.formula is not None:
-        clf, features = _fit_formula(args, header, rows, cov_type)
+        clf, features = _fit_formula(args, cov_type)
         yname = clf._target_name
     else:
-        if args.target not in header:
-            raise CLIError(f"{args.data}: no column {args.target!r}; "
-                           f"columns are {', '.join(header)}.")
-        if args.cluster is not None and args.cluster not in header:
-            raise CLIError(f"{args.data}: no --cluster column "
-                           f"{args.cluster!r}.")
         if args.cluster == args.target:
             raise CLIError("--cluster and --target name the same column.")
-        features = [name for name in header
-                    if name not in (args.target, args.cluster)]
-        if not features:
-            raise CLIError(f"{args.data}: no feature columns besides the "
-                           "target.")
-        X = numeric_columns(args.data, header, rows, features)
-        y = parse_labels([row[header.index(args.target)] for row in rows])
-        groups = (None if args.cluster is None else parse_labels(
-            [row[header.index(args.cluster)] for row in rows]))
+        features = args.features
+        if features is not None:
+            features = [name.strip() for name in features.split(",")]
+            if len(set(features)) != len(features):
+                raise CLIError("--features lists a column twice.")
+            if args.target in features:
+                raise CLIError(
+                    f"--features lists the target {args.target!r}.")
+            if args.cluster is not None and args.cluster in features:
+                raise CLIError(f"--features lists the --cluster column "
+                               f"{args.cluster!r}; a cluster column is "
+                               "never a feature.")
+        table = _read_with_cluster(
+            args, target=args.target, features=features,
+            text_columns=[] if args.cluster is None else [args.cluster])
+        features = table.features
+        X = table.X
+        y = parse_labels(table.target, args.data, args.target)
+        groups = (None if args.cluster is None
+                  else parse_labels(table.text[args.cluster], args.data,
+                                    args.cluster))
         clf = LogisticRegression(cov_type=cov_type,
                                  **_estimator_params(args, False))
         with _Progress(f"fitting {X.shape[0]} x {X.shape[1]}"), \
@@ -335,35 +320,54 @@ def cmd_fit(args):
 
 
 def cmd_predict(args):
+    _refuse_overwriting_inputs(args.output, [args.model, args.data])
     try:
         clf = load(args.model)
     except ValueError as exc:
         raise CLIError(f"{args.model}: {exc}") from None
-    header, rows = read_csv(args.data)
-    if getattr(clf, "formula_", None) is not None:
-        # a formula model reads the raw columns
-        X = frame_of(args.data, header, rows)
-        _write_predictions(args, clf, X)
+    design = getattr(clf, "formula_", None)
+    if design is not None:
+        # a formula model reads the raw columns its formula reads
+        try:
+            table = read_csv(args.data, features=[],
+                             text_columns=design.variables)
+        except CSVError as exc:
+            if "no column" not in str(exc):
+                raise
+            missing = str(exc).split("no column ")[1].split(";")[0]
+            raise CLIError(
+                f"{args.data} lacks the column {missing} that the model's "
+                f"formula {design.formula!r} reads.") from None
+        _write_predictions(args, clf,
+                           _frame(table, design.variables, args.data))
         return 0
     names = getattr(clf, "feature_names_in_", None)
     if names is not None:
         names = [str(n) for n in names]
-        missing = [n for n in names if n not in header]
-        if missing:
+        try:
+            table = read_csv(args.data, features=names)
+        except CSVError as exc:
+            if "no feature column" not in str(exc):
+                raise
             raise CLIError(
-                f"{args.data} lacks the model's feature column(s) "
-                f"{', '.join(missing)} (the model has {len(names)} features: "
-                f"{', '.join(names)}).")
-        ignored = [n for n in header if n not in names]
+                f"{args.data} lacks some of the model's feature columns "
+                f"({str(exc).split('column(s) ')[-1].rstrip('.')}; the "
+                f"model has {len(names)} features: "
+                f"{', '.join(names[:20])}"
+                f"{' ...' if len(names) > 20 else ''}).") from None
+        known = set(names)
+        ignored = [n for n in table.header if n not in known]
         if ignored:
             print(f"clogit: ignoring column(s) not in the model: "
-                  f"{', '.join(ignored)}", file=sys.stderr)
+                  f"{', '.join(ignored[:20])}"
+                  f"{' ...' if len(ignored) > 20 else ''}", file=sys.stderr)
     else:
-        names = header
-        if len(names) != clf.n_features_in_:
-            raise CLIError(f"{args.data} has {len(names)} columns but the "
-                           f"model has {clf.n_features_in_} features.")
-    X = numeric_columns(args.data, header, rows, names)
+        table = read_csv(args.data)
+        if len(table.header) != clf.n_features_in_:
+            raise CLIError(f"{args.data} has {len(table.header)} columns but "
+                           f"the model has {clf.n_features_in_} features.")
+        names = table.header
+    X = table.X
     if hasattr(clf, "feature_names_in_"):
         X = as_named(X, names)
     _write_predictions(args, clf, X)
@@ -425,12 +429,22 @@ def _positive_int(text):
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with every usage error one line (a CLIError, exit 2)
+    instead of the usage block; ``--help`` is unchanged."""
+
+    def error(self, message):
+        raise CLIError(f"{message} (see '{self.prog} --help')")
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="clogit",
         description="Logistic regression with compiled kernels: fit a model "
                     "from a CSV file and print its summary, predict, or run "
                     "the benchmark.")
+    parser.add_argument("--version", action="version",
+                        version=f"clogit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True,
                                 metavar="{fit,predict,bench}")
 
@@ -439,6 +453,9 @@ def build_parser():
     fit.add_argument("--target", metavar="COLUMN",
                      help="the label column; every other column is a "
                           "(numeric) feature (not needed with --formula)")
+    fit.add_argument("--features", metavar="A,B,...", default=None,
+                     help="comma-separated feature columns (default: every "
+                          "column but the target and the --cluster column)")
     fit.add_argument("--formula", metavar='"y ~ x1 + C(x2)"',
                      help="fit clogit.logit's formula on the columns "
                           "(needs clogit[formula]); penalty none unless "
@@ -494,7 +511,12 @@ def build_parser():
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except CLIError as exc:
+        print(f"clogit: error: {' '.join(str(exc).split())}",
+              file=sys.stderr)
+        return 2
     try:
         return args.func(args)
     except BrokenPipeError:
@@ -503,13 +525,18 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
-    except (CLIError, ValueError, TypeError, OSError) as exc:
+    except (CLIError, ValueError, TypeError, OSError, MemoryError) as exc:
         if isinstance(exc, OSError) and exc.filename is not None:
             message = f"{exc.filename}: {exc.strerror or exc}"
+        elif isinstance(exc, MemoryError):
+            message = "out of memory" + (f" ({exc})" if str(exc) else "")
         else:
             message = str(exc)
         print(f"clogit: error: {' '.join(message.split())}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("clogit: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,6 +15,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
+from scipy.linalg import LinAlgWarning
+from sklearn.utils import assert_all_finite
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _fitting, _model_files
@@ -27,7 +29,8 @@ from ._inference.covariance import check_cov_type, check_groups
 from ._kernels import binomial as _binomial
 from ._typing import (ArrayLike, ClassWeight, CovType, MatrixLike,
                       MultiClass, PathOrFile, Penalty, RandomState, Solver)
-from ._validation import as_blas_matrix, check_sample_weight
+from ._scaling import log2_squared_norm, normalize_weights
+from ._validation import as_blas_matrix, check_sample_weight, nonzero_columns
 
 # clogit's solvers; scikit-learn's names are aliases (SPEC §3, drop-in notes)
 _SOLVERS = ("auto", "newton", "newton-cg", "lbfgs", "gd")
@@ -36,12 +39,56 @@ _SOLVER_ALIASES = {"newton-cholesky": "newton", "liblinear": "auto",
 _MULTI_CLASS = ("auto", "ovr", "multinomial")
 
 
+_FLOAT_MAX = float(np.finfo(np.float64).max)
+
+
 def _log_softmax(scores):
     """Row-wise ``scores - logsumexp(scores)``, stable for any finite
-    scores."""
-    shift = scores.max(axis=1, keepdims=True)
-    return scores - (shift + np.log(np.exp(scores - shift).sum(
-        axis=1, keepdims=True)))
+    scores (a difference of two scores beyond the float range is -inf, whose
+    exp is the 0 it rounds to)."""
+    with np.errstate(over="ignore"):
+        shifted = scores - scores.max(axis=1, keepdims=True)
+    # (scores - max) - log(sum): adding log(sum) to a huge max first
+    # would round it away
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _finite_scores(scores):
+    """Scores clipped to the float range: an exact score beyond it (which
+    ``decision_function`` rounds to +-inf) gives the probabilities of the
+    largest float, never ``inf - inf``."""
+    return np.clip(scores, -_FLOAT_MAX, _FLOAT_MAX)
+
+
+def _scaled_scores(X, coef, intercept):
+    """``X @ coef.T + intercept`` for rows whose products overflow.
+
+    Each row of X and each coefficient vector is divided by the power of
+    two of its largest magnitude (exact), so every product is at most 1 and
+    every sum at most ``n_features``; the dot products are then scaled back
+    with ``ldexp``.  A score beyond the float range rounds to +-inf with the
+    right sign, instead of the NaN of ``inf - inf`` (X = [1e308, 0.9e308]
+    with coefficients [1, -1]: exactly 1e307).
+    """
+    if sp.issparse(X):
+        X = sp.csr_matrix(X, dtype=np.float64)
+        row_max = np.asarray(abs(X).max(axis=1).todense()).ravel()
+    else:
+        X = np.asarray(X, dtype=np.float64)
+        row_max = np.abs(X).max(axis=1) if X.shape[1] else \
+            np.zeros(X.shape[0])
+    row_exp = np.frexp(row_max)[1]
+    coef_exp = np.frexp(np.abs(coef).max(axis=1) if coef.shape[1]
+                        else np.zeros(coef.shape[0]))[1]
+    coef_scaled = np.ldexp(coef, -coef_exp[:, None])
+    if sp.issparse(X):
+        X_scaled = sp.diags(np.ldexp(1.0, -row_exp)) @ X
+        dots = np.asarray(X_scaled @ coef_scaled.T)
+    else:
+        dots = np.ldexp(X, -row_exp[:, None]) @ coef_scaled.T
+    with np.errstate(over="ignore"):
+        return (np.ldexp(dots, row_exp[:, None] + coef_exp[None, :])
+                + intercept)
 
 
 def _target_name(y):
@@ -428,10 +475,14 @@ default="nonrobust"
         objective = self._validate_params()
         cov_type = check_cov_type(self.cov_type)
         target_name = _target_name(y)
+        # finiteness is checked with |X|^2 below: one pass for both
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"],
                              dtype=[np.float64, np.float32],
-                             y_numeric=False)
+                             y_numeric=False, ensure_all_finite=False)
         X = as_blas_matrix(X)
+        log2_norm2 = log2_squared_norm(X)
+        if log2_norm2 is None:
+            assert_all_finite(X, input_name="X")
         check_classification_targets(y)
         classes, y_encoded = np.unique(y, return_inverse=True)
         if len(classes) < 2:
@@ -440,8 +491,17 @@ default="nonrobust"
                 f"but the data contains only one class: {classes[0]!r}.")
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         clusters = check_groups(groups, X.shape[0], sample_weight, cov_type)
+        # weights whose sums would overflow: divided by a power of two
+        # (clogit._scaling; C compensates)
+        sample_weight, weight_shift = normalize_weights(sample_weight)
+        columns = None
+        if not (objective.l1 or objective.l2):
+            columns = self._identified_columns(X, sample_weight)
+            if columns is not None:
+                X = X[:, columns]
         data = InMemoryData(X, y_encoded, sample_weight, classes,
                             None if clusters is None else clusters.codes)
+        data.weight_shift, data.log2_norm2 = weight_shift, log2_norm2
         self._target_name = target_name
         if hasattr(self, "formula_"):
             del self.formula_  # clogit.logit sets it again after its fit
@@ -449,7 +509,31 @@ default="nonrobust"
             return self._fit_data(
                 data, objective,
                 self._solver_for(objective, X.shape[1], data.sparse),
-                clusters)
+                clusters, columns=columns)
+
+    def _identified_columns(self, X, sample_weight):
+        """Without a penalty, a column that is 0 on every sample of positive
+        weight has no identified coefficient and makes Newton's Hessian
+        singular, and the ridge that factors it then also damps every other
+        weakly scaled feature (a feature scaled by 1e-12 would be left at
+        0).  Such columns are left out of the fit (coefficient 0, with a
+        LinAlgWarning); returns the columns kept, or None for all."""
+        keep = nonzero_columns(X, sample_weight)
+        if keep.all() or not keep.any():
+            return None
+        names = getattr(self, "feature_names_in_", None)
+        dropped = [str(names[j]) if names is not None else f"x{j}"
+                   for j in np.flatnonzero(~keep)]
+        shown = ", ".join(dropped[:10]) + (
+            f" and {len(dropped) - 10} more" if len(dropped) > 10 else "")
+        warnings.warn(
+            f"feature{'s' if len(dropped) > 1 else ''} {shown} "
+            f"{'are' if len(dropped) > 1 else 'is'} 0 on every sample of "
+            "positive weight: without a penalty the coefficient is not "
+            "identified (the Hessian is singular). Left out of the fit, "
+            "with coefficient 0 and standard errors undefined (nan).",
+            LinAlgWarning, stacklevel=3)
+        return np.flatnonzero(keep)
 
     def _settings(self, objective, n_problems, clusters=None):
         """The fitting plan's view of the parameters."""
@@ -462,25 +546,40 @@ default="nonrobust"
             feature_names=getattr(self, "feature_names_in_", None),
             cov_type=self.cov_type, clusters=clusters)
 
-    def _fit_data(self, data, objective, solver, clusters=None):
+    def _fit_data(self, data, objective, solver, clusters=None,
+                  columns=None):
         """Run the fitting plan on ``data`` (a ``FitData`` of any backend)
         with the binary ``solver`` (and the ``cov_type="cluster"``
-        ``clusters``); sets the fitted attributes."""
+        ``clusters``); sets the fitted attributes.
+
+        ``columns``: ``data`` holds only these columns of X (the others are
+        0 on every sample of positive weight); their coefficients are 0.
+        """
         n_classes, n_features = len(data.classes), data.n_features
         solver_name = self._solver_name()
-        if _fitting.is_multinomial(self.multi_class, solver_name, objective,
-                                   n_classes):
+        multinomial = _fitting.is_multinomial(self.multi_class, solver_name,
+                                              objective, n_classes)
+        n_problems = 1 if multinomial or n_classes == 2 else n_classes
+        settings = self._settings(objective, n_problems, clusters)
+        if columns is not None:
+            names = settings.feature_names
+            if names is None:
+                names = [f"x{j}" for j in range(self.n_features_in_)]
+            settings.feature_names = np.asarray(names, dtype=object)[columns]
+        if multinomial:
             solve = _fitting.multinomial_solver(
                 solver_name, objective, n_classes, n_features,
                 self.fit_intercept)
             fitted = _fitting.fit_multinomial(
-                data, self._settings(objective, 1, clusters), solve,
+                data, settings, solve,
                 self._warm_start_multinomial(n_classes, n_features))
         else:
-            n_problems = 1 if n_classes == 2 else n_classes
             fitted = _fitting.fit_binary(
-                data, self._settings(objective, n_problems, clusters), solver,
+                data, settings, solver,
                 self._warm_start_coef(n_problems, n_features))
+        if columns is not None:
+            fitted = _fitting.restore_columns(fitted, columns,
+                                              self.n_features_in_)
         return self._set_fitted(fitted, data.X.dtype)
 
     def _set_fitted(self, fitted, dtype=np.float64):
@@ -594,27 +693,40 @@ default="nonrobust"
         design = getattr(self, "formula_", None)
         if design is not None:
             X = design.transform(X)  # its columns are the fitted ones
+            # (transforms such as log may give inf on raw data)
+            assert_all_finite(X, input_name="the design matrix of X")
         else:
-            X = validate_data(self, X, accept_sparse=["csr", "csc"],
-                              dtype=[np.float64, np.float32], reset=False)
+            with np.errstate(over="ignore", invalid="ignore"):
+                # (scikit-learn's finiteness test sums X: huge finite values
+                # overflow there, harmlessly)
+                X = validate_data(self, X, accept_sparse=["csr", "csc"],
+                                  dtype=[np.float64, np.float32], reset=False)
         X = as_blas_matrix(X)
         coef = self._dense_coef()
         intercept = np.asarray(self.intercept_, dtype=np.float64)
         n_problems = coef.shape[0]
-        if X.dtype == np.float64 and not sp.issparse(X):
-            scores = X @ coef.T + intercept
-        else:
-            # float32 or sparse X: float64 products by the kernels, no upcast
-            # copy of X (scipy's sparse X @ coef would copy float32 values)
-            scores = np.empty((X.shape[0], n_problems))
-            column = np.empty(X.shape[0])
-            for k in range(n_problems):
-                coef_k = np.append(coef[k], intercept[k])
-                if sp.issparse(X):
-                    matvec(X, coef_k, True, column)
-                else:
-                    _binomial.matvec(X, coef_k, True, column)
-                scores[:, k] = column
+        with np.errstate(all="ignore"):  # overflow is repaired below
+            if X.dtype == np.float64 and not sp.issparse(X):
+                scores = X @ coef.T + intercept
+            else:
+                # float32 or sparse X: float64 products by the kernels, no
+                # upcast copy of X (scipy's sparse X @ coef would copy
+                # float32 values)
+                scores = np.empty((X.shape[0], n_problems))
+                column = np.empty(X.shape[0])
+                for k in range(n_problems):
+                    coef_k = np.append(coef[k], intercept[k])
+                    if sp.issparse(X):
+                        matvec(X, coef_k, True, column)
+                    else:
+                        _binomial.matvec(X, coef_k, True, column)
+                    scores[:, k] = column
+        # finite X and coefficients give a non-finite score only when a
+        # product or a partial sum overflowed: those rows again, scaled
+        overflowed = ~np.isfinite(scores).all(axis=1)
+        if overflowed.any():
+            rows = np.flatnonzero(overflowed)
+            scores[rows] = _scaled_scores(X[rows], coef, intercept)
         return scores.ravel() if n_problems == 1 else scores
 
     def predict(self, X: MatrixLike) -> np.ndarray:
@@ -649,15 +761,16 @@ default="nonrobust"
         -------
         ndarray of shape (n_samples, n_classes)
         """
-        scores = self.decision_function(X)
+        scores = _finite_scores(self.decision_function(X))
         if scores.ndim == 1:
             # sigmoid(-z) rather than 1 - sigmoid(z): full precision near 0
             return np.column_stack([sigmoid(-scores), sigmoid(scores)])
         if self._multinomial:
             return np.exp(_log_softmax(scores))
-        proba = sigmoid(scores)
-        proba /= proba.sum(axis=1, keepdims=True)
-        return proba
+        # One-vs-Rest: sigmoid(z_k) / sum_l sigmoid(z_l), normalized in
+        # logs: with every score below about -745 each sigmoid underflows
+        # to 0, and the plain quotient would be 0/0.
+        return np.exp(_log_softmax(log_sigmoid(scores)))
 
     def predict_log_proba(self, X: MatrixLike) -> np.ndarray:
         """Logarithm of :meth:`predict_proba`, computed stably.
@@ -670,7 +783,7 @@ default="nonrobust"
         -------
         ndarray of shape (n_samples, n_classes)
         """
-        scores = self.decision_function(X)
+        scores = _finite_scores(self.decision_function(X))
         if scores.ndim == 1:
             return np.column_stack([log_sigmoid(-scores), log_sigmoid(scores)])
         if self._multinomial:

@@ -23,7 +23,7 @@ returning a :class:`FittedModel` the estimator copies into its attributes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -31,6 +31,7 @@ import numpy as np
 
 from ._inference.binary import binary_fit
 from ._inference.multinomial import multinomial_fit
+from ._scaling import scale_problem
 from ._solvers.gd import gradient_descent
 from ._solvers.lbfgs import lbfgs_binary
 from ._solvers.multinomial import lbfgs_multinomial, newton_multinomial
@@ -40,7 +41,7 @@ from ._solvers.prox_multinomial import prox_newton_multinomial
 from ._solvers.prox_newton import prox_newton_binary
 from ._solvers.result import warn_not_converged
 from ._solvers.separation import SeparationMonitor
-from ._validation import class_weight_table
+from ._validation import balanced_weights, class_weight_table
 
 # multi_class="multinomial" (or "auto" with 3+ classes), solver="auto":
 # Newton with the full (K k1)^2 Hessian costs about n (K k1)^2 flops an
@@ -155,6 +156,14 @@ class FittedModel:
         return np.zeros(self.coef.shape[0])
 
 
+_RESCALED_WEIGHTS = (
+    "Standard errors are not available: the sample (or class) weights were "
+    "so large that their sums overflow float64, and the fit ran on the "
+    "weights divided by a power of two (the same coefficients); as frequency "
+    "weights these describe fewer observations. Divide the weights by a "
+    "constant for inference.")
+
+
 # ----------------------------------------------------------------------
 # choices
 # ----------------------------------------------------------------------
@@ -225,6 +234,14 @@ def multinomial_solver(solver, objective, n_classes, n_features,
                 "features.")
         return partial(prox_newton_multinomial, l1=objective.l1,
                        l2=objective.l2)
+    if solver == "newton" and 8 * (n_classes * k1) ** 2 > \
+            NEWTON_HESSIAN_MAX_BYTES:
+        raise ValueError(
+            f"solver='newton' with the multinomial loss assembles the dense "
+            f"({n_classes} x {k1})^2 Hessian, which would take "
+            f"{8 * (n_classes * k1) ** 2 / 2**30:.1f} GiB (more than "
+            f"{NEWTON_HESSIAN_MAX_BYTES // 2**20} MiB); use solver='auto' or "
+            "'lbfgs' (L-BFGS, no Hessian), or multi_class='ovr'.")
     if solver == "newton" or (
             solver == "auto"
             and n_classes * k1 <= AUTO_MULTINOMIAL_NEWTON_MAX_WIDTH):
@@ -246,7 +263,7 @@ def problem_class_weights(class_weight, classes, totals, positive,
     if class_weight == "balanced" and n_problems > 1:
         rest = np.delete(totals, positive).sum()
         pair = np.array([rest, totals[positive]])
-        weights = pair.sum() / (2 * pair)
+        weights = balanced_weights(pair)
         table = np.full(len(classes), weights[0])
         table[positive] = weights[1]
         return table
@@ -311,30 +328,37 @@ def fit_binary(data, settings, solver, coef0=None):
                  else f"[class {classes.tolist()[k]!r}] ")
         table = problem_class_weights(settings.class_weight, classes, totals,
                                       positive, n_problems)
-        # sum(s_k) and sum(s_k * y_k) from the class totals
-        factors = np.ones(n_classes) if table is None else table
-        sums = (float(factors @ totals),
-                float(factors[positive] * totals[positive]))
+        # sum(s_k) and sum(s_k * y_k) from the class totals; weights and
+        # objective rescaled where a sum could overflow (clogit._scaling)
+        table, sums, scaled, rescaled = scale_problem(
+            objective, table, totals, positive,
+            weight_shift=getattr(data, "weight_shift", 0),
+            log2_norm2=getattr(data, "log2_norm2", None))
         problems.append((label, positive, table, sums,
-                         None if coef0 is None else coef0[k]))
+                         None if coef0 is None else coef0[k],
+                         Objective(*scaled), rescaled))
 
     def solve(problem):
-        label, positive, table, sums, start = problem
-        kernels = data.binomial(positive, table, objective.C, fit_intercept,
+        label, positive, table, sums, start, scaled, rescaled = problem
+        kernels = data.binomial(positive, table, scaled.C, fit_intercept,
                                 sums)
         monitor = (SeparationMonitor(data.margins(kernels), kernels,
                                      SOLVER_NAMES.get(solver, solver))
                    if watch else None)
-        result = run_binary_solver(solver, kernels, objective, settings,
+        result = run_binary_solver(solver, kernels, scaled, settings,
                                    start, label, monitor)
         separated = monitor is not None and monitor.finish(result)
-        source = (partial(data.binomial, positive, table, objective.C,
+        source = (partial(data.binomial, positive, table, scaled.C,
                           fit_intercept, sums)
                   if getattr(data, "retains_data", False) else None)
-        inference = binary_fit(kernels, result, alpha=objective.l2,
+        inference = binary_fit(kernels, result, alpha=scaled.l2,
                                penalty=settings.penalty, separated=separated,
                                solver=solver, cov_type=settings.cov_type,
                                clusters=settings.clusters, source=source)
+        if rescaled:
+            inference.unavailable = _RESCALED_WEIGHTS
+        if scaled.C != objective.C:
+            inference.given_C = float(objective.C)
         return result, (monitor if separated else None), inference
 
     outcomes = data.map(solve, problems, min(settings.n_threads, n_problems))
@@ -362,6 +386,64 @@ def fit_binary(data, settings, solver, coef0=None):
                        inference_fits=inference_fits)
 
 
+def restore_columns(fitted, columns, n_features):
+    """A model fitted on ``columns`` of X as a model of all ``n_features``
+    (zero coefficients elsewhere).  The Hessians and meats of inference get
+    zero rows and columns there, so the Wald covariance is undefined (NaN),
+    as it is for a zero column; the degrees of freedom stay those of the
+    coefficients fitted (the rank, as statsmodels counts them)."""
+    n_rows, n_coef = fitted.coef.shape
+    index = np.asarray(columns)
+    if fitted.fit_intercept:
+        index = np.append(index, n_features)
+    width = n_features + (n_coef - len(columns))
+    coef = np.zeros((n_rows, width))
+    coef[:, index] = fitted.coef
+    inference_fits = [_restored_fit(fit, index, width)
+                      for fit in fitted.inference_fits]
+    return replace(fitted, coef=coef, n_features=n_features,
+                   inference_fits=inference_fits)
+
+
+def _restored_fit(fit, index, width):
+    """``fit`` (a BinaryFit or MultinomialFit on the kept columns ``index``)
+    with its coefficients, Hessian and meat widened to ``width`` per
+    equation.  The Hessian is assembled now if the solver left none: the
+    data the fit could reread hold only the kept columns, so the widened
+    fit keeps no reference to them."""
+    full = np.zeros(fit.coef.shape[:-1] + (width,))
+    full[..., index] = fit.coef
+    changes = dict(coef=full, source=None, _cov=None, _n_params=None)
+    if fit.unavailable is None:
+        n_params = fit.n_params  # of the fitted model; computes the Hessian
+        factor = getattr(fit, "factor", None)
+        hessian = fit.hessian
+        if factor is not None:
+            lower = np.tril(factor)
+            hessian = lower @ lower.T
+        # a multinomial fit's matrices are class-major, k1 entries a class
+        n_blocks = fit.coef.shape[0] if fit.coef.ndim == 2 else 1
+        flat = np.concatenate([k * width + index for k in range(n_blocks)])
+
+        def widen(matrix):
+            if matrix is None:
+                return None
+            out = np.zeros((full.size, full.size), order="F")
+            out[np.ix_(flat, flat)] = matrix
+            return out
+
+        changes.update(hessian=widen(hessian), meat=widen(fit.meat))
+        if factor is not None:
+            changes["factor"] = None
+        if hasattr(fit, "_inverse"):
+            changes["_inverse"] = None
+    restored = replace(fit, **changes)
+    if fit.unavailable is None:
+        restored.covariance  # NaN: the widened Hessian is singular
+        restored._n_params = n_params
+    return restored
+
+
 # ----------------------------------------------------------------------
 # multinomial
 # ----------------------------------------------------------------------
@@ -377,13 +459,22 @@ def fit_multinomial(data, settings, solve, coef0=None):
     classes, totals = data.classes, data.totals
     objective = settings.objective
     table = class_weight_table(settings.class_weight, classes, totals)
+    table, _, scaled, rescaled = scale_problem(
+        objective, table, totals,
+        weight_shift=getattr(data, "weight_shift", 0),
+        log2_norm2=getattr(data, "log2_norm2", None))
     # the weighted class totals, class weights applied: the solver's
     # starting point needs no pass
     counts = totals if table is None else totals * table
     sums = (float(counts.sum()), counts)
-    kernels = data.softmax(table, objective.C, settings.fit_intercept,
+    kernels = data.softmax(table, scaled.C, settings.fit_intercept,
                            sums=sums)
     extra = {}
+    if tuple(scaled) != tuple(objective):  # the solver's bound penalty too
+        keywords = getattr(solve, "keywords", {})
+        extra = {name: value for name, value in (
+            ("alpha", scaled.l2), ("l1", scaled.l1), ("l2", scaled.l2))
+            if name in keywords}
     monitor = None
     if not (objective.l1 or objective.l2) and hasattr(data,
                                                       "softmax_margins"):
@@ -397,17 +488,21 @@ def fit_multinomial(data, settings, solve, coef0=None):
     if separated:
         monitor.warn(settings.feature_names, stacklevel=4)
     warn_not_converged(result, settings.max_iter, stacklevel=4)
-    source = (partial(data.softmax, table, objective.C,
+    source = (partial(data.softmax, table, scaled.C,
                       settings.fit_intercept, sums)
               if getattr(data, "retains_data", False) else None)
     # "newton_multinomial" -> "newton", "prox_newton_multinomial" -> ...
     solver = getattr(solve, "func", solve).__name__.replace(
         "_multinomial", "")
-    inference = multinomial_fit(kernels, result, alpha=objective.l2,
+    inference = multinomial_fit(kernels, result, alpha=scaled.l2,
                                 penalty=settings.penalty, solver=solver,
                                 separated=separated,
                                 cov_type=settings.cov_type,
                                 clusters=settings.clusters, source=source)
+    if rescaled:
+        inference.unavailable = _RESCALED_WEIGHTS
+    if scaled.C != objective.C:
+        inference.given_C = float(objective.C)
     return FittedModel(classes=classes, coef=result.coef,
                        n_features=data.n_features,
                        fit_intercept=settings.fit_intercept,

@@ -3,6 +3,7 @@ gradient-descent step ``lipschitz_step``."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ from ._backends.memory import BinomialKernels
 from ._kernels import scalar as _scalar
 from ._solvers.gd import lipschitz_constant
 from ._typing import ArrayLike, MatrixLike
+from ._scaling import log2_squared_norm, normalize_weights, rescale_objective
 from ._validation import as_blas_matrix, check_sample_weight
 
 
@@ -116,7 +118,23 @@ def lipschitz_step(X: MatrixLike, *, C: float = 1.0,
     if not (np.isfinite(C) and C > 0):
         raise ValueError(f"C must be a positive finite number, got {C!r}.")
     sample_weight = check_sample_weight(sample_weight, X.shape[0])
+    # L = C lambda_max / 4 is computed as 2**shift * L' from a rescaled C
+    # (clogit._scaling): the Hessian sum(s x x') of features near 1e155
+    # would overflow, C near 1e308 likewise.
+    weights, weight_shift = normalize_weights(sample_weight)
+    scaled, shift = rescale_objective(
+        float(C), 0.0, 0.0, weight_shift=weight_shift,
+        total=float(weights.sum()), largest=float(weights.max()),
+        log2_norm2=log2_squared_norm(X))
     # the labels do not enter the Hessian
-    kernels = BinomialKernels(X, np.full(X.shape[0], 0.5), sample_weight,
-                              float(C), bool(fit_intercept))
-    return 1.0 / lipschitz_constant(kernels)
+    kernels = BinomialKernels(X, np.full(X.shape[0], 0.5), weights,
+                              scaled.C, bool(fit_intercept))
+    L = lipschitz_constant(kernels)
+    step = math.ldexp(1.0 / L, -shift) if L > 0 else math.inf
+    if not np.isfinite(L) or step == 0.0 or (
+            0.0 < step < np.finfo(np.float64).tiny):
+        raise ValueError(
+            f"The Lipschitz constant L is about 2**{math.log2(L) + shift:.0f}"
+            ", beyond float64's range: the step 1/L cannot be represented. "
+            "Scale the features (or C, or sample_weight).")
+    return step

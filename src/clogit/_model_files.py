@@ -52,6 +52,18 @@ are written with Python's shortest round-trip repr, so a loaded model's
 coefficients, and hence its ``predict_proba``, are bit-identical.  Strict
 JSON: non-finite numbers are never written (``C=inf`` is the tagged value
 ``{"float": "inf"}``) and ``NaN``/``Infinity`` literals are refused on load.
+
+Bounded in time and memory (see ``clogit._files``): ``save`` writes
+atomically (a temporary file in the same directory, fsync, rename: a failed
+save leaves the previous file intact) and refuses a target that is not a
+regular file; ``load`` reads only regular files (never blocking on a FIFO,
+never reading a device such as ``/dev/zero``) of at most
+``MAX_FILE_BYTES``, parses integers of at most ``_MAX_INT_DIGITS`` digits
+(longer ones cost quadratic time to convert) and labels of at most
+``MAX_LABEL_CHARS`` characters.  String labels are stored with the width
+they need: ``"<U5"`` for labels of at most 5 characters, whatever width the
+fitted array had, so that a small file cannot declare ``"<U100000000"`` and
+make every predicted label 400 MB.
 """
 
 from __future__ import annotations
@@ -65,6 +77,7 @@ import warnings
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._files import atomic_writer, open_for_reading, read_bounded
 from ._formula_design import FormulaDesign
 from ._inference.binary import BinaryFit, effective_penalty
 from ._inference.multinomial import MultinomialFit
@@ -86,6 +99,14 @@ _KINDS = ("binary", "ovr", "multinomial")
 # numpy dtype kinds a label array may have: bool, ints, floats, str, and
 # object arrays of str (as pandas string columns give).
 _LABEL_KINDS = "biufUO"
+# Largest model file written or read: about 13 million coefficients.  Its
+# parsed form takes a few times its size (Python floats and lists).
+MAX_FILE_BYTES = 256 * 2**20
+# Longest class label (characters), written or read.
+MAX_LABEL_CHARS = 1024
+# Integers in a model file are labels, counts and hyper-parameters: int64
+# needs 19 digits.  (Python's int() is quadratic in the digits.)
+_MAX_INT_DIGITS = 40
 
 
 def _bad(message):
@@ -128,6 +149,14 @@ def _encode_classes(classes):
     if dtype.kind == "f" and not all(math.isfinite(v) for v in values):
         raise ValueError("classes contain non-finite floats, which a clogit "
                          "model file cannot hold.")
+    if dtype.kind in "UO":
+        longest = max(len(v) for v in values)
+        if longest > MAX_LABEL_CHARS:
+            raise ValueError(
+                f"a class label has {longest} characters; a clogit model "
+                f"file holds labels of at most {MAX_LABEL_CHARS}.")
+        if dtype.kind == "U":
+            dtype = np.dtype(f"{dtype.byteorder}U{max(longest, 1)}")
     return {"dtype": dtype.str, "values": values}
 
 
@@ -229,12 +258,30 @@ def to_document(estimator):
 
 def save(estimator, path):
     """Write ``estimator`` as JSON to ``path`` (str, path-like or a
-    writable text file object)."""
-    text = json.dumps(to_document(estimator), allow_nan=False, indent=1)
+    writable text file object), atomically for a path."""
+    document = to_document(estimator)
+    text = json.dumps(document, allow_nan=False, indent=1)
+    if len(text) > MAX_FILE_BYTES and document["inference"] is not None:
+        # the covariances grow as the square of the coefficients: the model
+        # itself may still fit, without them
+        size = len(text)
+        document["inference"] = None
+        text = json.dumps(document, allow_nan=False, indent=1)
+        if len(text) <= MAX_FILE_BYTES:
+            warnings.warn(
+                f"The model is saved without its inference: with the "
+                f"covariances the file would have {size:,} bytes, more than "
+                f"the {MAX_FILE_BYTES:,} clogit.load reads. The loaded model "
+                "predicts as this one but has no standard errors.",
+                UserWarning, stacklevel=3)
+    if len(text) > MAX_FILE_BYTES:  # ASCII: characters are bytes
+        raise ValueError(
+            f"the model file would have {len(text):,} bytes, more than the "
+            f"{MAX_FILE_BYTES:,} clogit.load reads.")
     if hasattr(path, "write"):
         path.write(text)
         return
-    with open(os.fspath(path), "w", encoding="utf-8") as f:
+    with atomic_writer(path) as f:
         f.write(text)
 
 
@@ -253,6 +300,13 @@ def _unique_keys(pairs):
     return dict(pairs)
 
 
+def _bounded_int(digits):
+    if len(digits.lstrip("-")) > _MAX_INT_DIGITS:
+        raise _bad(f"an integer too large to read ({len(digits)} digits; "
+                   f"at most {_MAX_INT_DIGITS} are read).")
+    return int(digits)
+
+
 def _parse(text):
     if isinstance(text, bytes):
         try:
@@ -263,12 +317,17 @@ def _parse(text):
         raise TypeError("a model file must hold text.")
     try:
         return json.loads(text, parse_constant=_no_constants,
+                          parse_int=_bounded_int,
                           object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise _bad(f"not valid JSON ({exc}); the file may be truncated.") \
             from None
     except RecursionError:
         raise _bad("nested too deeply.") from None
+    except ValueError as exc:
+        if str(exc).startswith("malformed clogit model file"):
+            raise
+        raise _bad(f"not valid JSON ({exc}).") from None
 
 
 def _is_int(value):
@@ -342,8 +401,17 @@ def _decode_classes(doc):
         info = np.iinfo(dtype)
         if not all(info.min <= v <= info.max for v in values):
             raise _bad(f"a label does not fit classes.dtype {name!r}.")
-    if dtype.kind == "U" and max(map(len, values)) > dtype.itemsize // 4:
-        raise _bad(f"a label is longer than classes.dtype {name!r} allows.")
+    if dtype.kind in "UO":
+        longest = max(map(len, values))
+        if longest > MAX_LABEL_CHARS:
+            raise _bad(f"a label has {longest} characters (at most "
+                       f"{MAX_LABEL_CHARS} are read).")
+    if dtype.kind == "U":
+        if dtype.itemsize and longest > dtype.itemsize // 4:
+            raise _bad(f"a label is longer than classes.dtype {name!r} "
+                       "allows.")
+        # the width the labels need, never the (possibly huge) declared one
+        dtype = np.dtype(f"{dtype.byteorder}U{max(longest, 1)}")
     if dtype.kind == "O":
         classes = np.empty(len(values), dtype=object)
         classes[:] = values
@@ -578,8 +646,11 @@ def load(path, estimator_class):
     """Read a model file into a fitted ``estimator_class`` (see
     ``clogit.load``)."""
     if hasattr(path, "read"):
-        text = path.read()
+        text = read_bounded(path, MAX_FILE_BYTES, "the model file object",
+                            "model file")
     else:
-        with open(os.fspath(path), "rb") as f:
-            text = f.read()
+        with open_for_reading(path, max_bytes=MAX_FILE_BYTES,
+                              what="model file") as f:
+            text = read_bounded(f, MAX_FILE_BYTES, os.fspath(path),
+                                "model file")
     return from_document(_parse(text), estimator_class)

@@ -8,6 +8,8 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 
+from ._kernels.compressed import check_compressed
+
 # BLAS and LAPACK index with 32-bit ints (scipy's LP64 OpenBLAS).
 _INT_MAX = np.iinfo(np.int32).max
 
@@ -68,8 +70,9 @@ def as_sparse_matrix(X):
     if X.dtype not in (np.float32, np.float64):
         X = X.astype(np.float64)
     # the sum is finite for finite data unless it overflows: then look closer
-    if (not np.isfinite(np.sum(X.data, dtype=np.float64))
-            and not np.isfinite(X.data).all()):
+    with np.errstate(over="ignore"):
+        total = np.sum(X.data, dtype=np.float64)
+    if not np.isfinite(total) and not np.isfinite(X.data).all():
         raise ValueError("Input X contains NaN or infinite values.")
     indices, indptr = X.indices, X.indptr
     if (indices.dtype not in (np.int32, np.int64)
@@ -85,20 +88,24 @@ def as_sparse_matrix(X):
         indices, indptr = X.indices, X.indptr
     n_major = X.shape[0] if X.format == "csr" else X.shape[1]
     n_minor = X.shape[1] if X.format == "csr" else X.shape[0]
-    if (indptr.shape[0] != n_major + 1 or indptr[0] != 0
-            or indptr[-1] > indices.shape[0]
+    if (indptr.shape[0] != n_major + 1
             or indices.shape[0] != X.data.shape[0]):
         raise ValueError("X is not a valid sparse matrix: its indptr, "
                          "indices and data arrays are inconsistent.")
-    if indices.shape[0] and (indices.min() < 0
-                             or indices.max() >= n_minor):
+    # The whole structure, whatever scipy's cached has_canonical_format
+    # says (it goes stale when indptr or indices are changed in place).
+    state = check_compressed(indices, indptr, n_minor)
+    if state == -1:
+        raise ValueError(
+            "X is not a valid sparse matrix: its indptr must start at 0, "
+            "never decrease and end within its indices "
+            f"({indices.shape[0]} entries).")
+    if state == -2:
         raise ValueError("X is not a valid sparse matrix: some indices are "
                          f"outside [0, {n_minor}).")
-    if not X.has_canonical_format:
-        if np.any(np.diff(indptr) < 0):
-            raise ValueError("X is not a valid sparse matrix: its indptr "
-                             "decreases.")
+    if state == 1:
         X = X.copy()
+        X.has_canonical_format = False  # the copy inherits a stale flag
         X.sum_duplicates()
     return X
 
@@ -143,6 +150,18 @@ def check_sample_weight(sample_weight, n_samples):
     return sample_weight
 
 
+def balanced_weights(totals):
+    """``sum(totals) / (n_classes * totals)``, scikit-learn's "balanced"
+    class weights from the weighted class totals, with 0 for a class of
+    total 0 (whose samples all weigh 0, where 1 / 0 = inf would turn their
+    weights into 0 * inf = NaN)."""
+    totals = np.asarray(totals, dtype=np.float64)
+    out = np.zeros(totals.shape[0])
+    np.divide(totals.sum(), totals.shape[0] * totals, out=out,
+              where=totals > 0)
+    return out
+
+
 def class_weight_table(class_weight, classes, totals):
     """Per-class weight multipliers from ``class_weight`` (scikit-learn
     semantics), or None for no class weights.
@@ -162,8 +181,7 @@ def class_weight_table(class_weight, classes, totals):
                 "class_weight must be None, 'balanced' or a dict, got "
                 f"{class_weight!r}."
             )
-        totals = np.asarray(totals, dtype=np.float64)
-        return totals.sum() / (n_classes * totals)
+        return balanced_weights(totals)
     if isinstance(class_weight, dict):
         weights = np.ones(n_classes, dtype=np.float64)
         index = {label: k for k, label in enumerate(classes.tolist())}
@@ -186,3 +204,36 @@ def class_weight_table(class_weight, classes, totals):
         "class_weight must be None, 'balanced' or a dict, got "
         f"{type(class_weight).__name__}."
     )
+
+
+# Rows per block when looking for nonzero columns of dense X (bounds the
+# boolean temporary).
+_NONZERO_BLOCK_ROWS = 4096
+
+
+def nonzero_columns(X, sample_weight):
+    """Boolean mask of the columns of X with a nonzero entry on a sample of
+    positive weight (dense: in row blocks; sparse: from the stored
+    entries).  Exact for any magnitude (no squares that could underflow)."""
+    n, p = X.shape
+    active = sample_weight > 0
+    if sp.issparse(X):
+        counts = np.diff(X.indptr)
+        if X.format == "csr":
+            rows = np.repeat(np.arange(n), counts)
+            cols = X.indices
+        else:
+            rows = X.indices
+            cols = np.repeat(np.arange(p), counts)
+        mask = (X.data != 0) & active[rows]
+        return np.bincount(cols[mask], minlength=p) > 0
+    keep = np.zeros(p, dtype=bool)
+    everyone = bool(active.all())
+    for start in range(0, n, _NONZERO_BLOCK_ROWS):
+        block = X[start:start + _NONZERO_BLOCK_ROWS]
+        if not everyone:
+            block = block[active[start:start + _NONZERO_BLOCK_ROWS]]
+        keep |= (block != 0).any(axis=0)
+        if keep.all():
+            break
+    return keep

@@ -741,6 +741,10 @@ class InMemoryData:
 
     sparse: bool
     retains_data = True
+    # Set by the estimator (see clogit._scaling): the sample weights are
+    # the given ones times 2**-weight_shift; log2_norm2 bounds log2|X|_F^2.
+    weight_shift: int = 0
+    log2_norm2: float | None = None
 
     def __init__(self, X, y_encoded, sample_weight, classes, groups=None):
         self.X = X

@@ -25,6 +25,30 @@ _R = TypeVar("_R")
 _lock = threading.Lock()
 _executor: ThreadPoolExecutor | None = None
 _controller: Any = None
+# single_threaded_blas: how many fits hold the limit, and the limiter that
+# remembers the limits from before the first of them
+_blas_holders = 0
+_blas_limiter: Any = None
+# a limiter a forked child inherited from fits that never finish there
+_orphaned_limiter: Any = None
+
+
+def _after_fork_in_child() -> None:
+    """In a child made by ``fork``: the pool's threads did not survive
+    (only the forking thread does), so a pool inherited from the parent
+    would queue work that never runs.  Start afresh; the BLAS limits of
+    the parent's running fits are restored by the child's next fit."""
+    global _lock, _executor, _blas_holders, _blas_limiter, _orphaned_limiter
+    _lock = threading.Lock()
+    _executor = None
+    if _blas_holders:
+        _orphaned_limiter = _blas_limiter
+    _blas_holders = 0
+    _blas_limiter = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def available_cores() -> int:
@@ -37,7 +61,8 @@ def available_cores() -> int:
 
 def kernel_pool() -> ThreadPoolExecutor:
     """The shared pool the row chunks of a kernel pass run on (one thread
-    per available core, created on first use)."""
+    per available core, created on first use, and anew in a child process
+    made by ``fork``)."""
     global _executor
     with _lock:
         if _executor is None:
@@ -50,15 +75,40 @@ def kernel_pool() -> ThreadPoolExecutor:
 @contextmanager
 def single_threaded_blas() -> Iterator[None]:
     """Limit BLAS to one thread for the duration (see the module
-    docstring)."""
-    global _controller
+    docstring).
+
+    Reference-counted over the whole process: the first fit to enter sets
+    the limit and remembers the limits in force before it, the last to
+    leave restores exactly those, whatever order concurrent fits (threads
+    of the caller, One-vs-Rest classes, ...) enter and leave in.  (Nested
+    threadpoolctl contexts would not: each remembers what the one before
+    it set, and the last to leave restores one thread.)
+    """
+    global _controller, _blas_holders, _blas_limiter, _orphaned_limiter
     from threadpoolctl import ThreadpoolController
 
     with _lock:
         if _controller is None:
             _controller = ThreadpoolController()
-    with _controller.limit(limits=1, user_api="blas"):
+        if _blas_holders == 0:
+            if _orphaned_limiter is not None:
+                # limits from before the parent's fits (see _after_fork)
+                _blas_limiter = _orphaned_limiter
+                _orphaned_limiter = None
+                _controller.limit(limits=1, user_api="blas")
+            else:
+                _blas_limiter = _controller.limit(limits=1, user_api="blas")
+        _blas_holders += 1
+    try:
         yield
+    finally:
+        with _lock:
+            # (0 here: this is a child forked inside the context, which
+            # _after_fork_in_child has reset)
+            _blas_holders = max(_blas_holders - 1, 0)
+            if _blas_holders == 0 and _blas_limiter is not None:
+                limiter, _blas_limiter = _blas_limiter, None
+                limiter.restore_original_limits()
 
 
 def map_in_threads(function: Callable[[_T], _R], items: Iterable[_T],

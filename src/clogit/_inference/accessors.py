@@ -105,12 +105,12 @@ def results_of(estimator):
     design = getattr(estimator, "formula_", None)
     if isinstance(fits[0], MultinomialFit):
         return MNLogitResults(fits[0], names, yname, "MNLogit",
-                              float(fits[0].C), estimator.classes_.tolist(),
+                              fits[0].model_C, estimator.classes_.tolist(),
                               design)
     if len(fits) == 1:
-        return LogitResults(fits[0], names, yname, "Logit", float(fits[0].C),
+        return LogitResults(fits[0], names, yname, "Logit", fits[0].model_C,
                             design)
-    return [LogitResults(fit, names, yname, "Logit (OvR)", float(fit.C),
+    return [LogitResults(fit, names, yname, "Logit (OvR)", fit.model_C,
                          design)
             for fit in fits]
 

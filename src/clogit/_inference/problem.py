@@ -110,6 +110,11 @@ class ProblemFit:
     data_objective : float
         The data term ``C * nll`` at ``coef`` when the fit ended: what a
         later pass over the data must find again.
+    given_C : float or None
+        The C the model was fitted with, when the solvers saw the objective
+        divided by a power of two (``clogit._scaling``: ``C`` and ``alpha``
+        above are then both rescaled, with every figure unchanged); what a
+        summary names.  None: ``C``.
     """
 
     coef: np.ndarray
@@ -132,8 +137,14 @@ class ProblemFit:
     solver: str = ""
     source: Callable[[], Any] | None = field(default=None, repr=False)
     data_objective: float = np.nan
+    given_C: float | None = None
     _cov: np.ndarray | None = field(default=None, repr=False)
     _n_params: float | None = field(default=None, repr=False)
+
+    @property
+    def model_C(self) -> float:
+        """The C of the model as fitted (see ``given_C``)."""
+        return self.C if self.given_C is None else self.given_C
 
     # pickles never carry the training data (see ``source``)
     def __getstate__(self):

@@ -1,0 +1,119 @@
+"""The kernel pool and the BLAS thread limit (clogit._backends.threads):
+safe across ``fork`` and under concurrent fits."""
+
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
+
+import clogit
+from clogit._backends import threads
+from _data import synthetic_binary
+
+
+def _blas_threads():
+    return [info["num_threads"] for info in threadpool_info()
+            if info["user_api"] == "blas"]
+
+
+def _env():
+    env = os.environ.copy()
+    env["PYTHONPATH"] = os.pathsep.join(
+        [os.path.abspath(p) for p in sys.path if p])
+    return env
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_fit_in_a_forked_child_after_the_pool_ran():
+    # Regression: the child inherited a pool whose threads did not survive
+    # the fork, and its first multi-chunk pass waited forever.  The
+    # subprocess and its timeouts turn a hang into a failure.
+    script = textwrap.dedent("""
+        import multiprocessing, warnings
+        import numpy as np
+        import clogit
+        from clogit._backends import memory, threads
+        memory.available_cores = lambda: 2  # row chunks on any machine
+        rng = np.random.default_rng(0)
+        X = rng.standard_normal((4000, 300))
+        y = (X[:, 0] + rng.standard_normal(4000) > 0).astype(int)
+        assert len(memory.chunk_bounds(*X.shape)) > 2
+        clf = clogit.LogisticRegression().fit(X, y)  # the pool's threads run
+        assert threads.kernel_pool().submit(int, 7).result() == 7
+
+        def child(_):
+            pool_ok = threads.kernel_pool().submit(int, 8).result(timeout=30)
+            return pool_ok, clogit.LogisticRegression().fit(X, y).coef_
+
+        with warnings.catch_warnings():
+            # Python >= 3.12 warns that forking a threaded process may
+            # deadlock: exactly what is tested here
+            warnings.simplefilter("ignore", DeprecationWarning)
+            with multiprocessing.get_context("fork").Pool(1) as pool:
+                pool_ok, coef = pool.apply_async(child, (0,)).get(timeout=90)
+        assert pool_ok == 8
+        np.testing.assert_allclose(coef, clf.coef_, rtol=1e-12)
+        print("child fitted")
+    """)
+    result = subprocess.run([sys.executable, "-c", script], env=_env(),
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "child fitted" in result.stdout
+
+
+def test_concurrent_fits_restore_the_blas_threads():
+    # Regression: nested threadpoolctl contexts entered and left in another
+    # order left the process with 1 BLAS thread.
+    X, y = synthetic_binary(n=500, p=5)
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = _blas_threads()
+        start = threading.Barrier(4)
+
+        def work():
+            start.wait()
+            for _ in range(3):
+                clogit.LogisticRegression().fit(X, y)
+
+        workers = [threading.Thread(target=work) for _ in range(4)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        assert _blas_threads() == before
+
+
+def test_blas_limit_is_held_while_any_fit_runs():
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = _blas_threads()
+        first = threads.single_threaded_blas()
+        second = threads.single_threaded_blas()
+        first.__enter__()
+        second.__enter__()
+        assert set(_blas_threads()) <= {1}
+        first.__exit__(None, None, None)  # the first leaves first
+        assert set(_blas_threads()) <= {1}
+        second.__exit__(None, None, None)
+        assert _blas_threads() == before
+
+
+def test_child_state_is_reset_after_fork():
+    # what the at-fork hook does, called directly
+    saved = (threads._lock, threads._executor, threads._blas_holders,
+             threads._blas_limiter, threads._orphaned_limiter)
+    try:
+        threads.kernel_pool()
+        threads._blas_holders, threads._blas_limiter = 2, "limiter"
+        threads._after_fork_in_child()
+        assert threads._executor is None and threads._blas_holders == 0
+        assert threads._orphaned_limiter == "limiter"
+        assert threads._lock is not saved[0]
+    finally:
+        (threads._lock, threads._executor, threads._blas_holders,
+         threads._blas_limiter, threads._orphaned_limiter) = saved
+    assert np.isfinite(clogit.LogisticRegression().fit(
+        *synthetic_binary(n=100, p=2)).coef_).all()
