@@ -430,9 +430,13 @@ def test_fit_cov_type_and_cluster_without_formula(survey_csv, tmp_path,
     numeric = tmp_path / "numeric.csv"
     _write_csv(numeric, ["x", "firm", "bought"],
                [[repr(float(a)), f, t] for a, f, t in zip(x, firm, y)])
+    model = tmp_path / "m.json"
     status, out, err = _main(capsys, "fit", numeric, "--target", "bought",
-                             "--penalty", "none", "--cluster", "firm")
+                             "--penalty", "none", "--cluster", "firm", "-o",
+                             model)
     assert status == 0, err
+    # the saved model's summary is the one printed (the target named too)
+    assert str(clogit.load(model).summary()) == out.rstrip("\n")
     # the cluster column is never a feature
     est = clogit.LogisticRegression(penalty=None, cov_type="cluster").fit(
         x[:, None], y, groups=firm)

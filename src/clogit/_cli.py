@@ -306,7 +306,7 @@ def cmd_fit(args):
             # no pandas: set what validate_data stores for a DataFrame, so
             # that the summary and the saved model name the features
             clf.feature_names_in_ = np.array(features, dtype=object)
-        yname = args.target
+        clf._target_name = yname = args.target  # the saved model's too
 
     try:
         text = str(clf.summary(yname=yname))

@@ -179,7 +179,7 @@ def plot_coefficients(est: Any, alpha: float = 0.05,
 
     Parameters
     ----------
-    est : LogisticRegression or its results_
+    est : LogisticRegression, or its ``results_``
         A fitted model with inference (``penalty=None`` or "l2"; its
         ``cov_type`` decides the intervals).
     alpha : float in (0, 1), default=0.05
