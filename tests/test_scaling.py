@@ -340,6 +340,55 @@ def test_zero_column_names_in_warnings_and_multiclass():
                                rtol=1e-10)
 
 
+@pytest.mark.parametrize("n_classes, solver, cov_type", [
+    (2, "newton", "nonrobust"), (2, "lbfgs", "nonrobust"),
+    (2, "newton", "HC0"), (2, "lbfgs", "cluster"), (3, "auto", "nonrobust"),
+    (3, "auto", "cluster")])
+def test_zero_column_inference(n_classes, solver, cov_type):
+    # the fit without the zero column, widened: coefficients, likelihood
+    # and degrees of freedom (the rank, as statsmodels counts) are those of
+    # the fit without it, the covariance undefined -- for every solver,
+    # covariance type and the multinomial model
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((400, 2))
+    y = np.digitize(X[:, 0] - X[:, 1] + rng.standard_normal(400),
+                    [-0.5, 0.5][:n_classes - 1])
+    groups = np.arange(400) % 9 if cov_type == "cluster" else None
+    params = dict(penalty=None, solver=solver, cov_type=cov_type, tol=1e-8)
+    reference = clogit.LogisticRegression(**params).fit(X, y, groups=groups)
+    wide = np.column_stack([X[:, 0], np.zeros(400), X[:, 1]])
+    with pytest.warns(LinAlgWarning, match="x1 is 0 on every sample"):
+        clf = clogit.LogisticRegression(**params).fit(wide, y, groups=groups)
+    np.testing.assert_allclose(clf.coef_[:, [0, 2]], reference.coef_,
+                               rtol=1e-6)
+    assert np.all(clf.coef_[:, 1] == 0.0)
+    assert np.isnan(clf.std_errors_).all()
+    assert clf.std_errors_.shape[-1] == 4  # const, x0, x1, x2
+    ours, theirs = clf.results_, reference.results_
+    if n_classes == 2:
+        ours, theirs = [ours], [theirs]
+    for a, b in zip(np.ravel(ours), np.ravel(theirs)):
+        np.testing.assert_allclose(a.llf, b.llf, rtol=1e-9)
+        assert a.df_model == b.df_model and a.aic == pytest.approx(b.aic)
+    # the widened fit keeps no reference to the narrowed copy of X
+    assert all(fit.source is None for fit in clf._inference_fits)
+
+
+def test_a_rescaled_objective_keeps_its_inference_and_its_C():
+    # C=1e300 makes the solvers see the objective divided by a power of
+    # two: the figures are unchanged (the penalty 1/C is negligible, so they
+    # are the unpenalized fit's) and the summary names the C given
+    X, y = _data(n=100)
+    clf = _fit(X, y, C=1e300)
+    assert clf._inference_fits[0].C < 1e300  # rescaled indeed
+    reference = _fit(X, y, penalty=None)
+    np.testing.assert_allclose(clf.std_errors_, reference.std_errors_,
+                               rtol=1e-6)
+    np.testing.assert_allclose(clf.results_.llf, reference.results_.llf,
+                               rtol=1e-12)
+    assert "(l2, C=1e+300)" in str(clf.summary())
+
+
 def test_a_column_nonzero_only_on_zero_weight_samples_is_zero():
     X, y = _data(n=100)
     X = np.column_stack([X, np.zeros(100)])

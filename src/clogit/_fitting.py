@@ -13,7 +13,10 @@ or ``_backends.dask_chunks.DaskData``) and hands it to :func:`fit_binary`
 3. watch unpenalized fits (every solver, binary, One-vs-Rest and
    multinomial) for separation,
 4. raise the warnings in the caller's thread, in class order, and
-5. collect what inference needs (``_inference.binary.binary_fit``),
+5. collect what inference needs (``_inference.binary.binary_fit``,
+   ``_inference.multinomial.multinomial_fit``: the covariance of
+   ``cov_type``, and -- for data kept in memory -- a way to remake the
+   problem's kernels, for figures computed on demand),
 
 returning a :class:`FittedModel` the estimator copies into its attributes.
 """
@@ -27,6 +30,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._inference.binary import binary_fit
+from ._inference.multinomial import multinomial_fit
 from ._scaling import column_scales, scale_problem
 from ._solvers.gd import gradient_descent
 from ._solvers.lbfgs import lbfgs_binary
@@ -104,6 +108,11 @@ class Settings:
         One-vs-Rest classes solved concurrently.
     feature_names : ndarray or None
         Named in warnings.
+    cov_type : str
+        The covariance inference reports (``_inference.covariance``).
+    clusters : Clusters or None
+        The cluster codes of ``cov_type="cluster"`` (the data's kernels
+        hold them too).
     """
 
     objective: Objective
@@ -115,6 +124,8 @@ class Settings:
     penalty: str | None
     n_threads: int = 1
     feature_names: Any = None
+    cov_type: str = "nonrobust"
+    clusters: Any = None
 
 
 @dataclass
@@ -349,11 +360,17 @@ def fit_binary(data, settings, solver, coef0=None):
         result = run_binary_solver(solver, kernels, scaled, settings,
                                    start, label, monitor, column_scale)
         separated = monitor is not None and monitor.finish(result)
+        source = (partial(data.binomial, positive, table, scaled.C,
+                          fit_intercept, sums)
+                  if getattr(data, "retains_data", False) else None)
         inference = binary_fit(kernels, result, alpha=scaled.l2,
                                penalty=settings.penalty, separated=separated,
-                               solver=solver)
+                               solver=solver, cov_type=settings.cov_type,
+                               clusters=settings.clusters, source=source)
         if rescaled:
             inference.unavailable = _RESCALED_WEIGHTS
+        if scaled.C != objective.C:
+            inference.given_C = float(objective.C)
         return result, (monitor if separated else None), inference
 
     outcomes = data.map(solve, problems, min(settings.n_threads, n_problems))
@@ -383,31 +400,60 @@ def fit_binary(data, settings, solver, coef0=None):
 
 def restore_columns(fitted, columns, n_features):
     """A model fitted on ``columns`` of X as a model of all ``n_features``
-    (zero coefficients elsewhere; the Hessians of inference get zero rows
-    and columns there, so the Wald covariance is undefined, as it is for a
-    zero column)."""
-    n_problems, n_coef = fitted.coef.shape
+    (zero coefficients elsewhere).  The Hessians and meats of inference get
+    zero rows and columns there, so the Wald covariance is undefined (NaN),
+    as it is for a zero column; the degrees of freedom stay those of the
+    coefficients fitted (the rank, as statsmodels counts them)."""
+    n_rows, n_coef = fitted.coef.shape
     index = np.asarray(columns)
     if fitted.fit_intercept:
         index = np.append(index, n_features)
-    coef = np.zeros((n_problems, n_features + (n_coef - len(columns))))
+    width = n_features + (n_coef - len(columns))
+    coef = np.zeros((n_rows, width))
     coef[:, index] = fitted.coef
-    inference_fits = []
-    for fit in fitted.inference_fits:
-        full = np.zeros(coef.shape[1])
-        full[index] = fit.coef
-        hessian = fit.hessian
-        if fit.factor is not None:
-            lower = np.tril(fit.factor)
-            hessian = lower @ lower.T
-        if hessian is not None:
-            expanded = np.zeros((full.shape[0], full.shape[0]), order="F")
-            expanded[np.ix_(index, index)] = hessian
-            hessian = expanded
-        inference_fits.append(replace(fit, coef=full, factor=None,
-                                      hessian=hessian, _cov=None))
+    inference_fits = [_restored_fit(fit, index, width)
+                      for fit in fitted.inference_fits]
     return replace(fitted, coef=coef, n_features=n_features,
                    inference_fits=inference_fits)
+
+
+def _restored_fit(fit, index, width):
+    """``fit`` (a BinaryFit or MultinomialFit on the kept columns ``index``)
+    with its coefficients, Hessian and meat widened to ``width`` per
+    equation.  The Hessian is assembled now if the solver left none: the
+    data the fit could reread hold only the kept columns, so the widened
+    fit keeps no reference to them."""
+    full = np.zeros(fit.coef.shape[:-1] + (width,))
+    full[..., index] = fit.coef
+    changes = dict(coef=full, source=None, _cov=None, _n_params=None)
+    if fit.unavailable is None:
+        n_params = fit.n_params  # of the fitted model; computes the Hessian
+        factor = getattr(fit, "factor", None)
+        hessian = fit.hessian
+        if factor is not None:
+            lower = np.tril(factor)
+            hessian = lower @ lower.T
+        # a multinomial fit's matrices are class-major, k1 entries a class
+        n_blocks = fit.coef.shape[0] if fit.coef.ndim == 2 else 1
+        flat = np.concatenate([k * width + index for k in range(n_blocks)])
+
+        def widen(matrix):
+            if matrix is None:
+                return None
+            out = np.zeros((full.size, full.size), order="F")
+            out[np.ix_(flat, flat)] = matrix
+            return out
+
+        changes.update(hessian=widen(hessian), meat=widen(fit.meat))
+        if factor is not None:
+            changes["factor"] = None
+        if hasattr(fit, "_inverse"):
+            changes["_inverse"] = None
+    restored = replace(fit, **changes)
+    if fit.unavailable is None:
+        restored.covariance  # NaN: the widened Hessian is singular
+        restored._n_params = n_params
+    return restored
 
 
 # ----------------------------------------------------------------------
@@ -419,21 +465,22 @@ def fit_multinomial(data, settings, solve, coef0=None):
     Returns
     -------
     FittedModel
-        One row of coefficients per class (symmetric convention), no
-        inference fits.
+        One row of coefficients per class (symmetric convention), and one
+        inference fit (``_inference.multinomial.MultinomialFit``).
     """
     classes, totals = data.classes, data.totals
     objective = settings.objective
     table = class_weight_table(settings.class_weight, classes, totals)
-    table, _, scaled, _ = scale_problem(
+    table, _, scaled, rescaled = scale_problem(
         objective, table, totals,
         weight_shift=getattr(data, "weight_shift", 0),
         log2_norm2=getattr(data, "log2_norm2", None))
     # the weighted class totals, class weights applied: the solver's
     # starting point needs no pass
     counts = totals if table is None else totals * table
+    sums = (float(counts.sum()), counts)
     kernels = data.softmax(table, scaled.C, settings.fit_intercept,
-                           sums=(float(counts.sum()), counts))
+                           sums=sums)
     extra = {}
     if tuple(scaled) != tuple(objective):  # the solver's bound penalty too
         keywords = getattr(solve, "keywords", {})
@@ -454,14 +501,31 @@ def fit_multinomial(data, settings, solve, coef0=None):
         extra["monitor"] = monitor
     result = solve(kernels, tol=settings.tol, max_iter=settings.max_iter,
                    coef0=coef0, verbose=settings.verbose, **extra)
-    if monitor is not None and monitor.finish(result):
+    separated = monitor is not None and monitor.finish(result)
+    if separated:
         monitor.warn(settings.feature_names, stacklevel=4)
     warn_not_converged(result, settings.max_iter, stacklevel=4)
+    source = (partial(data.softmax, table, scaled.C,
+                      settings.fit_intercept, sums)
+              if getattr(data, "retains_data", False) else None)
+    # "newton_multinomial" -> "newton", "prox_newton_multinomial" -> ...
+    solver = getattr(solve, "func", solve).__name__.replace(
+        "_multinomial", "")
+    inference = multinomial_fit(kernels, result, alpha=scaled.l2,
+                                penalty=settings.penalty, solver=solver,
+                                separated=separated,
+                                cov_type=settings.cov_type,
+                                clusters=settings.clusters, source=source)
+    if rescaled:
+        inference.unavailable = _RESCALED_WEIGHTS
+    if scaled.C != objective.C:
+        inference.given_C = float(objective.C)
     return FittedModel(classes=classes, coef=result.coef,
                        n_features=data.n_features,
                        fit_intercept=settings.fit_intercept,
                        n_iter=np.array([result.n_iter], dtype=np.int32),
-                       converged=bool(result.converged), multinomial=True)
+                       converged=bool(result.converged), multinomial=True,
+                       inference_fits=[inference])
 
 
 def _multinomial_name(solve):

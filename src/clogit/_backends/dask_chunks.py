@@ -66,6 +66,59 @@ def chunk_block_pass(X, y, sample_weight, coef, fit_intercept, C, want_hess,
     return (objective, grad, hess), (z, residual)
 
 
+def chunk_inference_pass(X, y, sample_weight, groups, coef, fit_intercept,
+                         C, want_hess, want_meat, n_groups):
+    """``_binomial.block_pass`` on one row chunk for inference:
+    ``(objective, hess, meat, group_scores)``, the parts not asked for
+    None (``groups``: the chunk's int32 cluster codes, or None)."""
+    k1 = coef.shape[0]
+    hess = np.empty((k1, k1), order="F") if want_hess else None
+    meat = np.empty((k1, k1), order="F") if want_meat else None
+    sums = np.empty((n_groups, k1)) if n_groups else None
+    objective = _binomial.block_pass(
+        X, y, sample_weight, coef, fit_intercept, C, np.empty(k1), hess,
+        meat_out=meat, groups=groups if n_groups else None,
+        group_scores_out=sums)
+    return (objective, hess, meat, sums), ()
+
+
+def chunk_softmax_inference_pass(X, y, sample_weight, groups, coef,
+                                 fit_intercept, C, want_hess, want_meat,
+                                 n_groups):
+    """``_softmax.softmax_pass`` (every class free) on one row chunk for
+    inference: ``(objective, hess, meat, group_scores)``."""
+    width = coef.size
+    hess = np.empty((width, width), order="F") if want_hess else None
+    meat = np.empty((width, width), order="F") if want_meat else None
+    sums = np.empty((n_groups, width)) if n_groups else None
+    objective = _softmax.softmax_pass(
+        X, y, sample_weight, coef, fit_intercept, C, np.empty(coef.shape),
+        hess, None, -1, meat_out=meat, groups=groups if n_groups else None,
+        group_scores_out=sums)
+    return (objective, hess, meat, sums), ()
+
+
+def inference_pass(kernels, function, coef, hess, meat, group_scores):
+    """Run an inference chunk function over ``kernels``' chunks and copy
+    the sums into the outputs given; returns the objective."""
+    n_groups = 0 if group_scores is None else group_scores.shape[0]
+    if n_groups and kernels._g is None:
+        raise ValueError("cluster scores need the kernels' groups")
+    kept = [kernels._y, kernels._s]
+    constants = [coef, kernels.fit_intercept, kernels.C, hess is not None,
+                 meat is not None, n_groups]
+    if n_groups:
+        kept.append(kernels._g)
+    else:
+        constants.insert(0, None)
+    objective, h, m, sums = kernels.batches.reduce(
+        function, [kernels._X], kept, constants=constants)
+    for out, value in ((hess, h), (meat, m), (group_scores, sums)):
+        if out is not None:
+            out[...] = value
+    return float(objective)
+
+
 def chunk_matvec(X, coef, fit_intercept, columns):
     """``_binomial.matvec`` on one row chunk (kept)."""
     out = np.empty(X.shape[0])
@@ -491,6 +544,8 @@ class DaskBinomialKernels:
     batches : ChunkBatches, optional
         X's chunk batches, if the caller has them (one per X serves every
         problem of a fit).
+    groups : DistributedScores or list of chunk handles, optional
+        int32 cluster codes chunked like X's rows (``cov_type="cluster"``).
     """
 
     # Every pass is a round trip to the workers: Newton evaluates its full
@@ -498,7 +553,7 @@ class DaskBinomialKernels:
     speculative_full_step = True
 
     def __init__(self, X, y, sample_weight, C, fit_intercept, sums=None,
-                 batches=None):
+                 batches=None, groups=None):
         self.n_samples, self.n_features = X.shape
         self.C = float(C)
         self.fit_intercept = bool(fit_intercept)
@@ -506,6 +561,7 @@ class DaskBinomialKernels:
         self._X = self.batches.chunks(X)
         self._y = _as_buffer(self.batches, y)
         self._s = _as_buffer(self.batches, sample_weight)
+        self._g = _groups_buffer(self.batches, groups)
         self._sums = None if sums is None else tuple(map(float, sums))
 
     def weight_sums(self):
@@ -541,6 +597,13 @@ class DaskBinomialKernels:
             hess[...] = h
         return float(objective)
 
+    def inference_pass(self, coef, hess=None, meat=None, group_scores=None):
+        """What inference needs at ``coef``, in one pass on the workers
+        (see ``_backends.memory.BinomialKernels.inference_pass``)."""
+        return inference_pass(self, chunk_inference_pass,
+                              np.array(coef, dtype=np.float64), hess, meat,
+                              group_scores)
+
     def matvec(self, coef, out, columns=None):
         """``out`` (DistributedScores) ``= X @ coef`` (+ intercept)."""
         coef = np.array(coef, dtype=np.float64)
@@ -566,6 +629,19 @@ def _as_buffer(batches, vector):
     if isinstance(vector, DistributedScores):
         return vector
     return batches.buffer_of(vector)
+
+
+def _groups_buffer(batches, groups):
+    """Cluster codes as a DistributedScores (from chunk handles in X's
+    row order, a DistributedScores, or a persisted dask array), or None."""
+    if groups is None or isinstance(groups, DistributedScores):
+        return groups
+    if isinstance(groups, list):
+        buffer = DistributedScores(batches)
+        buffer.pieces = [[groups[i] for i in batch]
+                         for batch in batches.batches]
+        return buffer
+    return batches.buffer_of(groups)
 
 
 class DaskMargins:
@@ -699,10 +775,12 @@ class DaskSoftmaxKernels:
     sums : (float, ndarray), optional
         ``(sum(s), weighted class totals)`` if the caller knows them
         (clogit.dask has them from its first pass).
+    groups : optional
+        int32 cluster codes, as for :class:`DaskBinomialKernels`.
     """
 
     def __init__(self, X, y, sample_weight, C, fit_intercept, n_classes,
-                 batches=None, sums=None):
+                 batches=None, sums=None, groups=None):
         self.n_samples, self.n_features = X.shape
         self.C = float(C)
         self.fit_intercept = bool(fit_intercept)
@@ -711,6 +789,7 @@ class DaskSoftmaxKernels:
         self._X = self.batches.chunks(X)
         self._y = _as_buffer(self.batches, y)
         self._s = _as_buffer(self.batches, sample_weight)
+        self._g = _groups_buffer(self.batches, groups)
         self._sums = (None if sums is None else
                       (float(sums[0]), np.asarray(sums[1], dtype=np.float64)))
 
@@ -743,6 +822,13 @@ class DaskSoftmaxKernels:
             hess[...] = h
         return float(objective)
 
+    def inference_pass(self, coef, hess=None, meat=None, group_scores=None):
+        """What inference needs at ``coef`` (K x k1), every class free, in
+        one pass on the workers."""
+        return inference_pass(self, chunk_softmax_inference_pass,
+                              np.array(coef, dtype=np.float64, order="C"),
+                              hess, meat, group_scores)
+
     def scores(self, coef, out):
         """``out`` (DistributedScores) ``= Xt @ coef.T``, (n, K)."""
         coef = np.array(coef, dtype=np.float64, order="C")
@@ -770,15 +856,22 @@ class DaskData:
         The weighted class totals, from the first pass.
     batches : ChunkBatches
         X's chunk batches (one per X serves every problem of a fit).
+    g_chunks : list of chunk handles, optional
+        int32 cluster codes of ``cov_type="cluster"``, by row chunk.
     """
 
     sparse = False
+    # the fit keeps no reference to the cluster's data: inference that
+    # needs a pass runs at the end of fit
+    retains_data = False
 
-    def __init__(self, X, y_chunks, s_chunks, classes, totals, batches):
+    def __init__(self, X, y_chunks, s_chunks, classes, totals, batches,
+                 g_chunks=None):
         self.X = X
         self.n_samples, self.n_features = X.shape
         self._y = y_chunks
         self._s = s_chunks
+        self._g = g_chunks
         self.classes = classes
         self.totals = totals
         self.batches = batches
@@ -792,7 +885,7 @@ class DaskData:
                           (y_k, s_k), (self.classes, positive, table),
                           summed=False)
         return DaskBinomialKernels(self.X, y_k, s_k, C, fit_intercept, sums,
-                                   self.batches)
+                                   self.batches, self._g)
 
     def softmax(self, table, C, fit_intercept, sums=None):
         """:class:`DaskSoftmaxKernels` of the multinomial problem."""
@@ -803,7 +896,7 @@ class DaskData:
                           summed=False)
         return DaskSoftmaxKernels(self.X, y_encoded, sample_weight, C,
                                   fit_intercept, len(self.classes),
-                                  self.batches, sums=sums)
+                                  self.batches, sums=sums, groups=self._g)
 
     def margins(self, kernels):
         """:class:`DaskMargins` of ``kernels``' problem."""

@@ -1,0 +1,419 @@
+"""Results objects with statsmodels' names: ``LogitResults`` (one binary
+problem: a binary fit, or one class of a One-vs-Rest fit) and
+``MNLogitResults`` (a softmax fit, as statsmodels' ``MNLogit``).
+
+They present the per-problem fits of :mod:`clogit._inference.binary` and
+:mod:`clogit._inference.multinomial` under the names statsmodels users know
+(``params``, ``bse``, ``tvalues``, ``pvalues``, ``conf_int()``,
+``cov_params()``, ``llf``, ``llnull``, ``llr``, ``llr_pvalue``,
+``prsquared``, ``aic``, ``bic``, ``nobs``, ``df_model``, ``df_resid``,
+``summary()``), as pandas objects labelled by coefficient name when pandas
+is installed and numpy arrays otherwise.
+
+Conventions, as statsmodels' ``Logit`` / ``MNLogit``: ``nobs`` counts the
+observations (the sum of the frequency weights); ``df_model`` is the
+number of coefficients less one per equation (statsmodels' ``Logit``
+assumes a constant: ``rank - 1`` even without one), ``df_resid`` is
+``nobs`` less the number of coefficients; ``aic = -2 llf + 2 k`` and
+``bic = -2 llf + log(nobs) k`` with ``k`` the number of coefficients;
+``llnull`` is the intercept-only model's log-likelihood (with or without an
+intercept in the model); ``llr_pvalue`` is the chi-squared tail of ``llr``
+with ``df_model`` degrees of freedom.  With the l2 penalty every figure is
+that of the penalized estimator: ``k`` is the effective number of
+parameters ``tr(H_data H_pen^-1)``, and ``llr_pvalue`` is NaN (the
+likelihood-ratio test assumes maximum likelihood).
+
+Each object also keeps what later analyses of the same fit need
+(predictions with intervals, marginal effects, tests): the fit itself
+(``_fit``: coefficients in the solver's layout, the Hessian or its factor,
+the covariance and -- in memory -- ``source``, a way to remake the
+problem's kernels over the training data), the coefficient names and, for
+a formula fit, the design that makes raw data into the design matrix
+(``_design``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.stats import chi2
+
+from .problem import normal_quantile, two_sided_p
+from .summary import Summary, binary_block, multinomial_block
+
+
+def pandas_or_none():
+    """pandas, or None when it is not installed (then results are numpy
+    arrays)."""
+    try:
+        import pandas
+    except ImportError:  # pandas is an optional dependency
+        return None
+    return pandas
+
+
+def check_alpha(alpha):
+    """Validate a confidence level's complement ``alpha`` in (0, 1)."""
+    if (isinstance(alpha, bool) or not isinstance(alpha, (int, float,
+                                                          np.floating))
+            or not 0.0 < alpha < 1.0):
+        raise ValueError(f"alpha must be a number in (0, 1), got {alpha!r}.")
+    return float(alpha)
+
+
+class _Results:
+    """What both results classes share: the fit statistics."""
+
+    _fit: Any
+    use_t = False
+
+    def __init__(self, fit: Any, names: list[str], yname: str,
+                 model_name: str, C: float, design: Any = None) -> None:
+        self._fit = fit
+        self._names = list(names)
+        self._yname = yname
+        self._model_name = model_name
+        self._C = C
+        self._design = design
+
+    # -- fit statistics, statsmodels' names --------------------------------
+    @property
+    def cov_type(self) -> str:
+        """The covariance of the inference ("nonrobust", "HC0" .. "HC3",
+        "cluster")."""
+        return self._fit.cov_type
+
+    @property
+    def nobs(self) -> float:
+        """Observations: the sum of the (frequency) sample weights."""
+        return float(self._fit.n_obs)
+
+    @property
+    def n_params(self) -> float:
+        """Coefficients (the effective number with l2)."""
+        return float(self._fit.n_params)
+
+    @property
+    def df_model(self) -> float:
+        """Coefficients less one per equation (statsmodels' ``df_model``;
+        the effective number with l2)."""
+        return self.n_params - self._fit.n_equations
+
+    @property
+    def df_resid(self) -> float:
+        """``nobs`` less the number of coefficients."""
+        return self.nobs - self.n_params
+
+    @property
+    def llf(self) -> float:
+        """Log-likelihood at the estimate (``sum_i s_i loglik_i``)."""
+        return float(self._fit.loglik)
+
+    @property
+    def llnull(self) -> float:
+        """Log-likelihood of the intercept-only model."""
+        return float(self._fit.loglik_null)
+
+    @property
+    def llr(self) -> float:
+        """Likelihood-ratio statistic ``2 (llf - llnull)``."""
+        return 2.0 * (self.llf - self.llnull)
+
+    @property
+    def llr_pvalue(self) -> float:
+        """Chi-squared p-value of ``llr`` on ``df_model`` degrees of
+        freedom (NaN for a penalized fit)."""
+        if self._fit.penalty is not None or self.df_model <= 0:
+            return float("nan")
+        return float(chi2.sf(self.llr, self.df_model))
+
+    @property
+    def prsquared(self) -> float:
+        """McFadden's pseudo R-squared ``1 - llf / llnull``."""
+        if self.llnull == 0.0:
+            return float("nan")
+        return 1.0 - self.llf / self.llnull
+
+    @property
+    def aic(self) -> float:
+        """Akaike's criterion ``-2 llf + 2 k``."""
+        return -2.0 * self.llf + 2.0 * self.n_params
+
+    @property
+    def bic(self) -> float:
+        """Schwarz's criterion ``-2 llf + log(nobs) k``."""
+        return -2.0 * self.llf + np.log(self.nobs) * self.n_params
+
+    @property
+    def converged(self) -> bool:
+        """Whether the solver's convergence test passed."""
+        return bool(self._fit.converged)
+
+    @property
+    def penalty(self) -> str | None:
+        """The penalty of the fit (None: maximum likelihood)."""
+        return self._fit.penalty
+
+    @property
+    def method(self) -> str:
+        """"MLE", or the penalized estimator's name."""
+        if self._fit.penalty is None:
+            return "MLE"
+        return f"{self._fit.penalty}-penalized ML"
+
+    @property
+    def k_constant(self) -> int:
+        """1 with an intercept, else 0."""
+        return int(self._fit.fit_intercept)
+
+    @property
+    def coefficient_names(self) -> list[str]:
+        """Names of the coefficients, intercept first."""
+        return list(self._names)
+
+    def remove_data(self) -> None:
+        """Drop the reference to the training data that figures computed on
+        demand use (after computing the covariance), as statsmodels'
+        ``remove_data``."""
+        self._fit.remove_data()
+
+    def _statistics(self):
+        fit = self._fit
+        return {
+            "n_samples": fit.n_samples, "n_obs": fit.n_obs,
+            "df_model": self.df_model, "df_resid": self.df_resid,
+            "log_likelihood": self.llf, "ll_null": self.llnull,
+            "pseudo_r2": self.prsquared, "aic": self.aic, "bic": self.bic,
+            "llr_pvalue": self.llr_pvalue, "converged": fit.converged,
+            "n_iter": fit.n_iter, "separated": fit.separated,
+            "cov_type": fit.cov_type,
+        }
+
+    def _header(self, yname):
+        return {"yname": self._yname if yname is None else str(yname),
+                "model": self._model_name, "C": self._C,
+                "statistics": self._statistics(), "fit": self._fit}
+
+    @staticmethod
+    def _xname(xname, names):
+        if xname is None:
+            return list(names)
+        xname = [str(name) for name in xname]
+        if len(xname) != len(names):
+            raise ValueError(f"xname must have {len(names)} names (one per "
+                             f"coefficient, intercept first), got "
+                             f"{len(xname)}.")
+        return xname
+
+
+class LogitResults(_Results):
+    """Results of one binary logistic problem, with statsmodels' names.
+
+    What ``clogit.LogisticRegression.results_`` is for a binary fit (and,
+    class by class, for One-vs-Rest).  Values are pandas objects indexed by
+    the coefficient names ("const" or, for formulas, "Intercept" first)
+    when pandas is installed, numpy arrays otherwise; see the module
+    docstring of ``clogit._inference.results`` for the conventions.
+    """
+
+    def _series(self, values):
+        pd = pandas_or_none()
+        if pd is None:
+            return values
+        return pd.Series(values, index=pd.Index(self._names))
+
+    @property
+    def params(self) -> Any:
+        """Coefficients, intercept first."""
+        return self._series(self._fit.params)
+
+    def cov_params(self) -> Any:
+        """Covariance of the coefficients (of ``cov_type``)."""
+        cov = self._fit.covariance
+        pd = pandas_or_none()
+        if pd is None:
+            return cov.copy()
+        return pd.DataFrame(cov, index=self._names, columns=self._names)
+
+    @property
+    def bse(self) -> Any:
+        """Standard errors."""
+        return self._series(np.sqrt(np.diagonal(self._fit.covariance)))
+
+    @property
+    def tvalues(self) -> Any:
+        """z statistics ``params / bse`` (statsmodels' name)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self._series(
+                self._fit.params / np.sqrt(np.diagonal(self._fit.covariance)))
+
+    @property
+    def pvalues(self) -> Any:
+        """Two-sided p-values of the z statistics (standard normal)."""
+        return self._series(two_sided_p(np.asarray(self.tvalues)))
+
+    def conf_int(self, alpha: float = 0.05) -> Any:
+        """Wald confidence intervals ``params -/+ z_{1-alpha/2} bse``.
+
+        Parameters
+        ----------
+        alpha : float in (0, 1), default=0.05
+            One minus the confidence level.
+
+        Returns
+        -------
+        DataFrame with columns 0 and 1 (as statsmodels), or ndarray of
+        shape (n_coef, 2)
+        """
+        q = normal_quantile(check_alpha(alpha))
+        params = self._fit.params
+        half = q * np.sqrt(np.diagonal(self._fit.covariance))
+        interval = np.column_stack([params - half, params + half])
+        pd = pandas_or_none()
+        if pd is None:
+            return interval
+        return pd.DataFrame(interval, index=self._names, columns=[0, 1])
+
+    def summary(self, yname: str | None = None,
+                xname: list[str] | None = None, title: str | None = None,
+                alpha: float = 0.05) -> Summary:
+        """statsmodels-style summary table.
+
+        Parameters
+        ----------
+        yname : str, optional
+            Name of the dependent variable (default: the target's name, or
+            "y").
+        xname : list of str, optional
+            Names of the coefficients, intercept first.
+        title : str, optional
+        alpha : float in (0, 1), default=0.05
+            One minus the confidence level of the intervals.
+
+        Returns
+        -------
+        Summary
+        """
+        alpha = check_alpha(alpha)
+        block = binary_block(self._header(yname),
+                             self._xname(xname, self._names), alpha, title)
+        return Summary([block], None, alpha)
+
+
+class MNLogitResults(_Results):
+    """Results of a multinomial (softmax) fit, as statsmodels' ``MNLogit``:
+    the contrasts of every class with the first.
+
+    ``params``, ``bse``, ``tvalues`` and ``pvalues`` are (n_coef, K-1): one
+    column per class after the first (labelled by the class), one row per
+    coefficient (intercept first); ``cov_params()`` is ((K-1) n_coef)^2,
+    class-major; ``conf_int()`` has a row per (class, coefficient).
+    """
+
+    def __init__(self, fit: Any, names: list[str], yname: str,
+                 model_name: str, C: float, classes: list,
+                 design: Any = None) -> None:
+        super().__init__(fit, names, yname, model_name, C, design)
+        self._classes = list(classes)
+
+    @property
+    def classes(self) -> list:
+        """The class labels; params columns are ``classes[1:]``."""
+        return list(self._classes)
+
+    def _table(self, values):
+        """(K-1, k1) values as a (k1, K-1) frame or array."""
+        values = np.asarray(values).T
+        pd = pandas_or_none()
+        if pd is None:
+            return values.copy()
+        return pd.DataFrame(values, index=pd.Index(self._names),
+                            columns=pd.Index(self._classes[1:]))
+
+    def _bse(self):
+        return np.sqrt(np.diagonal(self._fit.covariance)).reshape(
+            self._fit.params.shape)
+
+    @property
+    def params(self) -> Any:
+        """(n_coef, K-1) contrasts with the first class."""
+        return self._table(self._fit.params)
+
+    @property
+    def bse(self) -> Any:
+        """(n_coef, K-1) standard errors."""
+        return self._table(self._bse())
+
+    @property
+    def tvalues(self) -> Any:
+        """(n_coef, K-1) z statistics."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self._table(self._fit.params / self._bse())
+
+    @property
+    def pvalues(self) -> Any:
+        """(n_coef, K-1) two-sided p-values."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self._table(two_sided_p(self._fit.params / self._bse()))
+
+    def _index(self, pd):
+        return pd.MultiIndex.from_tuples(
+            [(label, name) for label in self._classes[1:]
+             for name in self._names])
+
+    def cov_params(self) -> Any:
+        """((K-1) n_coef)^2 covariance, class-major (statsmodels' order)."""
+        cov = self._fit.covariance
+        pd = pandas_or_none()
+        if pd is None:
+            return cov.copy()
+        index = self._index(pd)
+        return pd.DataFrame(cov, index=index, columns=index)
+
+    def conf_int(self, alpha: float = 0.05) -> Any:
+        """Wald intervals of every contrast.
+
+        Parameters
+        ----------
+        alpha : float in (0, 1), default=0.05
+
+        Returns
+        -------
+        DataFrame indexed by (class, coefficient) with columns "lower" and
+        "upper", or ndarray of shape (K-1, n_coef, 2) (statsmodels'
+        layouts)
+        """
+        q = normal_quantile(check_alpha(alpha))
+        params = self._fit.params
+        half = q * self._bse()
+        interval = np.stack([params - half, params + half], axis=-1)
+        pd = pandas_or_none()
+        if pd is None:
+            return interval
+        return pd.DataFrame(interval.reshape(-1, 2), index=self._index(pd),
+                            columns=["lower", "upper"])
+
+    def summary(self, yname: str | None = None,
+                xname: list[str] | None = None, title: str | None = None,
+                alpha: float = 0.05) -> Summary:
+        """statsmodels-style summary: one header, one coefficient table per
+        class after the first (``yname=label``).
+
+        Parameters
+        ----------
+        yname : str, optional
+        xname : list of str, optional
+            Names of the coefficients, intercept first.
+        title : str, optional
+        alpha : float in (0, 1), default=0.05
+
+        Returns
+        -------
+        Summary
+        """
+        alpha = check_alpha(alpha)
+        block = multinomial_block(self._header(yname),
+                                  self._xname(xname, self._names),
+                                  self._classes, alpha, title)
+        return Summary([block], None, alpha)
