@@ -15,7 +15,8 @@ HEADERS = [os.path.join(CSRC, name) for name in ("clogit_math.h",)]
 COMPILE_ARGS = ["-O3"] if os.name != "nt" else ["/O2"]
 
 KERNELS = os.path.join("src", "clogit", "_kernels")
-EXTENSIONS = ["blas", "scalar", "binomial", "cd", "softmax", "sparse"]
+EXTENSIONS = ["blas", "scalar", "binomial", "cd", "softmax", "sparse",
+              "quadratic"]
 
 COMPILER_DIRECTIVES = {
     "language_level": 3,
