@@ -96,13 +96,15 @@ def results_of(estimator):
     yname = target_name(estimator)
     C = float(estimator.C)
     design = getattr(estimator, "formula_", None)
+    columns = getattr(estimator, "feature_names_in_", None)
     if isinstance(fits[0], MultinomialFit):
         return MNLogitResults(fits[0], names, yname, "MNLogit", C,
-                              estimator.classes_.tolist(), design)
+                              estimator.classes_.tolist(), design, columns)
     if len(fits) == 1:
-        return LogitResults(fits[0], names, yname, "Logit", C, design)
-    return [LogitResults(fit, names, yname, "Logit (OvR)", C, design)
-            for fit in fits]
+        return LogitResults(fits[0], names, yname, "Logit", C, design,
+                            columns)
+    return [LogitResults(fit, names, yname, "Logit (OvR)", C, design,
+                         columns) for fit in fits]
 
 
 def _per_problem(estimator, compute):

@@ -39,7 +39,8 @@ from typing import Any
 import numpy as np
 from scipy.stats import chi2
 
-from .problem import normal_quantile, two_sided_p
+from . import prediction
+from .problem import check_alpha, normal_quantile, two_sided_p
 from .summary import Summary, binary_block, multinomial_block
 
 
@@ -53,15 +54,6 @@ def pandas_or_none():
     return pandas
 
 
-def check_alpha(alpha):
-    """Validate a confidence level's complement ``alpha`` in (0, 1)."""
-    if (isinstance(alpha, bool) or not isinstance(alpha, (int, float,
-                                                          np.floating))
-            or not 0.0 < alpha < 1.0):
-        raise ValueError(f"alpha must be a number in (0, 1), got {alpha!r}.")
-    return float(alpha)
-
-
 class _Results:
     """What both results classes share: the fit statistics."""
 
@@ -69,13 +61,17 @@ class _Results:
     use_t = False
 
     def __init__(self, fit: Any, names: list[str], yname: str,
-                 model_name: str, C: float, design: Any = None) -> None:
+                 model_name: str, C: float, design: Any = None,
+                 feature_names_in: Any = None) -> None:
         self._fit = fit
         self._names = list(names)
         self._yname = yname
         self._model_name = model_name
         self._C = C
         self._design = design
+        # the fit's column names (a DataFrame X), checked at predictions
+        self._feature_names_in = (None if feature_names_in is None else
+                                  [str(name) for name in feature_names_in])
 
     # -- fit statistics, statsmodels' names --------------------------------
     @property
@@ -171,6 +167,59 @@ class _Results:
     def coefficient_names(self) -> list[str]:
         """Names of the coefficients, intercept first."""
         return list(self._names)
+
+    # -- analyses of the fit (clogit._inference.prediction, ...) ----------
+    def get_prediction(self, X: Any = None, which: str = "mean",
+                       row_labels: Any = None, average: bool = False,
+                       agg_weights: Any = None) -> prediction.PredictionResults:
+        """Predictions with delta-method standard errors and confidence
+        intervals, as statsmodels' ``get_prediction``.
+
+        For a binary problem the probability ``p = sigmoid(xt . theta)``
+        has the standard error ``p (1 - p) sqrt(xt V xt^T)`` (V the
+        covariance of ``cov_type``) and the interval ``sigmoid(eta -/+ z
+        se(eta))`` (the linear predictor's Wald interval, mapped); a
+        multinomial fit predicts every class's probability with
+        delta-method intervals.  ``xt V xt^T`` comes from one blocked pass
+        over X (no n x k temporary).
+
+        Parameters
+        ----------
+        X : array_like, sparse matrix or DataFrame, optional
+            The rows to predict at, as ``predict_proba`` takes them (a
+            formula fit: raw data with the formula's columns).  Default:
+            the training rows (needs the training data: not after
+            ``clogit.load`` or ``remove_data()``).
+        which : {"mean", "linear"}, default="mean"
+            Predict the probability ("mean", statsmodels' name) or the
+            linear predictor(s).
+        row_labels : sequence, optional
+            Labels of the rows in ``summary_frame`` (default: X's index
+            when X is a DataFrame).
+        average : bool, default=False
+            Predict the mean over the rows, ``sum_i w_i p_i / n``, with the
+            delta-method standard error of that mean.
+        agg_weights : array_like of shape (n,), optional
+            The ``w_i`` of ``average`` (not normalized, as statsmodels;
+            default 1, or without X the fit's frequency weights scaled to
+            sum to n: the weighted mean).
+
+        Returns
+        -------
+        PredictionResults
+            ``predicted``, ``se``, ``conf_int(alpha)``,
+            ``summary_frame(alpha)`` (columns ``predicted``, ``se``,
+            ``ci_lower``, ``ci_upper``).
+
+        Raises
+        ------
+        ValueError
+            Bad options, or X that ``predict_proba`` would refuse.
+        """
+        return prediction.get_prediction(self, X, which=which,
+                                         row_labels=row_labels,
+                                         average=average,
+                                         agg_weights=agg_weights)
 
     def remove_data(self) -> None:
         """Drop the reference to the training data that figures computed on
@@ -313,8 +362,9 @@ class MNLogitResults(_Results):
 
     def __init__(self, fit: Any, names: list[str], yname: str,
                  model_name: str, C: float, classes: list,
-                 design: Any = None) -> None:
-        super().__init__(fit, names, yname, model_name, C, design)
+                 design: Any = None, feature_names_in: Any = None) -> None:
+        super().__init__(fit, names, yname, model_name, C, design,
+                         feature_names_in)
         self._classes = list(classes)
 
     @property
