@@ -23,8 +23,19 @@ from .._backends.memory import BinomialKernels
 from .._validation import as_blas_matrix
 from .problem import InferenceUnavailableError
 
-__all__ = ["TrainingData", "design_matrix", "row_labels", "training_data",
-           "weighted_row_sum"]
+__all__ = ["TrainingData", "design_matrix", "require_pandas", "row_labels",
+           "training_data", "weighted_row_sum"]
+
+
+def require_pandas(what):
+    """pandas, or an ImportError naming ``what`` needs it (pandas is
+    optional)."""
+    try:
+        import pandas
+    except ImportError:
+        raise ImportError(f"{what} needs pandas: pip install "
+                          "\"clogit[pandas]\".") from None
+    return pandas
 
 
 def row_labels(X):

@@ -52,7 +52,8 @@ from .._backends.memory import matvec
 from .._backends.row_forms import equation_forms, quadratic_forms
 from .._functions import sigmoid
 from .._kernels.blas import cholesky
-from .data import design_matrix, row_labels, training_data, weighted_row_sum
+from .data import (design_matrix, require_pandas, row_labels, training_data,
+                   weighted_row_sum)
 from .problem import check_alpha, normal_quantile, two_sided_p
 
 __all__ = ["PredictionResults", "covariance_factor", "get_prediction"]
@@ -244,11 +245,7 @@ class PredictionResults:
         ImportError
             Without pandas.
         """
-        try:
-            import pandas as pd
-        except ImportError:  # pandas is optional
-            raise ImportError("summary_frame needs pandas: pip install "
-                              "\"clogit[pandas]\".") from None
+        pd = require_pandas("summary_frame")
         ci = self.conf_int(alpha)
         columns = {"predicted": np.ravel(self.predicted),
                    "se": np.ravel(self.se),

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import chi2
 
-from . import prediction
+from . import margeff, prediction
 from .problem import check_alpha, normal_quantile, two_sided_p
 from .summary import Summary, binary_block, multinomial_block
 
@@ -220,6 +220,61 @@ class _Results:
                                          row_labels=row_labels,
                                          average=average,
                                          agg_weights=agg_weights)
+
+    def get_margeff(self, at: str = "overall", method: str = "dydx",
+                    atexog: Any = None, dummy: bool = False,
+                    count: bool = False) -> margeff.MarginalEffects:
+        """Marginal effects of the columns on the probabilities, with
+        delta-method standard errors, as statsmodels' ``get_margeff``.
+
+        The effect of column a on class j's probability is ``P_j (B_ja -
+        sum_k P_k B_ka)`` (binary: ``p (1 - p) beta_a``), rescaled per row
+        by ``method`` and averaged or evaluated as ``at`` says; the
+        Jacobian of the effects in the coefficients is exact (statsmodels
+        differentiates numerically), summed over the training rows in one
+        blocked pass.  Sample weights count as frequency weights
+        (``at="overall"`` is their weighted average, "mean"/"median" the
+        weighted mean/median row).  Needs the training data (not after
+        ``clogit.load`` or ``remove_data()``).
+
+        Parameters
+        ----------
+        at : {"overall", "mean", "median", "zero", "all"}, default="overall"
+            "overall": the average of every training row's effects;
+            "mean", "median", "zero": the effects at the mean / median row,
+            or at zero (constant columns at 1); "all": every row's effects
+            (no standard errors).
+        method : {"dydx", "eyex", "dyex", "eydx"}, default="dydx"
+            dy/dx, or the elasticities d(ln y)/d(ln x), dy/d(ln x) and
+            d(ln y)/dx (rescaled per row before averaging).
+        atexog : dict or array_like, optional
+            Values substituted before ``at`` applies: ``{column: value}``
+            with the design's column index (constant first, as statsmodels)
+            or a coefficient name as key; or an array of rows (all design
+            columns, constant first) replacing the training rows.
+        dummy : bool, default=False
+            Treat 0/1 columns as discrete: the change of the probability
+            from 0 to 1.
+        count : bool, default=False
+            Treat count columns (non-negative integers) as discrete: the
+            change from x - 1 to x + 1, halved.
+
+        Returns
+        -------
+        MarginalEffects
+            ``margeff``, ``margeff_se``, ``margeff_cov``, ``pvalues``,
+            ``tvalues``, ``conf_int(alpha)``, ``summary_frame(alpha)``,
+            ``summary(alpha)``.
+
+        Raises
+        ------
+        ValueError
+            Unknown ``at`` or ``method``, "dyex"/"eyex" or "median"/"zero"
+            with discrete columns, bad ``atexog``; or (an
+            ``InferenceUnavailableError``) no training data.
+        """
+        return margeff.get_margeff(self, at=at, method=method,
+                                   atexog=atexog, dummy=dummy, count=count)
 
     def remove_data(self) -> None:
         """Drop the reference to the training data that figures computed on

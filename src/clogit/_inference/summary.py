@@ -66,14 +66,15 @@ class _Table:
     """One coefficient table: an optional label (``y=class``), the row
     names, and the columns of numbers."""
 
-    def __init__(self, label, names, params, bse, alpha):
+    def __init__(self, label, names, params, bse, alpha, first="coef"):
         with np.errstate(divide="ignore", invalid="ignore"):
             z = params / bse
         q = normal_quantile(alpha)
         self.label = label
         self.names = list(names)
+        self.first = first  # the estimates' column ("dy/dx" for margins)
         self.columns = {
-            "coef": params, "std err": bse, "z": z, "P>|z|": two_sided_p(z),
+            first: params, "std err": bse, "z": z, "P>|z|": two_sided_p(z),
             f"[{alpha / 2:g}": params - q * bse,
             f"{1 - alpha / 2:g}]": params + q * bse,
         }
@@ -85,7 +86,7 @@ class _Table:
         for i, name in enumerate(self.names):
             row = [name]
             for column, values in self.columns.items():
-                if column == "coef":
+                if column == self.first:
                     row.append(forg(values[i], 4))
                 elif column == "P>|z|":
                     row.append(_fmt_p(values[i]))
@@ -445,3 +446,16 @@ def one_vs_rest_summary(results, classes, yname, xname, title, alpha):
                            alpha, title, label)
               for res, label in zip(results, classes)]
     return Summary(blocks, list(classes), alpha)
+
+
+def margins_summary(title, left, tables, effect, alpha):
+    """The summary of marginal effects (statsmodels' ``DiscreteMargins
+    .summary()``): a header of ``left`` pairs, one table per equation.
+
+    ``tables`` is a list of ``(label, names, effects, std_errors)``;
+    ``effect`` names the estimates' column ("dy/dx", "d(lny)/d(lnx)" ...).
+    """
+    rows = [_Table(label, names, values, bse, alpha, first=effect)
+            for label, names, values, bse in tables]
+    block = _Block(title, None, left, [], rows, [], {})
+    return Summary([block], None, alpha)
