@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import chi2
 
-from . import margeff, prediction
+from . import hypothesis, margeff, prediction
 from .problem import check_alpha, normal_quantile, two_sided_p
 from .summary import Summary, binary_block, multinomial_block
 
@@ -275,6 +275,103 @@ class _Results:
         """
         return margeff.get_margeff(self, at=at, method=method,
                                    atexog=atexog, dummy=dummy, count=count)
+
+    def t_test(self, r_matrix: Any, cov_p: Any = None,
+               use_t: bool | None = None) -> hypothesis.ContrastResults:
+        """z-test of each linear restriction ``R theta = q``, as
+        statsmodels' ``t_test``.
+
+        Parameters
+        ----------
+        r_matrix : str, list of str, array_like or tuple (R, q)
+            The restrictions: a string such as ``"x1 = 0, x2 = x3"`` in the
+            coefficient names (statsmodels' grammar; a multinomial fit's
+            coefficients are ``y{class}_{name}``), a matrix R (one row per
+            restriction, one column per coefficient, intercept first; q =
+            0) or a tuple (R, q).
+        cov_p : array_like, optional
+            A covariance to use instead of the fit's.
+        use_t : bool, optional
+            Student's t with ``df_resid`` degrees of freedom instead of
+            the normal (statsmodels' default for discrete models: normal).
+
+        Returns
+        -------
+        ContrastResults
+            ``effect`` (R theta), ``sd``, ``statistic`` / ``tvalue``,
+            ``pvalue``, ``conf_int(alpha)``, ``summary_frame()``,
+            ``summary()``.
+        """
+        return hypothesis.t_test(self, r_matrix, cov_p=cov_p, use_t=use_t)
+
+    def wald_test(self, r_matrix: Any, cov_p: Any = None,
+                  invcov: Any = None, use_f: bool | None = None,
+                  df_constraints: int | None = None,
+                  scalar: bool = True) -> hypothesis.ContrastResults:
+        """Wald test of the joint linear hypothesis ``R theta = q``, as
+        statsmodels' ``wald_test``: ``(R theta - q)^T (R V R^T)^+ (R theta
+        - q)``, chi-squared with ``rank(R V R^T)`` degrees of freedom.
+
+        Parameters
+        ----------
+        r_matrix : str, list of str, array_like or tuple (R, q)
+            The hypothesis (see :meth:`t_test`).
+        cov_p : array_like, optional
+            A covariance to use instead of the fit's.
+        invcov : array_like, optional
+            The inverse of ``R V R^T``, if known.
+        use_f : bool, optional
+            The F form ``W / J`` against F(J, df_resid) (default: the
+            chi-squared form, as statsmodels for discrete models).
+        df_constraints : int, optional
+            Degrees of freedom to use instead of the rank.
+        scalar : bool, default=True
+            Accepted for statsmodels' signature: the statistic is always a
+            float.
+
+        Returns
+        -------
+        ContrastResults
+            ``statistic``, ``pvalue``, ``df_denom`` (the chi-squared
+            degrees of freedom, statsmodels' attribute), ``distribution``.
+
+        Warns
+        -----
+        UserWarning
+            When ``R V R^T`` is rank deficient (its rank is used).
+        """
+        return hypothesis.wald_test(self, r_matrix, cov_p=cov_p,
+                                    invcov=invcov, use_f=use_f,
+                                    df_constraints=df_constraints)
+
+    def compare_lr_test(self, restricted: Any) -> tuple[float, float, float]:
+        """Likelihood-ratio test of this model against a nested
+        ``restricted`` one fitted to the same data.
+
+        ``LR = -2 (llf_restricted - llf)``, chi-squared with
+        ``df_resid_restricted - df_resid`` degrees of freedom: for
+        maximum-likelihood fits (``penalty=None``), or two Firth fits
+        (their penalized log-likelihoods, as logistf's penalized
+        likelihood ratio test).  Nestedness is the caller's to ensure.
+
+        Parameters
+        ----------
+        restricted : LogitResults, MNLogitResults or LogisticRegression
+            The restricted model (or a fitted estimator).
+
+        Returns
+        -------
+        lr_stat : float
+        p_value : float
+        df_diff : float
+
+        Raises
+        ------
+        ValueError
+            Penalized (l2) fits, different numbers of observations, or a
+            "restricted" model with as many coefficients.
+        """
+        return hypothesis.compare_lr_test(self, restricted)
 
     def remove_data(self) -> None:
         """Drop the reference to the training data that figures computed on

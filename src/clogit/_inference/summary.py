@@ -66,10 +66,13 @@ class _Table:
     """One coefficient table: an optional label (``y=class``), the row
     names, and the columns of numbers."""
 
-    def __init__(self, label, names, params, bse, alpha, first="coef"):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z = params / bse
-        q = normal_quantile(alpha)
+    def __init__(self, label, names, params, bse, alpha, first="coef",
+                 z=None, q=None):
+        if z is None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                z = params / bse
+        if q is None:
+            q = normal_quantile(alpha)
         self.label = label
         self.names = list(names)
         self.first = first  # the estimates' column ("dy/dx" for margins)
@@ -117,9 +120,9 @@ class _Block:
                 for j, cell in enumerate(row):
                     widths[j] = max(widths[j], len(cell))
         widths[1:] = [max(w, 10) for w in widths[1:]]
-        pair_width = max(len(a) + len(b) + 2 for pairs in (self.left,
-                                                           self.right)
-                         for a, b in pairs)
+        pair_width = max((len(a) + len(b) + 2 for pairs in (self.left,
+                                                            self.right)
+                          for a, b in pairs), default=0)
         width = max(sum(widths) + len(widths) - 1, 2 * pair_width + 3,
                     len(self.title), _MIN_WIDTH)
         # the coefficient columns share the width the header leaves
@@ -137,7 +140,8 @@ class _Block:
                 a, b = pairs[i] if i < len(pairs) else ("", "")
                 cells.append(a + b.rjust(w - len(a)) if a else " " * w)
             lines.append((cells[0] + "   " + cells[1]).rstrip())
-        lines.append(_RULE * width)
+        if self.left or self.right:
+            lines.append(_RULE * width)
         for k, (header, rows) in enumerate(formatted):
             if k:
                 lines.append(_THIN * width)
@@ -448,14 +452,19 @@ def one_vs_rest_summary(results, classes, yname, xname, title, alpha):
     return Summary(blocks, list(classes), alpha)
 
 
-def margins_summary(title, left, tables, effect, alpha):
-    """The summary of marginal effects (statsmodels' ``DiscreteMargins
-    .summary()``): a header of ``left`` pairs, one table per equation.
+def margins_summary(title, left, tables, effect, alpha, quantile=None):
+    """A table of estimates other than the coefficients: marginal effects
+    (statsmodels' ``DiscreteMargins.summary()``) or tests of restrictions
+    (``t_test``): a header of ``left`` pairs, one table per equation.
 
-    ``tables`` is a list of ``(label, names, effects, std_errors)``;
-    ``effect`` names the estimates' column ("dy/dx", "d(lny)/d(lnx)" ...).
+    ``tables`` is a list of ``(label, names, estimates, std_errors)`` with,
+    optionally, the z statistics as a fifth item (default estimates /
+    std_errors); ``effect`` names the estimates' column ("dy/dx",
+    "coef" ...); ``quantile`` that of the intervals (default normal).
     """
-    rows = [_Table(label, names, values, bse, alpha, first=effect)
-            for label, names, values, bse in tables]
+    rows = [_Table(entry[0], entry[1], entry[2], entry[3], alpha,
+                   first=effect, z=entry[4] if len(entry) > 4 else None,
+                   q=quantile)
+            for entry in tables]
     block = _Block(title, None, left, [], rows, [], {})
     return Summary([block], None, alpha)
