@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import chi2
 
-from . import hypothesis, margeff, prediction
+from . import hypothesis, margeff, prediction, residuals
 from .problem import check_alpha, normal_quantile, two_sided_p
 from .summary import Summary, binary_block, multinomial_block
 
@@ -476,6 +476,46 @@ class LogitResults(_Results):
             return interval
         return pd.DataFrame(interval, index=self._names, columns=[0, 1])
 
+    # -- residuals at the training rows (clogit._inference.residuals) ----
+    @property
+    def resid_response(self) -> np.ndarray:
+        """Response residuals ``y - p`` at the training rows (needs the
+        training data)."""
+        return residuals.binary_residuals(self._fit, "response")
+
+    @property
+    def resid_generalized(self) -> np.ndarray:
+        """Generalized residuals, ``y - p`` for the logit (statsmodels')."""
+        return residuals.binary_residuals(self._fit, "response")
+
+    @property
+    def resid_pearson(self) -> np.ndarray:
+        """Pearson residuals ``(y - p) / sqrt(p (1 - p))`` at the training
+        rows."""
+        return residuals.binary_residuals(self._fit, "pearson")
+
+    @property
+    def resid_dev(self) -> np.ndarray:
+        """Deviance residuals ``sign(y - p) sqrt(-2 loglik_i)`` at the
+        training rows."""
+        return residuals.binary_residuals(self._fit, "dev")
+
+    def pred_table(self, threshold: float = 0.5) -> np.ndarray:
+        """The prediction table at the training rows.
+
+        Parameters
+        ----------
+        threshold : float, default=0.5
+            Rows with ``p > threshold`` are predicted as 1.
+
+        Returns
+        -------
+        ndarray of shape (2, 2)
+            ``table[i, j]``: the observations of class i predicted as j
+            (sums of the frequency weights), as statsmodels.
+        """
+        return residuals.pred_table(self._fit, threshold)
+
     def summary(self, yname: str | None = None,
                 xname: list[str] | None = None, title: str | None = None,
                 alpha: float = 0.05) -> Summary:
@@ -595,6 +635,29 @@ class MNLogitResults(_Results):
             return interval
         return pd.DataFrame(interval.reshape(-1, 2), index=self._index(pd),
                             columns=["lower", "upper"])
+
+    # -- residuals at the training rows (clogit._inference.residuals) ----
+    @property
+    def resid_response(self) -> np.ndarray:
+        """(n, K): the indicator matrix of the observed classes less the
+        probabilities, at the training rows (needs the training data)."""
+        return residuals.multinomial_residuals(self._fit, "response")
+
+    @property
+    def resid_misclassified(self) -> np.ndarray:
+        """1.0 where the most probable class is not the observed one."""
+        return residuals.multinomial_residuals(self._fit, "misclassified")
+
+    def pred_table(self) -> np.ndarray:
+        """The K x K prediction table at the training rows.
+
+        Returns
+        -------
+        ndarray of shape (K, K)
+            ``table[i, j]``: the observations of class i whose most probable
+            class is j (sums of the frequency weights), as statsmodels.
+        """
+        return residuals.multinomial_residuals(self._fit, "table")
 
     def summary(self, yname: str | None = None,
                 xname: list[str] | None = None, title: str | None = None,
