@@ -30,7 +30,7 @@ from ._typing import (ArrayLike, ClassWeight, CovType, MatrixLike,
                       MultiClass, PathOrFile, Penalty, Solver)
 from ._validation import as_blas_matrix, check_sample_weight
 
-_PENALTIES = ("l2", "l1", "elasticnet", None)
+_PENALTIES = ("l2", "l1", "elasticnet", "firth", None)
 _SOLVERS = ("auto", "newton", "lbfgs", "gd")
 _MULTI_CLASS = ("auto", "ovr", "multinomial")
 
@@ -48,6 +48,26 @@ def _target_name(y):
     ``to_frame``), or None."""
     name = getattr(y, "name", None) if hasattr(y, "to_frame") else None
     return None if name is None else str(name)
+
+
+def _firth_objective(estimator):
+    """The objective of ``penalty="firth"`` after its own checks: Newton on
+    the modified score fits binary and One-vs-Rest problems in memory; C
+    counts as a frequency weight (``fit`` multiplies the sample weights by
+    it), so the kernels' C is 1."""
+    if estimator.solver not in ("auto", "newton"):
+        raise ValueError(
+            "penalty='firth' is fitted by Newton's method on the modified "
+            f"score: use solver='auto' or 'newton', not "
+            f"{estimator.solver!r}.")
+    if estimator.multi_class == "multinomial":
+        raise ValueError(
+            "penalty='firth' fits binary and One-vs-Rest models; use "
+            "multi_class='ovr' or 'auto' (not 'multinomial').")
+    if not np.isfinite(estimator.C):
+        raise ValueError("penalty='firth' takes C as a frequency weight of "
+                         "every sample: it must be finite, got C=inf.")
+    return Objective(C=1.0, l1=0.0, l2=0.0, firth=True)
 
 
 def _is_real(value):
@@ -75,12 +95,18 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
+    penalty : {"l2", "l1", "elasticnet", "firth"} or None, default="l2"
         Regularization term.  ``None`` (or ``C=np.inf``) fits the unpenalized
         maximum-likelihood model.  "l1" and "elasticnet" give exactly sparse
-        coefficients (zeros are 0.0).
+        coefficients (zeros are 0.0).  "firth": Firth's bias-reduced
+        penalized likelihood ``l + 1/2 log det I`` (R's logistf): finite
+        estimates on separated and rare-event data, Wald inference from
+        the Fisher information and profile intervals
+        (``results_.conf_int(method="profile")``); binary and One-vs-Rest,
+        solver "auto"/"newton", in memory.
     C : float, default=1.0
         Inverse regularization strength, > 0; ``np.inf`` means no penalty.
+        With ``penalty="firth"`` a frequency weight of every sample.
     l1_ratio : float in [0, 1], default=None
         Elastic-net mixing parameter (for ``penalty="elasticnet"``).
     solver : {"auto", "newton", "lbfgs", "gd"}, default="auto"
@@ -215,8 +241,8 @@ default="nonrobust"
         """Check every hyper-parameter; return the objective's weights."""
         if self.penalty not in _PENALTIES:
             raise ValueError(
-                f"penalty must be one of 'l2', 'l1', 'elasticnet' or None, "
-                f"got {self.penalty!r}.")
+                f"penalty must be one of 'l2', 'l1', 'elasticnet', 'firth' "
+                f"or None, got {self.penalty!r}.")
         if self.solver not in _SOLVERS:
             raise ValueError(
                 f"solver must be one of {', '.join(map(repr, _SOLVERS))}, "
@@ -279,6 +305,8 @@ default="nonrobust"
                 f"penalty={self.penalty!r}; use solver='newton' (proximal "
                 "Newton) or 'gd' (proximal gradient) for l1/elasticnet.")
 
+        if self.penalty == "firth":
+            return _firth_objective(self)
         if self.penalty is None or np.isinf(self.C):
             if self.penalty is None and self.C != 1.0:
                 warnings.warn("Setting penalty=None ignores C.", UserWarning,
@@ -348,9 +376,11 @@ default="nonrobust"
             raise ValueError(
                 "This solver needs samples of at least 2 classes in the data, "
                 f"but the data contains only one class: {classes[0]!r}.")
-        sample_weight = check_sample_weight(sample_weight, X.shape[0])
-        clusters = check_groups(groups, X.shape[0], sample_weight, cov_type)
-        data = InMemoryData(X, y_encoded, sample_weight, classes,
+        weights = check_sample_weight(sample_weight, X.shape[0])
+        if self.penalty == "firth" and self.C != 1.0:
+            weights = weights * float(self.C)  # C as a frequency weight
+        clusters = check_groups(groups, X.shape[0], weights, cov_type)
+        data = InMemoryData(X, y_encoded, weights, classes,
                             None if clusters is None else clusters.codes)
         self._target_name = target_name
         if hasattr(self, "formula_"):

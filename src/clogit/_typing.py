@@ -17,7 +17,7 @@ __all__ = ["ArrayLike", "ClassWeight", "CovType", "FloatArray",
 #: a scipy.sparse matrix or array.
 MatrixLike = Union[ArrayLike, sp.spmatrix, sp.sparray]
 FloatArray = NDArray[np.float64]
-Penalty = Literal["l2", "l1", "elasticnet"] | None
+Penalty = Literal["l2", "l1", "elasticnet", "firth"] | None
 Solver = Literal["auto", "newton", "lbfgs", "gd"]
 MultiClass = Literal["auto", "ovr", "multinomial"]
 ClassWeight = Mapping[Any, float] | Literal["balanced"] | None

@@ -23,7 +23,8 @@ from .._kernels import quadratic as _quadratic
 from .memory import row_chunks
 from .threads import kernel_pool, single_threaded_blas
 
-__all__ = ["equation_forms", "firth_leverages", "quadratic_forms"]
+__all__ = ["FirthPasses", "equation_forms", "firth_leverages",
+           "quadratic_forms"]
 
 
 def _rows_of(X):
@@ -146,3 +147,31 @@ def firth_leverages(X, sample_weight, z, fit_intercept, C, factor):
     for part in parts[1:]:
         score += part
     return hat, score
+
+
+class FirthPasses:
+    """The passes Firth's method needs (``_solvers.firth.firth_binary``):
+    those of in-memory binomial kernels, and the leverage pass over the
+    same data.
+
+    Parameters
+    ----------
+    kernels : BinomialKernels
+        The problem's kernels; every other member is theirs.  A CSC X is
+        converted to CSR here, once per fit (the leverage pass reads rows).
+    """
+
+    def __init__(self, kernels):
+        self.kernels = kernels
+        self._rows = _rows_of(kernels.X)
+
+    def __getattr__(self, name):
+        return getattr(self.kernels, name)
+
+    def leverage_pass(self, z, factor):
+        """``(hat, score_term)`` at the scores ``z`` with the Cholesky
+        factor of the Fisher information (see :func:`firth_leverages`)."""
+        k = self.kernels
+        return firth_leverages(self._rows, k.sample_weight, z,
+                               k.fit_intercept, k.C, factor)
+

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import chi2
 
-from . import hypothesis, margeff, prediction, residuals
+from . import hypothesis, margeff, prediction, profile, residuals
 from .problem import check_alpha, normal_quantile, two_sided_p
 from .summary import Summary, binary_block, multinomial_block
 
@@ -105,6 +105,28 @@ class _Results:
     def llf(self) -> float:
         """Log-likelihood at the estimate (``sum_i s_i loglik_i``)."""
         return float(self._fit.loglik)
+
+    @property
+    def llf_penalized(self) -> float:
+        """The fitted (penalized) log-likelihood: with ``penalty="firth"``
+        Firth's ``llf + 1/2 log det I`` (logistf's ``loglik``), with l2
+        ``llf - |w|^2 / (2 C)``, without a penalty ``llf``."""
+        fit = self._fit
+        if fit.penalty == "firth":
+            # the classical covariance is I^-1: 1/2 log det I = -1/2 log
+            # det I^-1 (a loaded model keeps only its covariance)
+            if fit.factor is None and fit.hessian is None and (
+                    fit.cov_type == "nonrobust" or fit.source is None):
+                inverse = fit.covariance if fit.cov_type == "nonrobust" \
+                    else np.full((1, 1), np.nan)
+            else:
+                inverse = fit.inverse_hessian()
+            sign, log_det = np.linalg.slogdet(inverse)
+            return self.llf - 0.5 * log_det if sign > 0 else float("nan")
+        if fit.penalty == "l2":
+            w = np.asarray(fit.coef)[..., :fit.n_features]
+            return self.llf - 0.5 * fit.alpha / fit.C * float(np.sum(w * w))
+        return self.llf
 
     @property
     def llnull(self) -> float:
@@ -454,23 +476,37 @@ class LogitResults(_Results):
         """Two-sided p-values of the z statistics (standard normal)."""
         return self._series(two_sided_p(np.asarray(self.tvalues)))
 
-    def conf_int(self, alpha: float = 0.05) -> Any:
-        """Wald confidence intervals ``params -/+ z_{1-alpha/2} bse``.
+    def conf_int(self, alpha: float = 0.05, method: str = "wald") -> Any:
+        """Confidence intervals: Wald's ``params -/+ z_{1-alpha/2} bse``,
+        or the profile (penalized) likelihood's.
 
         Parameters
         ----------
         alpha : float in (0, 1), default=0.05
             One minus the confidence level.
+        method : {"wald", "profile"}, default="wald"
+            "profile": the values where the profile of the fitted
+            log-likelihood (Firth's penalized one for ``penalty="firth"``,
+            as R's logistf; the plain one for ``penalty=None``) drops by
+            ``chi2_1(1 - alpha) / 2`` -- asymmetric, valid for small or
+            separated samples; a few constrained fits per bound over the
+            training data (not after ``clogit.load``).
 
         Returns
         -------
         DataFrame with columns 0 and 1 (as statsmodels), or ndarray of
         shape (n_coef, 2)
         """
-        q = normal_quantile(check_alpha(alpha))
-        params = self._fit.params
-        half = q * np.sqrt(np.diagonal(self._fit.covariance))
-        interval = np.column_stack([params - half, params + half])
+        if method not in ("wald", "profile"):
+            raise ValueError(f"method must be 'wald' or 'profile', got "
+                             f"{method!r}.")
+        if method == "profile":
+            interval = profile.profile_conf_int(self._fit, alpha)
+        else:
+            q = normal_quantile(check_alpha(alpha))
+            params = self._fit.params
+            half = q * np.sqrt(np.diagonal(self._fit.covariance))
+            interval = np.column_stack([params - half, params + half])
         pd = pandas_or_none()
         if pd is None:
             return interval

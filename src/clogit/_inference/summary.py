@@ -249,6 +249,13 @@ def _latex_escape(text):
 def _banner(fit, C):
     if fit.penalty is None:
         return None
+    if fit.penalty == "firth":
+        return ("Firth's penalized likelihood (bias-reduced, Jeffreys "
+                "prior): the coefficients maximize l + 1/2 log det I, and "
+                "the Wald figures below come from the Fisher information "
+                "at that estimate (as R's logistf); Log-Likelihood is the "
+                "plain log-likelihood there. Profile penalized-likelihood "
+                "intervals: results_.conf_int(method='profile').")
     return (f"Penalized estimator ({fit.penalty}, C={C:g}): the "
             "coefficients are shrunk towards 0, and every figure below -- "
             "standard errors, z, p-values, intervals, Df Model, AIC/BIC -- "
@@ -264,6 +271,7 @@ def _pairs(header, tables):
         ("Dep. Variable:", header["yname"]),
         ("Model:", model),
         ("Method:", "MLE" if fit.penalty is None
+         else "Firth" if fit.penalty == "firth"
          else f"{fit.penalty}-penalized (C={header['C']:g})"),
         ("Solver:", fit.solver or "?"),
         ("Iterations:", str(fit.n_iter)),

@@ -37,6 +37,9 @@ class SolverResult:
     stopped_by_monitor : bool
         Whether the ``monitor`` callback stopped the iteration (its owner
         then explains why; :func:`warn_not_converged` stays silent).
+    data_objective : float or None
+        The data term ``C * nll`` at ``coef`` when the objective has a
+        penalty that is not ``alpha/2 |w|^2`` (Firth's), else None.
     """
 
     coef: np.ndarray
@@ -47,6 +50,7 @@ class SolverResult:
     ridge: float
     hessian_factor: np.ndarray | None = None
     stopped_by_monitor: bool = False
+    data_objective: float | None = None
 
 
 def warn_not_converged(result: SolverResult, max_iter: int,
