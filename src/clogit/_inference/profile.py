@@ -38,6 +38,10 @@ __all__ = ["profile_conf_int"]
 # chi-squared target for the root to be
 _TOL = 1e-10
 _MAX_ITER = 200
+# ... or where a step changes it by less than this (relative): near
+# separation Fisher scoring converges linearly and slowly, while the
+# profile's value is settled
+_OBJECTIVE_TOL = 1e-14
 _MAX_EXPANSIONS = 40
 
 
@@ -56,7 +60,8 @@ class _Profile:
         fixed = None if value is None else {self.index: value}
         return firth_binary(self.kernels, tol=_TOL, max_iter=_MAX_ITER,
                             coef0=start, fixed=fixed,
-                            penalized=self.penalized)
+                            penalized=self.penalized,
+                            objective_tol=_OBJECTIVE_TOL)
 
     def __call__(self, value):
         # warm start from the solution nearest to this value

@@ -81,7 +81,7 @@ class _Point:
 
 
 def firth_binary(kernels, *, tol, max_iter, coef0=None, verbose=0,
-                 label="", fixed=None, penalized=True):
+                 label="", fixed=None, penalized=True, objective_tol=None):
     """Fit Firth's penalized logistic regression (binary).
 
     Parameters
@@ -103,6 +103,12 @@ def firth_binary(kernels, *, tol, max_iter, coef0=None, verbose=0,
         order, intercept last).
     penalized : bool, default=True
         False: the plain likelihood (no Firth penalty).
+    objective_tol : float, optional
+        Also stop (``converged`` stays False) once an accepted step lowers
+        the objective by less than ``objective_tol * max(1, |f|)``: what a
+        caller that needs the objective's value, not the modified score's
+        zero, asks (profile likelihoods, near separation, where Fisher
+        scoring converges linearly).
 
     Returns
     -------
@@ -183,8 +189,13 @@ def firth_binary(kernels, *, tol, max_iter, coef0=None, verbose=0,
             print(f"{label}iter {iteration:3d}  objective "
                   f"{here.objective:.12e}  max|U*| {g_max:.3e}  step "
                   f"{length:.3g}")
+        decrease = here.objective - trial.objective
         here, trial = trial, here
         score, g_max = modified_score(here)
+        if objective_tol is not None and decrease <= objective_tol * max(
+                1.0, abs(here.objective)):
+            converged = g_max <= tol
+            break
     else:
         converged = g_max <= tol  # the last step's point, already scored
     return SolverResult(coef=here.coef.copy(), objective=here.objective,
