@@ -218,3 +218,17 @@ def test_matrix_restrictions_are_checked():
         linear_restrictions((np.eye(4), [1.0, 2.0]), NAMES)
     with pytest.raises(ValueError, match="finite"):
         linear_restrictions(np.full((1, 4), np.nan), NAMES)
+
+
+def test_compare_lr_test_of_firth_fits_uses_penalized_likelihoods(spector):
+    X, y, _, res = spector
+    full = clogit.LogisticRegression(penalty="firth", tol=1e-10).fit(X, y)
+    restricted = clogit.LogisticRegression(penalty="firth", tol=1e-10).fit(
+        X[["GPA", "PSI"]], y)
+    stat, pvalue, df = full.results_.compare_lr_test(restricted)
+    expected = 2 * (full.results_.llf_penalized
+                    - restricted.results_.llf_penalized)
+    assert stat == pytest.approx(expected, rel=1e-12) and df == 1
+    assert pvalue == pytest.approx(float(chi2.sf(expected, 1)), rel=1e-10)
+    with pytest.raises(ValueError, match="not one of each"):
+        res.compare_lr_test(restricted)

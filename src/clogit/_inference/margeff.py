@@ -211,6 +211,9 @@ class MarginalEffects:
                                tables, TRANSFORM_NAMES[method], alpha)
 
     def __str__(self) -> str:
+        if self.margeff_options["at"] == "all":
+            return (f"<{self._model} marginal effects at every row: margeff "
+                    f"of shape {self.margeff.shape}>")
         return str(self.summary())
 
 
