@@ -3,6 +3,7 @@ subprocess with the test's environment (clogit as installed)."""
 
 import csv
 import os
+import re
 import subprocess
 import sys
 
@@ -440,3 +441,12 @@ def test_formula_errors_exit_2(survey_csv, capsys):
         assert status == 2, (args, out)
         assert fragment in err, (args, err)
         assert err.count("\n") <= 2  # one line, no traceback
+
+
+def test_firth_fit_prints_its_summary(bc_csv, capsys):
+    status, out, err = _main(capsys, "fit", bc_csv[0], "--target", "target",
+                             "--penalty", "firth")
+    assert status == 0, err
+    assert re.search(r"Method:\s+Firth", out)
+    assert "Firth's penalized likelihood" in out
+
