@@ -16,7 +16,7 @@ COMPILE_ARGS = ["-O3"] if os.name != "nt" else ["/O2"]
 
 KERNELS = os.path.join("src", "clogit", "_kernels")
 EXTENSIONS = ["blas", "scalar", "binomial", "cd", "softmax", "sparse",
-              "compressed"]
+              "compressed", "quadratic"]
 
 COMPILER_DIRECTIVES = {
     "language_level": 3,

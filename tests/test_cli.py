@@ -3,6 +3,7 @@ subprocess with the test's environment (clogit as installed)."""
 
 import csv
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -821,3 +822,12 @@ def test_formula_columns_are_typed():
         with pytest.raises(CSVError, match="'x' holds numbers and a value "
                                            "that is not finite"):
             parse_column(cells, "f.csv", "x")
+
+
+def test_firth_fit_prints_its_summary(bc_csv, capsys):
+    status, out, err = _main(capsys, "fit", bc_csv[0], "--target", "target",
+                             "--penalty", "firth")
+    assert status == 0, err
+    assert re.search(r"Method:\s+Firth", out)
+    assert "Firth's penalized likelihood" in out
+

@@ -61,3 +61,20 @@ def test_bad_groups(cov_type, groups, message):
     with pytest.raises(ValueError, match=message):
         DaskLogisticRegression(cov_type=cov_type).fit(
             da.from_array(X, chunks=(CHUNKS, -1)), y, groups=groups)
+
+
+def test_predictions_of_a_dask_fit_and_what_needs_the_data():
+    X, y = synthetic_binary(n=2000, p=4, seed=3)
+    dask_fit = DaskLogisticRegression(penalty=None, tol=1e-10).fit(
+        da.from_array(X, chunks=500), da.from_array(y, chunks=500))
+    memory_fit = clogit.LogisticRegression(penalty=None, tol=1e-10).fit(X, y)
+    got = dask_fit.results_.get_prediction(X[:50])
+    expected = memory_fit.results_.get_prediction(X[:50])
+    np.testing.assert_allclose(got.se, expected.se, rtol=1e-8)
+    np.testing.assert_allclose(got.conf_int(), expected.conf_int(),
+                               rtol=1e-8)
+    # the training rows live on the workers: figures that read them say so
+    with pytest.raises(ValueError, match="fitted on dask arrays"):
+        dask_fit.results_.get_margeff()
+    with pytest.raises(ValueError, match="fitted on dask arrays"):
+        dask_fit.results_.resid_pearson

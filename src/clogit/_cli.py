@@ -461,7 +461,7 @@ def build_parser():
                           "(needs clogit[formula]); penalty none unless "
                           "--penalty is given")
     fit.add_argument("--penalty", default=None,
-                     choices=["l2", "none", "l1", "elasticnet"],
+                     choices=["l2", "none", "l1", "elasticnet", "firth"],
                      help="default l2 (none with --formula)")
     fit.add_argument("--cov-type", default=None, choices=list(COV_TYPES),
                      help="covariance of the standard errors (default "

@@ -98,6 +98,26 @@ def _target_name(y):
     return None if name is None else str(name)
 
 
+def _firth_objective(estimator):
+    """The objective of ``penalty="firth"`` after its own checks: Newton on
+    the modified score fits binary and One-vs-Rest problems in memory; C
+    counts as a frequency weight (``fit`` multiplies the sample weights by
+    it), so the kernels' C is 1."""
+    if estimator._solver_name() not in ("auto", "newton"):
+        raise ValueError(
+            "penalty='firth' is fitted by Newton's method on the modified "
+            f"score: use solver='auto' or 'newton', not "
+            f"{estimator.solver!r}.")
+    if estimator.multi_class == "multinomial":
+        raise ValueError(
+            "penalty='firth' fits binary and One-vs-Rest models; use "
+            "multi_class='ovr' or 'auto' (not 'multinomial').")
+    if not np.isfinite(estimator.C):
+        raise ValueError("penalty='firth' takes C as a frequency weight of "
+                         "every sample: it must be finite, got C=inf.")
+    return Objective(C=1.0, l1=0.0, l2=0.0, firth=True)
+
+
 def _is_real(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
@@ -119,8 +139,8 @@ def _positive_finite(value):
 # "<name> must be <what>, got <value>." -- uniform messages -- before the
 # rules that combine parameters.
 _PARAMETER_RULES = {
-    "penalty": (lambda v: v in ("l2", "l1", "elasticnet", None),
-                "one of 'l2', 'l1', 'elasticnet' or None"),
+    "penalty": (lambda v: v in ("l2", "l1", "elasticnet", "firth", None),
+                "one of 'l2', 'l1', 'elasticnet', 'firth' or None"),
     "C": (lambda v: _is_real(v) and not np.isnan(v) and v > 0,
           "a positive number (np.inf for no penalty)"),
     "l1_ratio": (lambda v: v is None or (_is_real(v) and 0 <= v <= 1),
@@ -205,13 +225,19 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
+    penalty : {"l2", "l1", "elasticnet", "firth"} or None, default="l2"
         Regularization term.  ``None`` (or ``C=np.inf``) fits the unpenalized
         maximum-likelihood model.  "l1" and "elasticnet" give exactly sparse
         coefficients (zeros are 0.0).  With the default "l2", a non-zero
         ``l1_ratio`` selects the penalty as scikit-learn >= 1.8 does.
+        "firth": Firth's bias-reduced penalized likelihood
+        ``l + 1/2 log det I`` (R's logistf): finite estimates on separated
+        and rare-event data, Wald inference from the Fisher information and
+        profile intervals (``results_.conf_int(method="profile")``); binary
+        and One-vs-Rest, solver "auto"/"newton", in memory.
     C : float, default=1.0
         Inverse regularization strength, > 0; ``np.inf`` means no penalty.
+        With ``penalty="firth"`` a frequency weight of every sample.
     l1_ratio : float in [0, 1] or None, default=0.0
         With ``penalty="l2"`` (scikit-learn >= 1.8's idiom): 0 is l2, 1 is
         l1 and values in between are elastic net with that mixing weight.
@@ -397,6 +423,8 @@ default="nonrobust"
                 "solver='gd' supports binary and One-vs-Rest fits only; use "
                 "solver='newton', 'lbfgs' or 'auto' with "
                 "multi_class='multinomial'.")
+        if self.penalty == "firth":
+            return _firth_objective(self)
         penalty, ratio = resolve_penalty(self.penalty, self.C, self.l1_ratio)
         if solver in ("lbfgs", "newton-cg") and penalty in ("l1",
                                                            "elasticnet"):
@@ -489,17 +517,19 @@ default="nonrobust"
             raise ValueError(
                 "This solver needs samples of at least 2 classes in the data, "
                 f"but the data contains only one class: {classes[0]!r}.")
-        sample_weight = check_sample_weight(sample_weight, X.shape[0])
-        clusters = check_groups(groups, X.shape[0], sample_weight, cov_type)
+        weights = check_sample_weight(sample_weight, X.shape[0])
+        if self.penalty == "firth" and self.C != 1.0:
+            weights = weights * float(self.C)  # C as a frequency weight
+        clusters = check_groups(groups, X.shape[0], weights, cov_type)
         # weights whose sums would overflow: divided by a power of two
         # (clogit._scaling; C compensates)
-        sample_weight, weight_shift = normalize_weights(sample_weight)
+        weights, weight_shift = normalize_weights(weights)
         columns = None
         if not (objective.l1 or objective.l2):
-            columns = self._identified_columns(X, sample_weight)
+            columns = self._identified_columns(X, weights)
             if columns is not None:
                 X = X[:, columns]
-        data = InMemoryData(X, y_encoded, sample_weight, classes,
+        data = InMemoryData(X, y_encoded, weights, classes,
                             None if clusters is None else clusters.codes)
         data.weight_shift, data.log2_norm2 = weight_shift, log2_norm2
         self._target_name = target_name

@@ -32,6 +32,8 @@ import numpy as np
 from ._inference.binary import binary_fit
 from ._inference.multinomial import multinomial_fit
 from ._scaling import column_scales, scale_problem
+from ._backends.row_forms import FirthPasses
+from ._solvers.firth import firth_binary
 from ._solvers.gd import gradient_descent
 from ._solvers.lbfgs import lbfgs_binary
 from ._solvers.multinomial import lbfgs_multinomial, newton_multinomial
@@ -83,11 +85,13 @@ SOLVER_NAMES = {"newton": "Newton", "newton_cg": "Newton-CG",
 
 
 class Objective(NamedTuple):
-    """Weights of ``C * sum(s * loss) + l1 * |w|_1 + l2/2 * |w|^2``."""
+    """Weights of ``C * sum(s * loss) + l1 * |w|_1 + l2/2 * |w|^2``, or
+    (``firth``) of Firth's ``C * sum(s * loss) - 1/2 log det I``."""
 
     C: float
     l1: float
     l2: float
+    firth: bool = False
 
 
 @dataclass
@@ -177,6 +181,8 @@ def binary_solver(solver, objective, n_features, sparse=False):
     ``NEWTON_HESSIAN_MAX_BYTES``, and what "auto" picks for sparse X wider
     than ``AUTO_SPARSE_NEWTON_MAX_FEATURES``.
     """
+    if objective.firth:
+        return "firth"  # Newton on the modified score (in memory)
     if solver == "gd":
         return "gd"
     if objective.l1 > 0.0:
@@ -205,7 +211,7 @@ def is_multinomial(multi_class, solver, objective, n_classes):
     ``multi_class`` says (softmax over two classes is the same family, as
     in scikit-learn >= 1.8).
     """
-    if n_classes < 3 or multi_class == "ovr":
+    if n_classes < 3 or multi_class == "ovr" or objective.firth:
         return False
     if multi_class == "multinomial":
         return True
@@ -279,6 +285,8 @@ def run_binary_solver(solver, kernels, objective, settings, coef0, label,
     L-BFGS's variable scales, :func:`clogit._scaling.column_scales`)."""
     common = dict(tol=settings.tol, max_iter=settings.max_iter, coef0=coef0,
                   verbose=settings.verbose, label=label)
+    if solver == "firth":
+        return firth_binary(FirthPasses(kernels), **common)
     if solver == "newton":
         return newton_binary(kernels, alpha=objective.l2, monitor=monitor,
                              **common)

@@ -18,7 +18,7 @@ __all__ = ["ArrayLike", "ClassWeight", "CovType", "FloatArray",
 #: a scipy.sparse matrix or array.
 MatrixLike = Union[ArrayLike, sp.spmatrix, sp.sparray]
 FloatArray = NDArray[np.float64]
-Penalty = Literal["l2", "l1", "elasticnet"] | None
+Penalty = Literal["l2", "l1", "elasticnet", "firth"] | None
 #: clogit's solvers, and scikit-learn's names as aliases.
 Solver = Literal["auto", "newton", "newton-cg", "lbfgs", "gd",
                  "newton-cholesky", "liblinear", "sag", "saga"]

@@ -401,6 +401,10 @@ feature_names_in_
             differ, or an option clogit.dask does not support.
         """
         objective = self._validate_params()
+        if objective.firth:
+            raise ValueError(
+                "penalty='firth' runs in memory only (its leverage pass "
+                "needs the rows of X): use clogit.LogisticRegression.")
         cov_type = check_cov_type(self.cov_type)
         # a (dask or pandas) Series' name; a dask array's .name is its key
         target_name = y.name if hasattr(y, "to_frame") else None

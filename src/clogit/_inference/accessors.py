@@ -103,15 +103,16 @@ def results_of(estimator):
     # each problem's objective C (a CV's chosen C may differ by class);
     # the header names it for a penalized fit only
     design = getattr(estimator, "formula_", None)
+    columns = getattr(estimator, "feature_names_in_", None)
     if isinstance(fits[0], MultinomialFit):
         return MNLogitResults(fits[0], names, yname, "MNLogit",
                               fits[0].model_C, estimator.classes_.tolist(),
-                              design)
+                              design, columns)
     if len(fits) == 1:
         return LogitResults(fits[0], names, yname, "Logit", fits[0].model_C,
-                            design)
+                            design, columns)
     return [LogitResults(fit, names, yname, "Logit (OvR)", fit.model_C,
-                         design)
+                         design, columns)
             for fit in fits]
 
 

@@ -217,7 +217,7 @@ def binary_fit(kernels, result, *, alpha, penalty, separated=False,
         n_samples=int(kernels.n_samples), n_obs=float(sums[0]),
         n_iter=int(result.n_iter), converged=bool(result.converged),
         separated=bool(separated), solver=solver)
-    if penalty not in (None, "l2"):
+    if penalty not in (None, "l2", "firth"):
         fit.unavailable = unsupported_penalty_text(penalty)
         return fit
     fit.loglik_null = _null_loglik(*sums)
@@ -228,8 +228,10 @@ def binary_fit(kernels, result, *, alpha, penalty, separated=False,
         # Converged Newton: the factor and objective belong to coef.
         fit.factor = factor
         w = coef[:n_features]
-        fit.data_objective = float(result.objective) - 0.5 * alpha * float(
-            w @ w)
+        data_objective = getattr(result, "data_objective", None)
+        fit.data_objective = (
+            float(result.objective) - 0.5 * alpha * float(w @ w)
+            if data_objective is None else float(data_objective))
     if robust or (factor is None and source is None):
         check_hessian_size(n_coef)
         hess = (None if factor is not None

@@ -39,6 +39,15 @@ def check_hessian_size(n_coef, what="the Hessian"):
             "features for standard errors.")
 
 
+def check_alpha(alpha):
+    """Validate a confidence level's complement ``alpha`` in (0, 1)."""
+    if (isinstance(alpha, bool) or not isinstance(alpha, (int, float,
+                                                          np.floating))
+            or not 0.0 < alpha < 1.0):
+        raise ValueError(f"alpha must be a number in (0, 1), got {alpha!r}.")
+    return float(alpha)
+
+
 def normal_quantile(alpha):
     """``z_{1 - alpha/2}``, computed as ``-ndtri(alpha / 2)``: finite for
     every alpha in (0, 1), however small (``ndtri(1 - alpha / 2)`` would

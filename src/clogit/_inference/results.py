@@ -39,7 +39,8 @@ from typing import Any
 import numpy as np
 from scipy.stats import chi2
 
-from .problem import normal_quantile, two_sided_p
+from . import hypothesis, margeff, prediction, profile, residuals
+from .problem import check_alpha, normal_quantile, two_sided_p
 from .summary import Summary, binary_block, multinomial_block
 
 
@@ -53,15 +54,6 @@ def pandas_or_none():
     return pandas
 
 
-def check_alpha(alpha):
-    """Validate a confidence level's complement ``alpha`` in (0, 1)."""
-    if (isinstance(alpha, bool) or not isinstance(alpha, (int, float,
-                                                          np.floating))
-            or not 0.0 < alpha < 1.0):
-        raise ValueError(f"alpha must be a number in (0, 1), got {alpha!r}.")
-    return float(alpha)
-
-
 class _Results:
     """What both results classes share: the fit statistics."""
 
@@ -69,13 +61,17 @@ class _Results:
     use_t = False
 
     def __init__(self, fit: Any, names: list[str], yname: str,
-                 model_name: str, C: float, design: Any = None) -> None:
+                 model_name: str, C: float, design: Any = None,
+                 feature_names_in: Any = None) -> None:
         self._fit = fit
         self._names = list(names)
         self._yname = yname
         self._model_name = model_name
         self._C = C
         self._design = design
+        # the fit's column names (a DataFrame X), checked at predictions
+        self._feature_names_in = (None if feature_names_in is None else
+                                  [str(name) for name in feature_names_in])
 
     # -- fit statistics, statsmodels' names --------------------------------
     @property
@@ -109,6 +105,28 @@ class _Results:
     def llf(self) -> float:
         """Log-likelihood at the estimate (``sum_i s_i loglik_i``)."""
         return float(self._fit.loglik)
+
+    @property
+    def llf_penalized(self) -> float:
+        """The fitted (penalized) log-likelihood: with ``penalty="firth"``
+        Firth's ``llf + 1/2 log det I`` (logistf's ``loglik``), with l2
+        ``llf - |w|^2 / (2 C)``, without a penalty ``llf``."""
+        fit = self._fit
+        if fit.penalty == "firth":
+            # the classical covariance is I^-1: 1/2 log det I = -1/2 log
+            # det I^-1 (a loaded model keeps only its covariance)
+            if fit.factor is None and fit.hessian is None and (
+                    fit.cov_type == "nonrobust" or fit.source is None):
+                inverse = fit.covariance if fit.cov_type == "nonrobust" \
+                    else np.full((1, 1), np.nan)
+            else:
+                inverse = fit.inverse_hessian()
+            sign, log_det = np.linalg.slogdet(inverse)
+            return self.llf - 0.5 * log_det if sign > 0 else float("nan")
+        if fit.penalty == "l2":
+            w = np.asarray(fit.coef)[..., :fit.n_features]
+            return self.llf - 0.5 * fit.alpha / fit.C * float(np.sum(w * w))
+        return self.llf
 
     @property
     def llnull(self) -> float:
@@ -171,6 +189,211 @@ class _Results:
     def coefficient_names(self) -> list[str]:
         """Names of the coefficients, intercept first."""
         return list(self._names)
+
+    # -- analyses of the fit (clogit._inference.prediction, ...) ----------
+    def get_prediction(self, X: Any = None, which: str = "mean",
+                       row_labels: Any = None, average: bool = False,
+                       agg_weights: Any = None) -> prediction.PredictionResults:
+        """Predictions with delta-method standard errors and confidence
+        intervals, as statsmodels' ``get_prediction``.
+
+        For a binary problem the probability ``p = sigmoid(xt . theta)``
+        has the standard error ``p (1 - p) sqrt(xt V xt^T)`` (V the
+        covariance of ``cov_type``) and the interval ``sigmoid(eta -/+ z
+        se(eta))`` (the linear predictor's Wald interval, mapped); a
+        multinomial fit predicts every class's probability with
+        delta-method intervals.  ``xt V xt^T`` comes from one blocked pass
+        over X (no n x k temporary).
+
+        Parameters
+        ----------
+        X : array_like, sparse matrix or DataFrame, optional
+            The rows to predict at, as ``predict_proba`` takes them (a
+            formula fit: raw data with the formula's columns).  Default:
+            the training rows (needs the training data: not after
+            ``clogit.load`` or ``remove_data()``).
+        which : {"mean", "linear"}, default="mean"
+            Predict the probability ("mean", statsmodels' name) or the
+            linear predictor(s).
+        row_labels : sequence, optional
+            Labels of the rows in ``summary_frame`` (default: X's index
+            when X is a DataFrame).
+        average : bool, default=False
+            Predict the mean over the rows, ``sum_i w_i p_i / n``, with the
+            delta-method standard error of that mean.
+        agg_weights : array_like of shape (n,), optional
+            The ``w_i`` of ``average`` (not normalized, as statsmodels;
+            default 1, or without X the fit's frequency weights scaled to
+            sum to n: the weighted mean).
+
+        Returns
+        -------
+        PredictionResults
+            ``predicted``, ``se``, ``conf_int(alpha)``,
+            ``summary_frame(alpha)`` (columns ``predicted``, ``se``,
+            ``ci_lower``, ``ci_upper``).
+
+        Raises
+        ------
+        ValueError
+            Bad options, or X that ``predict_proba`` would refuse.
+        """
+        return prediction.get_prediction(self, X, which=which,
+                                         row_labels=row_labels,
+                                         average=average,
+                                         agg_weights=agg_weights)
+
+    def get_margeff(self, at: str = "overall", method: str = "dydx",
+                    atexog: Any = None, dummy: bool = False,
+                    count: bool = False) -> margeff.MarginalEffects:
+        """Marginal effects of the columns on the probabilities, with
+        delta-method standard errors, as statsmodels' ``get_margeff``.
+
+        The effect of column a on class j's probability is ``P_j (B_ja -
+        sum_k P_k B_ka)`` (binary: ``p (1 - p) beta_a``), rescaled per row
+        by ``method`` and averaged or evaluated as ``at`` says; the
+        Jacobian of the effects in the coefficients is exact (statsmodels
+        differentiates numerically), summed over the training rows in one
+        blocked pass.  Sample weights count as frequency weights
+        (``at="overall"`` is their weighted average, "mean"/"median" the
+        weighted mean/median row).  Needs the training data (not after
+        ``clogit.load`` or ``remove_data()``).
+
+        Parameters
+        ----------
+        at : {"overall", "mean", "median", "zero", "all"}, default="overall"
+            "overall": the average of every training row's effects;
+            "mean", "median", "zero": the effects at the mean / median row,
+            or at zero (constant columns at 1); "all": every row's effects
+            (no standard errors).
+        method : {"dydx", "eyex", "dyex", "eydx"}, default="dydx"
+            dy/dx, or the elasticities d(ln y)/d(ln x), dy/d(ln x) and
+            d(ln y)/dx (rescaled per row before averaging).
+        atexog : dict or array_like, optional
+            Values substituted before ``at`` applies: ``{column: value}``
+            with the design's column index (constant first, as statsmodels)
+            or a coefficient name as key; or an array of rows (all design
+            columns, constant first) replacing the training rows.
+        dummy : bool, default=False
+            Treat 0/1 columns as discrete: the change of the probability
+            from 0 to 1.
+        count : bool, default=False
+            Treat count columns (non-negative integers) as discrete: the
+            change from x - 1 to x + 1, halved.
+
+        Returns
+        -------
+        MarginalEffects
+            ``margeff``, ``margeff_se``, ``margeff_cov``, ``pvalues``,
+            ``tvalues``, ``conf_int(alpha)``, ``summary_frame(alpha)``,
+            ``summary(alpha)``.
+
+        Raises
+        ------
+        ValueError
+            Unknown ``at`` or ``method``, "dyex"/"eyex" or "median"/"zero"
+            with discrete columns, bad ``atexog``; or (an
+            ``InferenceUnavailableError``) no training data.
+        """
+        return margeff.get_margeff(self, at=at, method=method,
+                                   atexog=atexog, dummy=dummy, count=count)
+
+    def t_test(self, r_matrix: Any, cov_p: Any = None,
+               use_t: bool | None = None) -> hypothesis.ContrastResults:
+        """z-test of each linear restriction ``R theta = q``, as
+        statsmodels' ``t_test``.
+
+        Parameters
+        ----------
+        r_matrix : str, list of str, array_like or tuple (R, q)
+            The restrictions: a string such as ``"x1 = 0, x2 = x3"`` in the
+            coefficient names (statsmodels' grammar; a multinomial fit's
+            coefficients are ``y{class}_{name}``), a matrix R (one row per
+            restriction, one column per coefficient, intercept first; q =
+            0) or a tuple (R, q).
+        cov_p : array_like, optional
+            A covariance to use instead of the fit's.
+        use_t : bool, optional
+            Student's t with ``df_resid`` degrees of freedom instead of
+            the normal (statsmodels' default for discrete models: normal).
+
+        Returns
+        -------
+        ContrastResults
+            ``effect`` (R theta), ``sd``, ``statistic`` / ``tvalue``,
+            ``pvalue``, ``conf_int(alpha)``, ``summary_frame()``,
+            ``summary()``.
+        """
+        return hypothesis.t_test(self, r_matrix, cov_p=cov_p, use_t=use_t)
+
+    def wald_test(self, r_matrix: Any, cov_p: Any = None,
+                  invcov: Any = None, use_f: bool | None = None,
+                  df_constraints: int | None = None,
+                  scalar: bool = True) -> hypothesis.ContrastResults:
+        """Wald test of the joint linear hypothesis ``R theta = q``, as
+        statsmodels' ``wald_test``: ``(R theta - q)^T (R V R^T)^+ (R theta
+        - q)``, chi-squared with ``rank(R V R^T)`` degrees of freedom.
+
+        Parameters
+        ----------
+        r_matrix : str, list of str, array_like or tuple (R, q)
+            The hypothesis (see :meth:`t_test`).
+        cov_p : array_like, optional
+            A covariance to use instead of the fit's.
+        invcov : array_like, optional
+            The inverse of ``R V R^T``, if known.
+        use_f : bool, optional
+            The F form ``W / J`` against F(J, df_resid) (default: the
+            chi-squared form, as statsmodels for discrete models).
+        df_constraints : int, optional
+            Degrees of freedom to use instead of the rank.
+        scalar : bool, default=True
+            Accepted for statsmodels' signature: the statistic is always a
+            float.
+
+        Returns
+        -------
+        ContrastResults
+            ``statistic``, ``pvalue``, ``df_denom`` (the chi-squared
+            degrees of freedom, statsmodels' attribute), ``distribution``.
+
+        Warns
+        -----
+        UserWarning
+            When ``R V R^T`` is rank deficient (its rank is used).
+        """
+        return hypothesis.wald_test(self, r_matrix, cov_p=cov_p,
+                                    invcov=invcov, use_f=use_f,
+                                    df_constraints=df_constraints)
+
+    def compare_lr_test(self, restricted: Any) -> tuple[float, float, float]:
+        """Likelihood-ratio test of this model against a nested
+        ``restricted`` one fitted to the same data.
+
+        ``LR = -2 (llf_restricted - llf)``, chi-squared with
+        ``df_resid_restricted - df_resid`` degrees of freedom: for
+        maximum-likelihood fits (``penalty=None``), or two Firth fits
+        (their penalized log-likelihoods, as logistf's penalized
+        likelihood ratio test).  Nestedness is the caller's to ensure.
+
+        Parameters
+        ----------
+        restricted : LogitResults, MNLogitResults or LogisticRegression
+            The restricted model (or a fitted estimator).
+
+        Returns
+        -------
+        lr_stat : float
+        p_value : float
+        df_diff : float
+
+        Raises
+        ------
+        ValueError
+            Penalized (l2) fits, different numbers of observations, or a
+            "restricted" model with as many coefficients.
+        """
+        return hypothesis.compare_lr_test(self, restricted)
 
     def remove_data(self) -> None:
         """Drop the reference to the training data that figures computed on
@@ -253,27 +476,81 @@ class LogitResults(_Results):
         """Two-sided p-values of the z statistics (standard normal)."""
         return self._series(two_sided_p(np.asarray(self.tvalues)))
 
-    def conf_int(self, alpha: float = 0.05) -> Any:
-        """Wald confidence intervals ``params -/+ z_{1-alpha/2} bse``.
+    def conf_int(self, alpha: float = 0.05, method: str = "wald") -> Any:
+        """Confidence intervals: Wald's ``params -/+ z_{1-alpha/2} bse``,
+        or the profile (penalized) likelihood's.
 
         Parameters
         ----------
         alpha : float in (0, 1), default=0.05
             One minus the confidence level.
+        method : {"wald", "profile"}, default="wald"
+            "profile": the values where the profile of the fitted
+            log-likelihood (Firth's penalized one for ``penalty="firth"``,
+            as R's logistf; the plain one for ``penalty=None``) drops by
+            ``chi2_1(1 - alpha) / 2`` -- asymmetric, valid for small or
+            separated samples; a few constrained fits per bound over the
+            training data (not after ``clogit.load``).
 
         Returns
         -------
         DataFrame with columns 0 and 1 (as statsmodels), or ndarray of
         shape (n_coef, 2)
         """
-        q = normal_quantile(check_alpha(alpha))
-        params = self._fit.params
-        half = q * np.sqrt(np.diagonal(self._fit.covariance))
-        interval = np.column_stack([params - half, params + half])
+        if method not in ("wald", "profile"):
+            raise ValueError(f"method must be 'wald' or 'profile', got "
+                             f"{method!r}.")
+        if method == "profile":
+            interval = profile.profile_conf_int(self._fit, alpha)
+        else:
+            q = normal_quantile(check_alpha(alpha))
+            params = self._fit.params
+            half = q * np.sqrt(np.diagonal(self._fit.covariance))
+            interval = np.column_stack([params - half, params + half])
         pd = pandas_or_none()
         if pd is None:
             return interval
         return pd.DataFrame(interval, index=self._names, columns=[0, 1])
+
+    # -- residuals at the training rows (clogit._inference.residuals) ----
+    @property
+    def resid_response(self) -> np.ndarray:
+        """Response residuals ``y - p`` at the training rows (needs the
+        training data)."""
+        return residuals.binary_residuals(self._fit, "response")
+
+    @property
+    def resid_generalized(self) -> np.ndarray:
+        """Generalized residuals, ``y - p`` for the logit (statsmodels')."""
+        return residuals.binary_residuals(self._fit, "response")
+
+    @property
+    def resid_pearson(self) -> np.ndarray:
+        """Pearson residuals ``(y - p) / sqrt(p (1 - p))`` at the training
+        rows."""
+        return residuals.binary_residuals(self._fit, "pearson")
+
+    @property
+    def resid_dev(self) -> np.ndarray:
+        """Deviance residuals ``sign(y - p) sqrt(-2 loglik_i)`` at the
+        training rows."""
+        return residuals.binary_residuals(self._fit, "dev")
+
+    def pred_table(self, threshold: float = 0.5) -> np.ndarray:
+        """The prediction table at the training rows.
+
+        Parameters
+        ----------
+        threshold : float, default=0.5
+            Rows with ``p > threshold`` are predicted as 1.
+
+        Returns
+        -------
+        ndarray of shape (2, 2)
+            ``table[i, j]``: the observations of class i predicted as j
+            (sums of the frequency weights), as statsmodels.
+        """
+        return residuals.pred_table(self._fit, threshold)
 
     def summary(self, yname: str | None = None,
                 xname: list[str] | None = None, title: str | None = None,
@@ -313,8 +590,9 @@ class MNLogitResults(_Results):
 
     def __init__(self, fit: Any, names: list[str], yname: str,
                  model_name: str, C: float, classes: list,
-                 design: Any = None) -> None:
-        super().__init__(fit, names, yname, model_name, C, design)
+                 design: Any = None, feature_names_in: Any = None) -> None:
+        super().__init__(fit, names, yname, model_name, C, design,
+                         feature_names_in)
         self._classes = list(classes)
 
     @property
@@ -393,6 +671,29 @@ class MNLogitResults(_Results):
             return interval
         return pd.DataFrame(interval.reshape(-1, 2), index=self._index(pd),
                             columns=["lower", "upper"])
+
+    # -- residuals at the training rows (clogit._inference.residuals) ----
+    @property
+    def resid_response(self) -> np.ndarray:
+        """(n, K): the indicator matrix of the observed classes less the
+        probabilities, at the training rows (needs the training data)."""
+        return residuals.multinomial_residuals(self._fit, "response")
+
+    @property
+    def resid_misclassified(self) -> np.ndarray:
+        """1.0 where the most probable class is not the observed one."""
+        return residuals.multinomial_residuals(self._fit, "misclassified")
+
+    def pred_table(self) -> np.ndarray:
+        """The K x K prediction table at the training rows.
+
+        Returns
+        -------
+        ndarray of shape (K, K)
+            ``table[i, j]``: the observations of class i whose most probable
+            class is j (sums of the frequency weights), as statsmodels.
+        """
+        return residuals.multinomial_residuals(self._fit, "table")
 
     def summary(self, yname: str | None = None,
                 xname: list[str] | None = None, title: str | None = None,

@@ -66,14 +66,18 @@ class _Table:
     """One coefficient table: an optional label (``y=class``), the row
     names, and the columns of numbers."""
 
-    def __init__(self, label, names, params, bse, alpha):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z = params / bse
-        q = normal_quantile(alpha)
+    def __init__(self, label, names, params, bse, alpha, first="coef",
+                 z=None, q=None):
+        if z is None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                z = params / bse
+        if q is None:
+            q = normal_quantile(alpha)
         self.label = label
         self.names = list(names)
+        self.first = first  # the estimates' column ("dy/dx" for margins)
         self.columns = {
-            "coef": params, "std err": bse, "z": z, "P>|z|": two_sided_p(z),
+            first: params, "std err": bse, "z": z, "P>|z|": two_sided_p(z),
             f"[{alpha / 2:g}": params - q * bse,
             f"{1 - alpha / 2:g}]": params + q * bse,
         }
@@ -85,7 +89,7 @@ class _Table:
         for i, name in enumerate(self.names):
             row = [name]
             for column, values in self.columns.items():
-                if column == "coef":
+                if column == self.first:
                     row.append(forg(values[i], 4))
                 elif column == "P>|z|":
                     row.append(_fmt_p(values[i]))
@@ -116,9 +120,9 @@ class _Block:
                 for j, cell in enumerate(row):
                     widths[j] = max(widths[j], len(cell))
         widths[1:] = [max(w, 10) for w in widths[1:]]
-        pair_width = max(len(a) + len(b) + 2 for pairs in (self.left,
-                                                           self.right)
-                         for a, b in pairs)
+        pair_width = max((len(a) + len(b) + 2 for pairs in (self.left,
+                                                            self.right)
+                          for a, b in pairs), default=0)
         width = max(sum(widths) + len(widths) - 1, 2 * pair_width + 3,
                     len(self.title), _MIN_WIDTH)
         # the coefficient columns share the width the header leaves
@@ -136,7 +140,8 @@ class _Block:
                 a, b = pairs[i] if i < len(pairs) else ("", "")
                 cells.append(a + b.rjust(w - len(a)) if a else " " * w)
             lines.append((cells[0] + "   " + cells[1]).rstrip())
-        lines.append(_RULE * width)
+        if self.left or self.right:
+            lines.append(_RULE * width)
         for k, (header, rows) in enumerate(formatted):
             if k:
                 lines.append(_THIN * width)
@@ -244,6 +249,13 @@ def _latex_escape(text):
 def _banner(fit, C):
     if fit.penalty is None:
         return None
+    if fit.penalty == "firth":
+        return ("Firth's penalized likelihood (bias-reduced, Jeffreys "
+                "prior): the coefficients maximize l + 1/2 log det I, and "
+                "the Wald figures below come from the Fisher information "
+                "at that estimate (as R's logistf); Log-Likelihood is the "
+                "plain log-likelihood there. Profile penalized-likelihood "
+                "intervals: results_.conf_int(method='profile').")
     return (f"Penalized estimator ({fit.penalty}, C={C:g}): the "
             "coefficients are shrunk towards 0, and every figure below -- "
             "standard errors, z, p-values, intervals, Df Model, AIC/BIC -- "
@@ -259,6 +271,7 @@ def _pairs(header, tables):
         ("Dep. Variable:", header["yname"]),
         ("Model:", model),
         ("Method:", "MLE" if fit.penalty is None
+         else "Firth" if fit.penalty == "firth"
          else f"{fit.penalty}-penalized (C={header['C']:g})"),
         ("Solver:", fit.solver or "?"),
         ("Iterations:", str(fit.n_iter)),
@@ -445,3 +458,21 @@ def one_vs_rest_summary(results, classes, yname, xname, title, alpha):
                            alpha, title, label)
               for res, label in zip(results, classes)]
     return Summary(blocks, list(classes), alpha)
+
+
+def margins_summary(title, left, tables, effect, alpha, quantile=None):
+    """A table of estimates other than the coefficients: marginal effects
+    (statsmodels' ``DiscreteMargins.summary()``) or tests of restrictions
+    (``t_test``): a header of ``left`` pairs, one table per equation.
+
+    ``tables`` is a list of ``(label, names, estimates, std_errors)`` with,
+    optionally, the z statistics as a fifth item (default estimates /
+    std_errors); ``effect`` names the estimates' column ("dy/dx",
+    "coef" ...); ``quantile`` that of the intervals (default normal).
+    """
+    rows = [_Table(entry[0], entry[1], entry[2], entry[3], alpha,
+                   first=effect, z=entry[4] if len(entry) > 4 else None,
+                   q=quantile)
+            for entry in tables]
+    block = _Block(title, None, left, [], rows, [], {})
+    return Summary([block], None, alpha)
