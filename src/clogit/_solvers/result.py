@@ -48,6 +48,11 @@ class SolverResult:
     reason : str
         Why the iteration stopped short, when it did ("" otherwise, or
         when it ran out of ``max_iter``).
+    residual : ndarray of shape (n_samples,) or None
+        The residual ``C s (p - y)`` at ``coef`` when the solver's last pass
+        computed it there (proximal Newton; a path reads the full gradient
+        from it without another pass over the active columns); None
+        otherwise.
     """
 
     coef: np.ndarray
@@ -62,6 +67,7 @@ class SolverResult:
     test: str = GRADIENT_TEST
     tol: float = float("nan")
     reason: str = ""
+    residual: np.ndarray | None = None
 
 
 def warn_not_converged(result: SolverResult, max_iter: int,
