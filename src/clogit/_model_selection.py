@@ -7,8 +7,10 @@ warm starts from the strongest penalty down, strong-rule screening for
 l1 / elastic net, reused Newton passes for l2), every fold and class in
 threads on the same X (held-out rows get zero weight, see
 ``clogit._path``), then scores each point exactly as scikit-learn does --
-same folds (``check_cv``), same scorer and score arguments, same choice of
-the best C and the same refit / averaging -- and fits the final model with
+same folds (``check_cv``), same scorer and score arguments (accuracy and
+log loss, scikit-learn's arithmetic computed here without a scorer call
+per point, see ``_BUILTIN_SCORES``), same choice of the best C and the
+same refit / averaging -- and fits the final model with
 :class:`clogit.LogisticRegression`.
 
 The parameters, defaults and fitted-attribute layout are those of the
