@@ -88,6 +88,42 @@ def test_multinomial_scores_and_class_weights_equal_scikit_learns(
     np.testing.assert_allclose(ours.coef_, theirs.coef_, atol=1e-6)
 
 
+@pytest.mark.parametrize("scoring", [None, "accuracy", "neg_log_loss"])
+@pytest.mark.parametrize("problem", ["binary", "ovr", "multinomial"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_builtin_scores_equal_scikit_learns_scorers(binary, multiclass,
+                                                   scoring, problem,
+                                                   weighted):
+    # accuracy and log loss are computed by clogit point by point (no
+    # scorer call); each must be scikit-learn's scorer on the same point
+    X, y = binary if problem == "binary" else multiclass
+    s = (np.random.default_rng(1).uniform(0.5, 2.0, size=y.shape[0])
+         if weighted else None)
+    multi_class = "multinomial" if problem == "multinomial" else "ovr"
+    Cs = np.logspace(-3, 2, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # multi_class
+        cv = clogit.LogisticRegressionCV(
+            Cs=Cs, l1_ratios=(0,), cv=3, scoring=scoring,
+            multi_class=multi_class, **NEW).fit(X, y, sample_weight=s)
+    folds = StratifiedKFold(3).split(X, y)
+    for f, (_, test) in enumerate(folds):
+        for k, C in enumerate(Cs):
+            point = clogit.LogisticRegression()
+            point.classes_ = cv.classes_
+            w = cv.coefs_paths_[f, 0, k]
+            point.coef_, point.intercept_ = w[:, :-1], w[:, -1]
+            point._multinomial = problem == "multinomial"
+            sw = None if s is None else s[test]
+            if scoring is None:
+                expected = point.score(X[test], y[test], sample_weight=sw)
+            else:
+                expected = get_scorer(scoring)(point, X[test], y[test],
+                                               sample_weight=sw)
+            assert cv.scores_[f, 0, k] == pytest.approx(expected, rel=1e-13,
+                                                        abs=1e-15)
+
+
 def test_one_vs_rest_scores_equal_fold_by_fold_fits(multiclass):
     X, y = multiclass
     Cs = np.logspace(-2, 1, 3)

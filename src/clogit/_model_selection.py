@@ -7,8 +7,10 @@ warm starts from the strongest penalty down, strong-rule screening for
 l1 / elastic net, reused Newton passes for l2), every fold and class in
 threads on the same X (held-out rows get zero weight, see
 ``clogit._path``), then scores each point exactly as scikit-learn does --
-same folds (``check_cv``), same scorer and score arguments, same choice of
-the best C and the same refit / averaging -- and fits the final model with
+same folds (``check_cv``), same scorer and score arguments (accuracy and
+log loss, scikit-learn's arithmetic computed here without a scorer call
+per point, see ``_BUILTIN_SCORES``), same choice of the best C and the
+same refit / averaging -- and fits the final model with
 :class:`clogit.LogisticRegression`.
 
 The parameters, defaults and fitted-attribute layout are those of the
@@ -120,6 +122,53 @@ def _decision_values(X_test, coefs, n_features, fit_intercept):
     return D.reshape(X_test.shape[0], n_Cs, n_rows)
 
 
+# Scorers computed here, point by point, with the arithmetic of
+# scikit-learn's metric functions (accuracy_score, log_loss) on the
+# estimator's own predictions: one scorer call costs about a millisecond of
+# input validation, which for a 100-point path on a small data set is more
+# than solving the path (tests/test_model_selection.py checks the values
+# against scikit-learn's scorers).  scoring=None is the estimator's score,
+# accuracy.
+_BUILTIN_SCORES = {None: "accuracy", "accuracy": "accuracy",
+                   "neg_log_loss": "neg_log_loss"}
+
+
+def _builtin_scores(metric, X_test, y_index, sw_test, classes, coefs,
+                    multinomial, D, n_features, fit_intercept):
+    """Scores of every point of a fold's path by a ``_BUILTIN_SCORES``
+    metric; ``y_index`` the test rows' class indices."""
+    n_Cs = coefs.shape[0]
+    scores = np.empty(n_Cs)
+    rows = np.arange(y_index.shape[0])
+    binary = D.shape[2] == 1
+    for k in range(n_Cs):
+        if metric == "accuracy":
+            values = D[:, k, 0] if binary else D[:, k, :]
+            predicted = ((values > 0).astype(np.intp) if binary
+                         else np.argmax(values, axis=1))
+            correct = (predicted == y_index).astype(np.float64)
+            scores[k] = float(np.mean(correct) if sw_test is None else
+                              np.sum(correct * sw_test) / np.sum(sw_test))
+            continue
+        coef = coefs[k, :, :n_features]
+        intercept = (coefs[k, :, n_features] if fit_intercept
+                     else np.zeros(coefs.shape[1]))
+        values = D[:, k, 0] if binary else D[:, k, :]
+        proba = _PathPoint()._point(classes, coef, intercept, multinomial,
+                                    X_test, values).predict_proba(X_test)
+        if binary:
+            # the scorer passes the positive column; log_loss rebuilds
+            # [1 - p, p] from it
+            positive = proba[:, 1]
+            proba = np.column_stack([1 - positive, positive])
+        eps = np.finfo(proba.dtype).eps
+        proba = np.clip(proba, eps, 1 - eps)
+        loss = -np.log(proba[rows, y_index])
+        scores[k] = -float(np.mean(loss) if sw_test is None else
+                           np.sum(loss * sw_test) / np.sum(sw_test))
+    return scores
+
+
 def _fold_scores(scoring, X, y, test, sample_weight, score_params, classes,
                  result, Cs, multinomial, n_features, fit_intercept):
     """Scores of one fold's path at every C, as scikit-learn's
@@ -128,6 +177,17 @@ def _fold_scores(scoring, X, y, test, sample_weight, score_params, classes,
     sw_test = None if sample_weight is None else sample_weight[test]
     coefs = result.coefs  # (n_Cs, n_rows, n_coef)
     D = _decision_values(X_test, coefs, n_features, fit_intercept)
+    metric = _BUILTIN_SCORES.get(scoring) if isinstance(
+        scoring, (str, type(None))) else None
+    if metric is not None and set(score_params or {}) <= {"sample_weight"}:
+        if scoring is not None:
+            sw_test = (None if (score_params or {}).get("sample_weight")
+                       is None else np.asarray(
+                           score_params["sample_weight"])[test])
+        return _builtin_scores(metric, X_test, np.searchsorted(classes,
+                                                               y_test),
+                               sw_test, classes, coefs, multinomial, D,
+                               n_features, fit_intercept)
     scorer = get_scorer(scoring)
     if scorer is None:
         def score(point):

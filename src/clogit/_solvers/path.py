@@ -177,6 +177,7 @@ def run_point(solver, kernels, l1, l2, tol, max_iter, coef0, label,
     if solver == "prox_newton":
         return prox_newton_binary(kernels, l1=l1, l2=l2,
                                   candidates=candidates, orthant_newton=True,
+                                  keep_residual=candidates is not None,
                                   **common)
     return gradient_descent(kernels, l1=l1, l2=l2, **common)
 
@@ -192,15 +193,21 @@ class _Gradient:
         self.residual = kernels.new_scores()
         self.full = np.empty(self.n_features)
 
-    def at(self, coef):
+    def at(self, coef, residual=None):
         """``u = X.T (s (p - y))`` (per unit C) at ``coef``; returns
-        ``(u, intercept gradient per unit C)``."""
+        ``(u, intercept gradient per unit C)``.  ``residual``, the residual
+        ``C s (p - y)`` at ``coef`` if the solver left it, saves the pass
+        over the active columns."""
         kernels = self.kernels
-        w = coef[:self.n_features]
-        active = np.flatnonzero(w).astype(np.int32)
-        active_coef = np.append(w[active], coef[self.n_features:])
-        kernels.block_pass(active_coef, np.empty(active_coef.shape[0]),
-                           None, self.z, active, self.residual)
+        if residual is None:
+            w = coef[:self.n_features]
+            active = np.flatnonzero(w).astype(np.int32)
+            active_coef = np.append(w[active], coef[self.n_features:])
+            kernels.block_pass(active_coef, np.empty(active_coef.shape[0]),
+                               None, self.z, active, self.residual)
+            residual = self.residual
+        else:
+            self.residual[...] = residual
         kernels.rmatvec(self.residual, self.full)
         C = kernels.C
         grad_b = (float(self.residual.sum()) / C if kernels.fit_intercept
@@ -233,7 +240,8 @@ def _screened_point(kernels, gradient, C, C_prev, coef, u, grad_b, l1, l2,
                            coef, label, candidates)
         n_iter += result.n_iter
         # 2. KKT check over the discarded features, at the new point.
-        u, grad_b = gradient.at(result.coef)
+        u, grad_b = gradient.at(result.coef, result.residual)
+        result.residual = None
         if keep.all():
             break
         outside = ~keep

@@ -150,7 +150,7 @@ def orthant_step(hess, grad, coef, step, n_penalized, l1, l2):
 
 def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
                        verbose=0, label="", candidates=None,
-                       orthant_newton=False):
+                       orthant_newton=False, keep_residual=False):
     """Fit an ℓ1 / elastic-net penalized binary logistic model.
 
     Parameters and return value are those of
@@ -175,6 +175,10 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
     far as that pattern allows (:func:`orthant_step`).  Near the optimum
     the pattern is fixed and the iteration is Newton's on a smooth
     function.  Off by default.
+
+    ``keep_residual=True``: the result's ``residual`` is the residual at
+    the returned coefficients when the last pass computed it (a path's KKT
+    check then needs only ``X.T r``).
     """
     n_features, scale, coef, (z, dz, residual) = start_binary(kernels, coef0,
                                                               3)
@@ -303,7 +307,9 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
     return SolverResult(coef=coef, objective=objective, n_iter=iteration,
                         converged=converged, max_abs_grad=violation,
                         ridge=0.0, solver="proximal Newton",
-                        test=SUBGRADIENT_TEST, tol=tol, reason=reason)
+                        test=SUBGRADIENT_TEST, tol=tol, reason=reason,
+                        residual=residual if fresh and keep_residual
+                        else None)
 
 
 def _candidate_measure(kernels, coef, candidates, l1, l2, scale):

@@ -51,6 +51,11 @@ class SolverResult:
     data_objective : float or None
         The data term ``C * nll`` at ``coef`` when the objective has a
         penalty that is not ``alpha/2 |w|^2`` (Firth's), else None.
+    residual : ndarray of shape (n_samples,) or None
+        The residual ``C s (p - y)`` at ``coef`` when the solver's last pass
+        computed it there (proximal Newton; a path reads the full gradient
+        from it without another pass over the active columns); None
+        otherwise.
     """
 
     coef: np.ndarray
@@ -66,6 +71,7 @@ class SolverResult:
     tol: float = float("nan")
     reason: str = ""
     data_objective: float | None = None
+    residual: np.ndarray | None = None
 
 
 def warn_not_converged(result: SolverResult, max_iter: int,
