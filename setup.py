@@ -48,8 +48,8 @@ SHARED_UTILITY = "clogit._kernels._cyutility"
 # 5.6, blas 4.9, scalar 2.3, compressed 1.7, cd 1.2; on two cores sparse
 # takes one while the others share the second).  A new .pyx module needs an
 # entry here and a .pyi stub.
-EXTENSIONS = ["sparse", "_cyutility", "binomial", "softmax", "blas",
-              "scalar", "compressed", "cd"]
+EXTENSIONS = ["sparse", "_cyutility", "binomial", "softmax", "quadratic",
+              "blas", "scalar", "compressed", "cd"]
 
 # Portable flags only: released wheels must run on any CPU of their platform,
 # so no -march=native here.

@@ -3,8 +3,10 @@ subprocess with the test's environment (clogit as installed)."""
 
 import csv
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -79,17 +81,19 @@ def test_fit_prints_the_summary_and_matches_statsmodels(bc_csv):
     result = run("fit", path, "--target", "target", "--penalty", "none")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    for expected in ["Logistic Regression Results", "Dep. Variable:",
-                     "target", "MLE (no penalty)", "const", *names]:
+    for expected in ["Logit Regression Results", "Dep. Variable:",
+                     "target", "MLE", "const", *names]:
         assert expected in out
     assert "clogit: fitting 569 x 9 ... done in" in result.stderr
     ref = sm.Logit(y, sm.add_constant(X)).fit(method="newton", tol=1e-12,
                                               disp=0)
-    assert f"{ref.llf:.4f}" in out and f"{ref.llnull:.4f}" in out
+    # statsmodels' formats: Log-Likelihood / LL-Null %#8.5g, coef %.4f,
+    # std err %.3f
+    assert f"{ref.llf:#8.5g}" in out and f"{ref.llnull:#8.5g}" in out
     for name, coef, se in zip(["const"] + names, ref.params, ref.bse):
         row = next(line for line in out.splitlines()
                    if line.split() and line.split()[0] == name)
-        assert row.split()[1:3] == [f"{coef:.4f}", f"{se:.4f}"]
+        assert row.split()[1:3] == [f"{coef:.4f}", f"{se:.3f}"]
 
 
 def test_fit_save_and_predict_round_trip(bc_csv, tmp_path):
@@ -273,7 +277,14 @@ def test_usage_errors_exit_2_with_one_line(capsys):
                            [["predict", "model.json"], "data"],
                            [["fit", "d.csv", "--target", "y", "--nope"],
                             "--nope"],
-                           [["frobnicate"], "frobnicate"]):
+                           [["frobnicate"], "frobnicate"],
+                           [["fit", "d.csv", "--target", "y", "--cov-type",
+                             "HC9"], "--cov-type"],
+                           # checked before any file is read
+                           [["fit", "d.csv", "--target", "y", "--cov-type",
+                             "cluster"], "--cluster"],
+                           [["fit", "d.csv", "--target", "y", "--cov-type",
+                             "HC1", "--cluster", "g"], "--cluster"]):
         assert _cli.main(argv) == 2
         err = capsys.readouterr().err
         lines = err.strip().splitlines()
@@ -314,26 +325,209 @@ def test_bench_bad_size_exits_2(capsys):
 
 
 def test_console_script_is_declared():
+    # Installed: the entry point pip wrote.  From the sources (the
+    # in-place build): the declaration pip will read, pyproject.toml's.
     from importlib import metadata
     try:
         metadata.distribution("clogit")
     except metadata.PackageNotFoundError:
-        pytest.skip("clogit is not installed (running from the sources)")
-    scripts = metadata.entry_points(group="console_scripts")
-    (entry,) = [e for e in scripts if e.name == "clogit"]
-    assert entry.value == "clogit._cli:main"
+        import tomllib
+        pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+        with open(pyproject, "rb") as f:
+            scripts = tomllib.load(f)["project"]["scripts"]
+        assert scripts == {"clogit": "clogit._cli:main"}
+    else:
+        entries = metadata.entry_points(group="console_scripts")
+        (entry,) = [e for e in entries if e.name == "clogit"]
+        assert entry.value == "clogit._cli:main"
 
 
-def test_multinomial_fit_lists_coefficients_with_the_reason(tmp_path):
+def _zoo_csv(tmp_path):
     X, y = synthetic_multiclass(n=300)
     header = [f"f{j}" for j in range(X.shape[1])] + ["animal"]
-    path = _write_csv(tmp_path / "zoo.csv", header,
+    return _write_csv(tmp_path / "zoo.csv", header,
                       [[repr(float(v)) for v in row] + [label]
                        for row, label in zip(X, y)])
-    result = run("fit", path, "--target", "animal")
-    assert result.returncode == 0, result.stderr
-    assert "class 'ant' (multinomial):" in result.stdout
-    assert "multi_class='ovr'" in result.stdout
+
+
+def test_multinomial_fit_prints_the_mnlogit_summary(tmp_path, capsys):
+    path = _zoo_csv(tmp_path)
+    status, out, err = _main(capsys, "fit", path, "--target", "animal",
+                             "--penalty", "none")
+    assert status == 0, err
+    assert "MNLogit Regression Results" in out
+    # one table per class after the first (the reference)
+    assert "animal=bee" in out and "animal=ant" not in out
+
+
+def test_l1_fit_lists_coefficients_with_the_reason(tmp_path, capsys):
+    path = _zoo_csv(tmp_path)
+    status, out, err = _main(capsys, "fit", path, "--target", "animal",
+                             "--penalty", "l1")
+    assert status == 0, err
+    assert "class 'ant' vs rest:" in out
+    assert "penalty='l1'" in out
+
+
+# ---------------------------------------------------------------------------
+# --formula, --cov-type, --cluster
+# ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def survey_csv(tmp_path_factory):
+    """Numeric, text and cluster columns (the target a 0/1 column)."""
+    rng = np.random.default_rng(0)
+    n = 300
+    x = rng.standard_normal(n)
+    city = rng.choice(["paris", "rome", "oslo"], n)
+    firm = rng.integers(0, 15, n)
+    z = x + 0.8 * (city == "rome")
+    y = (rng.random(n) < 1 / (1 + np.exp(-z))).astype(int)
+    path = tmp_path_factory.mktemp("cli") / "survey.csv"
+    rows = [[repr(float(a)), c, f"firm{f}", int(t)]
+            for a, c, f, t in zip(x, city, firm, y)]
+    _write_csv(path, ["x", "city", "firm", "bought"], rows)
+    return path, x, city, firm, y
+
+
+def _coef_rows(out):
+    return {line.split()[0]: line.split()[1:3] for line in out.splitlines()
+            if line.split() and line.split()[0] in (
+                "Intercept", "const", "x", "city[T.rome]", "city[T.paris]")}
+
+
+def _main(capsys, *args):
+    """The command in process (subprocesses cost seconds each): (status,
+    stdout, stderr)."""
+    status = _cli.main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_fit_formula_equals_clogit_logit_and_predicts(survey_csv, tmp_path,
+                                                      capsys):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("formulaic")
+    path, x, city, firm, y = survey_csv
+    model = tmp_path / "model.json"
+    status, out, err = _main(capsys, "fit", path, "--formula",
+                             "bought ~ x + city", "--cluster", "firm", "-o",
+                             model)
+    assert status == 0, err
+    frame = pd.DataFrame({"x": x, "city": city, "bought": y,
+                          "firm": [f"firm{f}" for f in firm]})
+    est = clogit.logit("bought ~ x + city", frame, cov_type="cluster",
+                       groups="firm")
+    assert est.penalty is None  # clogit.logit's default
+    rows = _coef_rows(out)
+    assert set(rows) == {"Intercept", "x", "city[T.paris]", "city[T.rome]"}
+    for name, (coef, se) in rows.items():
+        assert coef == f"{est.results_.params[name]:.4f}"
+        assert se == f"{est.results_.bse[name]:.3f}"
+    assert "cluster" in out
+    loaded = clogit.load(model)
+    assert loaded.formula_.formula == "bought ~ x + city"
+    status, out, err = _main(capsys, "predict", model, path, "--proba")
+    assert status == 0, err
+    header, rows = _read_csv(out)
+    np.testing.assert_allclose(np.array(rows, dtype=float),
+                               est.predict_proba(frame), rtol=1e-12)
+
+
+def test_fit_cov_type_and_cluster_without_formula(survey_csv, tmp_path,
+                                                  capsys):
+    path, x, city, firm, y = survey_csv
+    numeric = tmp_path / "numeric.csv"
+    _write_csv(numeric, ["x", "firm", "bought"],
+               [[repr(float(a)), f, t] for a, f, t in zip(x, firm, y)])
+    model = tmp_path / "m.json"
+    status, out, err = _main(capsys, "fit", numeric, "--target", "bought",
+                             "--penalty", "none", "--cluster", "firm", "-o",
+                             model)
+    assert status == 0, err
+    # the saved model's summary is the one printed (the target named too)
+    assert str(clogit.load(model).summary()) == out.rstrip("\n")
+    # the cluster column is never a feature
+    est = clogit.LogisticRegression(penalty=None, cov_type="cluster").fit(
+        x[:, None], y, groups=firm)
+    rows = _coef_rows(out)
+    assert set(rows) == {"const", "x"}
+    assert rows["x"] == [f"{est.params_[1]:.4f}", f"{est.std_errors_[1]:.3f}"]
+    status, out, err = _main(capsys, "fit", numeric, "--target", "bought",
+                             "--cov-type", "HC1")
+    assert status == 0, err
+    assert "HC1" in out and "firm" in out  # here a feature
+
+
+def test_formula_errors_exit_2(survey_csv, capsys):
+    pytest.importorskip("formulaic")
+    path = survey_csv[0]
+    for args, fragment in [
+            (["--formula", "bought ~ x + firm", "--cluster", "firm"],
+             "never a feature"),
+            (["--formula", "bought ~ nope"], "nope"),
+            (["--formula", "bought ~ x", "--target", "x"], "left-hand side"),
+            (["--target", "bought", "--cluster", "none"], "no --cluster")]:
+        status, out, err = _main(capsys, "fit", path, *args)
+        assert status == 2, (args, out)
+        assert fragment in err, (args, err)
+        assert err.count("\n") <= 2  # one line, no traceback
+
+
+def test_formula_and_cluster_columns_are_read_as_safely(survey_csv, tmp_path,
+                                                        capsys):
+    # the columns a formula reads, and --cluster columns, go through the
+    # CSV reader's checks (issue 14): an empty cell names its row, a column
+    # of numbers with a non-finite one is an error (never a categorical
+    # factor), and an unrelated column is not read at all
+    pytest.importorskip("formulaic")
+    path, x, city, firm, y = survey_csv
+    header, rows = _read_csv(path)
+    model = tmp_path / "m.json"
+    status, _, err = _main(capsys, "fit", path, "--formula",
+                           "bought ~ x + city", "-o", model)
+    assert status == 0, err
+
+    def edited(column, row, cell, extra=None):
+        out = [list(r) for r in rows]
+        out[row][header.index(column)] = cell
+        names = list(header)
+        if extra:
+            names.append(extra)
+            out = [r + [""] for r in out]  # an empty column nobody reads
+        return _write_csv(tmp_path / f"{column}{row}.csv", names, out)
+
+    cases = [
+        (["fit", edited("x", 4, "inf"), "--formula", "bought ~ x + city"],
+         ["'x'", "not finite", "data row 5"]),
+        (["fit", edited("city", 2, ""), "--formula", "bought ~ x + city"],
+         ["'city'", "data row 3", "missing value"]),
+        (["fit", edited("firm", 6, ""), "--target", "bought", "--cluster",
+          "firm", "--features", "x"], ["'firm'", "data row 7"]),
+        (["fit", path, "--target", "bought", "--cluster", "firm",
+          "--features", "x,firm"], ["--cluster", "never a feature"]),
+        (["fit", path, "--formula", "bought ~ x", "--features", "x"],
+         ["--features", "--formula"]),
+        (["predict", model, _write_csv(tmp_path / "nocity.csv", ["x"],
+                                       [["0.5"]])],
+         ["'city'", "formula"]),
+    ]
+    for argv, fragments in cases:
+        status, out, err = _main(capsys, *argv)
+        lines = err.strip().splitlines()
+        assert status == 2 and len(lines) == 1, (argv, err)
+        for fragment in fragments:
+            assert fragment in lines[0], (fragment, lines[0])
+    # a column the formula does not read may hold anything
+    status, _, err = _main(capsys, "fit", edited("x", 0, "0.1", "notes"),
+                           "--formula", "bought ~ x + city")
+    assert status == 0, err
+    # predictions from the raw columns, in any column order
+    reordered = _write_csv(tmp_path / "reordered.csv", ["city", "x"],
+                           [[c, repr(float(a))] for a, c in zip(x, city)])
+    status, out, err = _main(capsys, "predict", model, reordered, "--proba")
+    assert status == 0, err
+    status, base, err = _main(capsys, "predict", model, path, "--proba")
+    assert out == base
 
 
 # ---------------------------------------------------------------------------
@@ -529,7 +723,7 @@ def test_a_stray_quote_is_an_error(tmp_path):
         header = _csv._parse_header(data, text)
         with pytest.raises(_csv.CSVError, match="data row 4.*spans"):
             _csv._stream_rows(data, text, header, {"a": 0, "b": 1, "y": 2},
-                              ["a", "b"], "y")
+                              ["a", "b"], [("y", "target")])
 
 
 @pytest.mark.parametrize("labels, fragment", [
@@ -615,3 +809,25 @@ def test_progress_is_reported_for_long_reads(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert f"clogit: reading {data}: 100% of" in err
     assert f"clogit: read {data}:" in err
+
+
+def test_formula_columns_are_typed():
+    from clogit._csv import CSVError, parse_column
+    assert parse_column(["1", " 2", "03"]).tolist() == [1, 2, 3]
+    assert parse_column(["1", "2.5"]).dtype == np.float64
+    assert parse_column(["a", "1"]).tolist() == ["a", "1"]  # categorical
+    assert parse_column(["nan", "n/a"]).dtype == object
+    assert parse_column(["9" * 30, "1"]).dtype == np.float64  # no int()
+    for cells in (["1", "nan"], ["1", "1e999"], ["2", "-inf"]):
+        with pytest.raises(CSVError, match="'x' holds numbers and a value "
+                                           "that is not finite"):
+            parse_column(cells, "f.csv", "x")
+
+
+def test_firth_fit_prints_its_summary(bc_csv, capsys):
+    status, out, err = _main(capsys, "fit", bc_csv[0], "--target", "target",
+                             "--penalty", "firth")
+    assert status == 0, err
+    assert re.search(r"Method:\s+Firth", out)
+    assert "Firth's penalized likelihood" in out
+

@@ -409,6 +409,33 @@ def test_separation_warns_and_stops_as_in_memory(case):
     assert "separation" in str(dask_fit.summary())
 
 
+@pytest.mark.parametrize("solver", ["lbfgs", "gd"])
+@pytest.mark.parametrize("case", ["complete", "quasi", "weighted"])
+def test_first_order_separation_as_in_memory(case, solver):
+    # Regression: clogit.dask's L-BFGS and gradient descent had no linear
+    # program: gd said only that max_iter ran out.  Now the verdict, the
+    # samples counted and the features named are those of the in-memory
+    # fit.
+    import warnings
+    X, y, weights = _separation_cases()[case]
+    params = dict(penalty=None, solver=solver)
+    messages = []
+    for fit in (lambda: clogit.LogisticRegression(**params).fit(
+                    X, y, sample_weight=weights),
+                lambda: DaskLogisticRegression(**params).fit(
+                    da.from_array(X, chunks=(UNEVEN + (800,), -1)),
+                    da.from_array(y, chunks=UNEVEN + (800,)),
+                    sample_weight=None if weights is None else
+                    da.from_array(weights, chunks=UNEVEN + (800,)))):
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            fitted = fit()
+        messages.append([(w.category, str(w.message)) for w in record])
+        assert not fitted.converged_
+    assert [c for c, _ in messages[0]] == [clogit.SeparationWarning]
+    assert messages[1] == messages[0]
+
+
 def test_newton_from_a_far_start_shortens_steps_as_in_memory(capsys):
     # warm-started far from the optimum, Newton's first full steps overshoot:
     # the distributed line search backtracks from its speculative pass
@@ -495,13 +522,13 @@ def test_dense_hessian_limit_is_a_clear_error(monkeypatch, solver, advice):
         DaskLogisticRegression(solver=solver).fit(X, y)
 
 
-@pytest.mark.parametrize("solver", ["newton"])
+@pytest.mark.parametrize("solver", ["newton", "lbfgs"])
 def test_multinomial_separation_as_in_memory(solver):
     # iris, penalty=None: quasi-complete separation of the softmax model,
-    # detected on the workers' margins as in memory (issue 13).  (In memory
-    # an L-BFGS fit is confirmed by a linear program on X, which clogit.dask
-    # does not gather: there only the step monitor and the complete-
-    # separation certificate run.)
+    # detected on the workers' margins as in memory (issue 13).  An L-BFGS
+    # fit is confirmed by the linear program, on the rows gathered to the
+    # client when the program is small enough, as in memory (it used to
+    # report convergence with |coef| 30 and no warning).
     from sklearn.datasets import load_iris
     X, y = load_iris(return_X_y=True)
     with pytest.warns(clogit.SeparationWarning) as record:

@@ -125,7 +125,7 @@ def test_document_fields(tmp_path):
     clf.save(tmp_path / "m.json")
     doc = json.loads((tmp_path / "m.json").read_text())
     assert doc["format"] == FORMAT == "clogit-model"
-    assert doc["format_version"] == FORMAT_VERSION == 1
+    assert doc["format_version"] == FORMAT_VERSION == 2
     assert doc["clogit_version"] == clogit.__version__
     assert doc["classes"] == {"dtype": np.array([0]).dtype.str,
                               "values": [0, 1]}
@@ -133,12 +133,12 @@ def test_document_fields(tmp_path):
     assert doc["kind"] == "binary"
 
 
-def test_loaded_model_refits_and_has_no_inference(tmp_path):
+def test_loaded_model_keeps_its_inference_and_refits(tmp_path):
     X, y = synthetic_binary(n=200, p=2)
-    loaded = _roundtrip(clogit.LogisticRegression().fit(X, y), tmp_path)
-    assert not hasattr(loaded, "covariance_")
-    with pytest.raises(ValueError, match="Refit"):
-        loaded.summary()
+    clf = clogit.LogisticRegression().fit(X, y)
+    loaded = _roundtrip(clf, tmp_path)
+    np.testing.assert_array_equal(loaded.covariance_, clf.covariance_)
+    assert str(loaded.summary()) == str(clf.summary())
     loaded.fit(X, y)
     assert loaded.std_errors_.shape == (3,)
 
@@ -192,7 +192,7 @@ MALFORMED = {
     # identity
     "unknown format": (("format",), "sklearn-pickle", "format must be"),
     "no format": (("format",), _DELETE, "format must be"),
-    "unknown version": (("format_version",), 2, "format_version"),
+    "unknown version": (("format_version",), 3, "format_version"),
     "version as string": (("format_version",), "1", "format_version"),
     "version as bool": (("format_version",), True, "format_version"),
     "unknown estimator": (("estimator",), "os.system", "estimator"),

@@ -187,6 +187,8 @@ def test_inference_comes_from_the_refit(binary):
     np.testing.assert_allclose(cv.coef_, single.coef_, atol=1e-8)
     np.testing.assert_allclose(cv.std_errors_, single.std_errors_,
                                rtol=1e-6)
+    # the summary names the C chosen, not the grid (Cs)
+    assert f"C={float(np.ravel(cv.C_)[0]):g})" in str(cv.summary())
 
 
 @pytest.mark.parametrize("kwargs, message", [

@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from scipy.linalg import LinAlgWarning
+from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
 
 import clogit
+from clogit._scaling import column_scales, log2_squared_norm
 
 
 def _data(n=60, seed=0):
@@ -87,7 +89,7 @@ def test_huge_C_keeps_exact_inference(unpenalized):
 
 
 @pytest.mark.parametrize("scale", [1e155, 2.0 ** 600, 1e200])
-@pytest.mark.parametrize("solver", ["newton", "auto"])
+@pytest.mark.parametrize("solver", ["newton", "auto", "lbfgs"])
 def test_huge_features_reach_the_scaled_coefficients(scale, solver,
                                                      unpenalized):
     # Regression: features >= 1e155 overflowed the Hessian, and fit
@@ -111,6 +113,57 @@ def test_huge_features_reach_the_scaled_coefficients(scale, solver,
                                rtol=rtol)
     np.testing.assert_allclose(clf.predict_proba(X * scale),
                                unpenalized.predict_proba(X), rtol=1e-5)
+
+
+@pytest.mark.parametrize("fmt", ["dense", "csr"])
+def test_lbfgs_on_features_of_mixed_huge_scales(fmt, unpenalized):
+    # Regression: L-BFGS-B's first unit step overflowed on huge features and
+    # its line search gave up at the start, returning the intercept-only
+    # model (from 1e40 on; 1% off at 1e10).  It now runs on column-scaled
+    # variables: each column's coefficient is the unpenalized one divided
+    # by that column's scale.
+    X, y = _data()
+    scales = np.array([1e40, 1e-3])
+    Xs = X * scales
+    Xs = sp.csr_matrix(Xs) if fmt == "csr" else Xs
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = clogit.LogisticRegression(solver="lbfgs", penalty=None).fit(
+            Xs, y)
+    np.testing.assert_allclose(clf.coef_ * scales, unpenalized.coef_,
+                               rtol=1e-6)
+    np.testing.assert_allclose(clf.intercept_, unpenalized.intercept_,
+                               rtol=1e-6)
+
+
+@pytest.mark.parametrize("scale", [1e40, 1e100])
+def test_multinomial_lbfgs_on_huge_features(scale):
+    # Regression: multinomial L-BFGS stopped after one iteration on
+    # features near 1e40 (probabilities 0.67 off); the l2 objective with
+    # C / scale**2 on X * scale has the coefficients w / scale.
+    X, y = load_iris(return_X_y=True)
+    reference = clogit.LogisticRegression(solver="newton", tol=1e-10).fit(
+        X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = clogit.LogisticRegression(
+            solver="lbfgs", C=scale ** -2.0, max_iter=1000).fit(X * scale, y)
+    np.testing.assert_allclose(clf.coef_ * scale, reference.coef_,
+                               atol=1e-5)
+    np.testing.assert_allclose(clf.predict_proba(X * scale),
+                               reference.predict_proba(X), atol=1e-6)
+
+
+def test_ordinary_data_gets_no_lbfgs_column_scales():
+    # the change of variables is for huge features only: ordinary fits are
+    # bit-for-bit what they were
+    X, y = _data()
+    assert column_scales(X * 1e6, log2_squared_norm(X * 1e6), True) is None
+    scales = column_scales(X * 1e40, log2_squared_norm(X * 1e40), True)
+    assert scales[-1] == 1.0
+    np.testing.assert_array_equal(np.frexp(scales)[0], 0.5)  # powers of 2
+    assert np.all(np.abs(np.log2(scales[:-1]) - np.log2(
+        np.abs(X * 1e40).max(axis=0))) <= 1)
 
 
 def test_sparse_huge_features():
@@ -285,6 +338,55 @@ def test_zero_column_names_in_warnings_and_multiclass():
     np.testing.assert_allclose(clf.predict_proba(frame),
                                full.predict_proba(frame[["a", "b"]]),
                                rtol=1e-10)
+
+
+@pytest.mark.parametrize("n_classes, solver, cov_type", [
+    (2, "newton", "nonrobust"), (2, "lbfgs", "nonrobust"),
+    (2, "newton", "HC0"), (2, "lbfgs", "cluster"), (3, "auto", "nonrobust"),
+    (3, "auto", "cluster")])
+def test_zero_column_inference(n_classes, solver, cov_type):
+    # the fit without the zero column, widened: coefficients, likelihood
+    # and degrees of freedom (the rank, as statsmodels counts) are those of
+    # the fit without it, the covariance undefined -- for every solver,
+    # covariance type and the multinomial model
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((400, 2))
+    y = np.digitize(X[:, 0] - X[:, 1] + rng.standard_normal(400),
+                    [-0.5, 0.5][:n_classes - 1])
+    groups = np.arange(400) % 9 if cov_type == "cluster" else None
+    params = dict(penalty=None, solver=solver, cov_type=cov_type, tol=1e-8)
+    reference = clogit.LogisticRegression(**params).fit(X, y, groups=groups)
+    wide = np.column_stack([X[:, 0], np.zeros(400), X[:, 1]])
+    with pytest.warns(LinAlgWarning, match="x1 is 0 on every sample"):
+        clf = clogit.LogisticRegression(**params).fit(wide, y, groups=groups)
+    np.testing.assert_allclose(clf.coef_[:, [0, 2]], reference.coef_,
+                               rtol=1e-6)
+    assert np.all(clf.coef_[:, 1] == 0.0)
+    assert np.isnan(clf.std_errors_).all()
+    assert clf.std_errors_.shape[-1] == 4  # const, x0, x1, x2
+    ours, theirs = clf.results_, reference.results_
+    if n_classes == 2:
+        ours, theirs = [ours], [theirs]
+    for a, b in zip(np.ravel(ours), np.ravel(theirs)):
+        np.testing.assert_allclose(a.llf, b.llf, rtol=1e-9)
+        assert a.df_model == b.df_model and a.aic == pytest.approx(b.aic)
+    # the widened fit keeps no reference to the narrowed copy of X
+    assert all(fit.source is None for fit in clf._inference_fits)
+
+
+def test_a_rescaled_objective_keeps_its_inference_and_its_C():
+    # C=1e300 makes the solvers see the objective divided by a power of
+    # two: the figures are unchanged (the penalty 1/C is negligible, so they
+    # are the unpenalized fit's) and the summary names the C given
+    X, y = _data(n=100)
+    clf = _fit(X, y, C=1e300)
+    assert clf._inference_fits[0].C < 1e300  # rescaled indeed
+    reference = _fit(X, y, penalty=None)
+    np.testing.assert_allclose(clf.std_errors_, reference.std_errors_,
+                               rtol=1e-6)
+    np.testing.assert_allclose(clf.results_.llf, reference.results_.llf,
+                               rtol=1e-12)
+    assert "(l2, C=1e+300)" in str(clf.summary())
 
 
 def test_a_column_nonzero_only_on_zero_weight_samples_is_zero():

@@ -49,3 +49,24 @@ def test_multinomial_and_float32_round_trip(tmp_path):
     assert loaded.coef_.dtype == np.float32
     np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
     np.testing.assert_array_equal(loaded.classes_, clf.classes_)
+
+
+def test_formula_model_with_inference_round_trips(tmp_path):
+    # the formula's design is held as the plain state of model files: no
+    # formulaic type to trust, and the loaded model predicts from raw data
+    pytest.importorskip("formulaic")
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(5)
+    data = pd.DataFrame({"x": rng.normal(size=200),
+                         "level": rng.choice(["a", "b", "c"], size=200),
+                         "firm": rng.integers(0, 12, size=200)})
+    data["y"] = (rng.random(200) < 1 / (1 + np.exp(-data["x"]))).astype(int)
+    est = clogit.logit("y ~ x + C(level)", data, cov_type="cluster",
+                       groups=data["firm"])
+    loaded = _round_trip(est, tmp_path)
+    np.testing.assert_array_equal(loaded.predict_proba(data),
+                                  est.predict_proba(data))
+    np.testing.assert_array_equal(loaded.results_.bse, est.results_.bse)
+    assert str(loaded.summary()) == str(est.summary())
+    with pytest.raises(ValueError, match="level"):
+        loaded.predict(data.assign(level="d"))

@@ -20,6 +20,13 @@ def _public_callables():
             yield f"clogit.{name}", obj
     yield from _methods("clogit.dask.LogisticRegression",
                         clogit.dask.LogisticRegression)
+    # what the results objects' methods return
+    from clogit._inference.hypothesis import ContrastResults
+    from clogit._inference.margeff import MarginalEffects
+    from clogit._inference.prediction import PredictionResults
+
+    for cls in (PredictionResults, MarginalEffects, ContrastResults):
+        yield from _methods(cls.__name__, cls)
 
 
 def _methods(prefix, cls):

@@ -11,6 +11,7 @@ ORDER = [
     "plot_class_weight.py",
     "plot_l1_path.py",
     "plot_ovr_vs_softmax.py",
+    "plot_coefficient_forest.py",
 ]
 
 

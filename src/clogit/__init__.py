@@ -6,6 +6,8 @@ through scipy, numerically stable scalar math for every finite input.
 """
 
 from ._estimator import LogisticRegression, load
+from ._formula import logit
+from ._inference.results import LogitResults, MNLogitResults
 from ._functions import lipschitz_step, log_sigmoid, sigmoid
 from ._metrics import log_loss
 from ._model_selection import LogisticRegressionCV
@@ -24,11 +26,15 @@ SKOPS_TRUSTED_TYPES = (
     "clogit._model_selection.LogisticRegressionCV",
     "clogit.dask.LogisticRegression",
     "clogit._inference.binary.BinaryFit",
+    "clogit._inference.multinomial.MultinomialFit",
+    "clogit._formula_design.FormulaDesign",
 )
 
 __all__ = [
     "LogisticRegression",
     "LogisticRegressionCV",
+    "LogitResults",
+    "MNLogitResults",
     "RegularizationPath",
     "SKOPS_TRUSTED_TYPES",
     "SeparationWarning",
@@ -38,6 +44,7 @@ __all__ = [
     "load",
     "log_loss",
     "log_sigmoid",
+    "logit",
     "regularization_path",
     "sigmoid",
 ]

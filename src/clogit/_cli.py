@@ -3,7 +3,8 @@
 ::
 
     clogit fit DATA.csv --target COLUMN [--features a,b] [--penalty ...]
-               [-o model.json]
+               [--cov-type ... [--cluster COLUMN]] [-o model.json]
+    clogit fit DATA.csv --formula "y ~ x1 + C(x2)" [...]
     clogit predict model.json DATA.csv [-o predictions.csv] [--proba]
     clogit bench [--quick] [--sizes NxP,...] [--repeats N]
     clogit --version
@@ -12,6 +13,12 @@ CSV files need a header row; feature columns must hold finite numbers, the
 target of ``fit`` may hold any labels (see ``clogit._csv`` for how files
 are read: pandas' parser or a streaming one, progress on stderr for long
 reads, labels kept as written unless they are all numbers of one kind).
+With ``--formula`` the columns the formula reads may hold text
+(categorical factors; ``clogit._csv.parse_column``), ``clogit.logit``
+builds the design (penalty none unless ``--penalty`` is given), and
+``predict`` of such a model reads the raw columns again.  A ``--cluster``
+column holds the clusters of ``--cov-type cluster`` and is never a
+feature.
 Bad input -- a missing file or column, a non-numeric or missing value, a
 missing label, a stray quote, two spellings of one numeric label, a
 model/data mismatch, a malformed model file, a bad option -- ends with exit
@@ -27,6 +34,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import sys
 import threading
 import time
@@ -34,10 +42,11 @@ import warnings
 
 import numpy as np
 
-from ._csv import CSVError, parse_labels, read_csv
+from ._csv import CSVError, parse_column, parse_labels, read_csv
 from ._estimator import LogisticRegression, load
 from ._files import atomic_writer, same_file
 from ._inference.binary import InferenceUnavailableError
+from ._inference.covariance import COV_TYPES
 from ._version import __version__
 
 
@@ -151,37 +160,156 @@ def _coefficients_text(clf, names, reason):
     return "\n".join(lines)
 
 
-def cmd_fit(args):
-    _refuse_overwriting_inputs(args.output, [args.data])
-    features = args.features
-    if features is not None:
-        features = [name.strip() for name in features.split(",")]
-        if len(set(features)) != len(features):
-            raise CLIError("--features lists a column twice.")
-        if args.target in features:
-            raise CLIError(f"--features lists the target {args.target!r}.")
-    table = read_csv(args.data, target=args.target, features=features)
-    features = table.features
-    X = table.X
-    y = parse_labels(table.target, args.data, args.target)
-    clf = LogisticRegression(
-        penalty=None if args.penalty == "none" else args.penalty, C=args.C,
-        l1_ratio=args.l1_ratio, solver=args.solver,
-        class_weight=args.class_weight, multi_class=args.multi_class,
-        max_iter=args.max_iter, tol=args.tol)
+def _frame(table, columns, path, lhs=None):
+    """The text columns a formula reads as a pandas DataFrame: each typed
+    by :func:`clogit._csv.parse_column` (numbers, or text: a categorical
+    factor); the left-hand side's column as labels (``parse_labels``)."""
+    try:
+        import pandas as pd
+    except ImportError:
+        raise CLIError("--formula needs pandas and formulaic: pip install "
+                       '"clogit[formula]".') from None
+    return pd.DataFrame({
+        name: (parse_labels(table.text[name], path, name) if name == lhs
+               else parse_column(table.text[name], path, name))
+        for name in columns})
 
-    with _Progress(f"fitting {X.shape[0]} x {X.shape[1]}"), \
+
+def _formula_columns(formula, header):
+    """The CSV columns ``formula`` reads: the identifiers it uses, the
+    names it quotes (```my column```, ``Q("my column")``), that are columns
+    (formulaic reports any other name when it evaluates the formula)."""
+    from ._formula_design import formula_names
+
+    quoted = re.findall(r"`([^`]+)`", formula) + [
+        a or b for a, b in re.findall(r"""Q\(\s*(?:"([^"]*)"|'([^']*)')""",
+                                      formula)]
+    names = formula_names(formula) | set(quoted)
+    return [name for name in header if name in names]
+
+
+def _read_with_cluster(args, **kwargs):
+    """``read_csv(args.data, **kwargs)``, naming a missing --cluster
+    column as such."""
+    try:
+        return read_csv(args.data, **kwargs)
+    except CSVError as exc:
+        if args.cluster is not None and \
+                f"no column {args.cluster!r};" in str(exc):
+            raise CLIError(f"{args.data}: no --cluster column "
+                           f"{args.cluster!r}.") from None
+        raise
+
+
+def _check_cov_options(args):
+    """``--cov-type`` and ``--cluster``: --cluster means cov type cluster,
+    which needs it."""
+    if args.cluster is not None and args.cov_type not in (None, "cluster"):
+        raise CLIError(f"--cluster gives the clusters of --cov-type "
+                       f"cluster, not of --cov-type {args.cov_type}.")
+    cov_type = args.cov_type or ("cluster" if args.cluster else "nonrobust")
+    if cov_type == "cluster" and args.cluster is None:
+        raise CLIError("--cov-type cluster needs --cluster COLUMN (the "
+                       "cluster of every row).")
+    return cov_type
+
+
+def _estimator_params(args, formula):
+    penalty = args.penalty
+    if penalty is None:
+        penalty = "none" if formula else "l2"
+    return dict(penalty=None if penalty == "none" else penalty, C=args.C,
+                l1_ratio=args.l1_ratio, solver=args.solver,
+                class_weight=args.class_weight, multi_class=args.multi_class,
+                max_iter=args.max_iter, tol=args.tol)
+
+
+def _fit_formula(args, cov_type):
+    """``clogit fit --formula``: ``clogit.logit`` on the CSV's columns."""
+    from ._formula import logit
+
+    if args.features is not None:
+        raise CLIError("--features and --formula both choose the features; "
+                       "give one.")
+
+    def columns_of(header):
+        columns = _formula_columns(args.formula, header)
+        if args.cluster is not None:
+            if args.cluster in columns:
+                raise CLIError(f"--cluster column {args.cluster!r} is read "
+                               "by the formula; a cluster column is never a "
+                               "feature.")
+            columns.append(args.cluster)
+        return columns
+
+    table = _read_with_cluster(args, features=[], text_columns=columns_of)
+    columns = list(table.text)
+    lhs = args.formula.split("~")[0].strip() if "~" in args.formula \
+        else None
+    frame = _frame(table, [c for c in columns if c != args.cluster],
+                   args.data, lhs=lhs if lhs in columns else None)
+    groups = (None if args.cluster is None
+              else parse_labels(table.text[args.cluster], args.data,
+                                args.cluster))
+    with _Progress(f"fitting {args.formula!r} on {len(frame)} rows"), \
             warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        clf.fit(as_named(X, features), y)
+        clf = logit(args.formula, frame, cov_type=cov_type, groups=groups,
+                    **_estimator_params(args, True))
     _print_warnings(caught)
-    if not hasattr(clf, "feature_names_in_"):
-        # no pandas: set what validate_data stores for a DataFrame, so that
-        # the summary and the saved model name the features
-        clf.feature_names_in_ = np.array(features, dtype=object)
+    if args.target is not None and args.target != clf._target_name:
+        raise CLIError(f"--target {args.target!r} is not the formula's "
+                       f"left-hand side {clf._target_name!r}.")
+    return clf, list(clf.feature_names_in_)
+
+
+def cmd_fit(args):
+    _refuse_overwriting_inputs(args.output, [args.data])
+    if args.target is None and args.formula is None:
+        raise CLIError("fit needs --target COLUMN (or --formula).")
+    cov_type = _check_cov_options(args)
+    if args.formula is not None:
+        clf, features = _fit_formula(args, cov_type)
+        yname = clf._target_name
+    else:
+        if args.cluster == args.target:
+            raise CLIError("--cluster and --target name the same column.")
+        features = args.features
+        if features is not None:
+            features = [name.strip() for name in features.split(",")]
+            if len(set(features)) != len(features):
+                raise CLIError("--features lists a column twice.")
+            if args.target in features:
+                raise CLIError(
+                    f"--features lists the target {args.target!r}.")
+            if args.cluster is not None and args.cluster in features:
+                raise CLIError(f"--features lists the --cluster column "
+                               f"{args.cluster!r}; a cluster column is "
+                               "never a feature.")
+        table = _read_with_cluster(
+            args, target=args.target, features=features,
+            text_columns=[] if args.cluster is None else [args.cluster])
+        features = table.features
+        X = table.X
+        y = parse_labels(table.target, args.data, args.target)
+        groups = (None if args.cluster is None
+                  else parse_labels(table.text[args.cluster], args.data,
+                                    args.cluster))
+        clf = LogisticRegression(cov_type=cov_type,
+                                 **_estimator_params(args, False))
+        with _Progress(f"fitting {X.shape[0]} x {X.shape[1]}"), \
+                warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            clf.fit(as_named(X, features), y, groups=groups)
+        _print_warnings(caught)
+        if not hasattr(clf, "feature_names_in_"):
+            # no pandas: set what validate_data stores for a DataFrame, so
+            # that the summary and the saved model name the features
+            clf.feature_names_in_ = np.array(features, dtype=object)
+        clf._target_name = yname = args.target  # the saved model's too
 
     try:
-        text = str(clf.summary(yname=args.target))
+        text = str(clf.summary(yname=yname))
     except InferenceUnavailableError as exc:
         text = _coefficients_text(clf, features, str(exc).split(":")[0])
     print(text)
@@ -197,6 +325,22 @@ def cmd_predict(args):
         clf = load(args.model)
     except ValueError as exc:
         raise CLIError(f"{args.model}: {exc}") from None
+    design = getattr(clf, "formula_", None)
+    if design is not None:
+        # a formula model reads the raw columns its formula reads
+        try:
+            table = read_csv(args.data, features=[],
+                             text_columns=design.variables)
+        except CSVError as exc:
+            if "no column" not in str(exc):
+                raise
+            missing = str(exc).split("no column ")[1].split(";")[0]
+            raise CLIError(
+                f"{args.data} lacks the column {missing} that the model's "
+                f"formula {design.formula!r} reads.") from None
+        _write_predictions(args, clf,
+                           _frame(table, design.variables, args.data))
+        return 0
     names = getattr(clf, "feature_names_in_", None)
     if names is not None:
         names = [str(n) for n in names]
@@ -226,6 +370,11 @@ def cmd_predict(args):
     X = table.X
     if hasattr(clf, "feature_names_in_"):
         X = as_named(X, names)
+    _write_predictions(args, clf, X)
+    return 0
+
+
+def _write_predictions(args, clf, X):
     with warnings.catch_warnings():
         # columns were matched by name above (X is a plain array without
         # pandas)
@@ -239,7 +388,6 @@ def cmd_predict(args):
             out_header = ["prediction"]
             out_rows = [[str(label)] for label in clf.predict(X).tolist()]
     _write_csv(args.output, out_header, out_rows)
-    return 0
 
 
 def cmd_bench(args):
@@ -302,14 +450,25 @@ def build_parser():
 
     fit = sub.add_parser("fit", help="fit a model and print its summary")
     fit.add_argument("data", help="CSV file with a header row")
-    fit.add_argument("--target", required=True, metavar="COLUMN",
+    fit.add_argument("--target", metavar="COLUMN",
                      help="the label column; every other column is a "
-                          "(numeric) feature")
+                          "(numeric) feature (not needed with --formula)")
     fit.add_argument("--features", metavar="A,B,...", default=None,
                      help="comma-separated feature columns (default: every "
-                          "column but the target)")
-    fit.add_argument("--penalty", default="l2",
-                     choices=["l2", "none", "l1", "elasticnet"])
+                          "column but the target and the --cluster column)")
+    fit.add_argument("--formula", metavar='"y ~ x1 + C(x2)"',
+                     help="fit clogit.logit's formula on the columns "
+                          "(needs clogit[formula]); penalty none unless "
+                          "--penalty is given")
+    fit.add_argument("--penalty", default=None,
+                     choices=["l2", "none", "l1", "elasticnet", "firth"],
+                     help="default l2 (none with --formula)")
+    fit.add_argument("--cov-type", default=None, choices=list(COV_TYPES),
+                     help="covariance of the standard errors (default "
+                          "nonrobust; cluster with --cluster)")
+    fit.add_argument("--cluster", metavar="COLUMN",
+                     help="the column of clusters for --cov-type cluster "
+                          "(never a feature)")
     fit.add_argument("--C", type=_positive_float, default=1.0,
                      help="inverse regularization strength (default 1)")
     fit.add_argument("--l1-ratio", type=float, default=None,

@@ -41,7 +41,7 @@ import re
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
@@ -77,12 +77,16 @@ class CSVData:
     X : ndarray of shape (n_rows, n_features), float64
     target : list of str or None
         The target column's cells, as written.
+    text : dict of str to list of str
+        The cells of the ``text_columns`` asked for, as written (clusters,
+        or the columns a formula reads: :func:`parse_column` types them).
     """
 
     header: list
     features: list
     X: np.ndarray
     target: list | None
+    text: dict = field(default_factory=dict)
 
 
 class _Progress:
@@ -205,18 +209,21 @@ def _parse_header(path, text):
     return header
 
 
-def _columns(path, header, target, features):
+def _columns(path, header, target, features, text_columns):
     position = {name: j for j, name in enumerate(header)}
-    if target is not None and target not in position:
-        shown = ", ".join(header[:20]) + (" ..." if len(header) > 20 else "")
-        raise CSVError(f"{path}: no column {target!r}; columns are {shown}.")
+    shown = ", ".join(header[:20]) + (" ..." if len(header) > 20 else "")
+    for name in ([] if target is None else [target]) + list(text_columns):
+        if name not in position:
+            raise CSVError(f"{path}: no column {name!r}; columns are "
+                           f"{shown}.")
     if features is None:
-        features = [name for name in header if name != target]
+        features = [name for name in header
+                    if name != target and name not in text_columns]
     missing = [name for name in features if name not in position]
     if missing:
         raise CSVError(f"{path}: no feature column(s) "
                        f"{', '.join(missing[:10])}.")
-    if not features:
+    if not features and not text_columns:
         raise CSVError(f"{path}: no feature columns besides the target.")
     return position, list(features)
 
@@ -246,24 +253,26 @@ def _bad_cell(path, row, name, cell):
         f"{cell!r}); encode categorical features as numbers first.")
 
 
-def _check_target(path, name, cells, first_row):
+def _check_target(path, name, cells, first_row, role="target"):
     for i, cell in enumerate(cells):
         if not cell.strip():
+            what = "a missing label" if role == "target" else \
+                "a missing value"
+            column = f"{role} column" if role else "column"
             raise CSVError(
-                f"{path}: data row {first_row + i}: the target column "
-                f"{name!r} is empty (a missing label); remove the row or "
-                "fill it in.")
+                f"{path}: data row {first_row + i}: the {column} "
+                f"{name!r} is empty ({what}); remove the row or fill it in.")
         if _spans_lines(cell):
             raise _quote_error(path, first_row + i, name)
 
 
-def _stream_rows(path, text, header, position, features, target):
+def _stream_rows(path, text, header, position, features, labelled):
     """The streaming reader: blocks of rows by ``csv``, each converted to
-    float64 by numpy."""
+    float64 by numpy; the ``labelled`` columns (name, role) as text."""
     reader = csv.reader(text, strict=True)
     index = [position[name] for name in features]
-    target_index = None if target is None else position[target]
-    blocks, labels = [], []
+    labels = {name: [] for name, _ in labelled}
+    blocks = []
     width = len(header)
     row = 0
     while True:
@@ -286,16 +295,16 @@ def _stream_rows(path, text, header, position, features, target):
             block = None
         if block is None or not np.isfinite(block).all():
             _raise_first_bad(path, cells, features, row + 1)
-        if target_index is not None:
-            column = [r[target_index] for r in rows]
-            _check_target(path, target, column, row + 1)
-            labels.extend(column)
+        for name, role in labelled:
+            column = [r[position[name]] for r in rows]
+            _check_target(path, name, column, row + 1, role)
+            labels[name].extend(column)
         blocks.append(block)
         row += len(rows)
     if not blocks:
         raise CSVError(f"{path}: no data rows after the header.")
     X = blocks[0] if len(blocks) == 1 else np.vstack(blocks)
-    return X, (labels if target is not None else None)
+    return X, labels
 
 
 def _raise_first_bad(path, cells, features, first_row):
@@ -327,12 +336,12 @@ def _parser_error(path, exc):
     return CSVError(f"{path}: malformed CSV ({message}).")
 
 
-def _pandas_rows(pd, path, text, header, features, target):
+def _pandas_rows(pd, path, text, header, features, labelled):
     """pandas' C parser for the rows (narrow files)."""
     try:
         frame = pd.read_csv(
             text, header=None, names=header, engine="c",
-            dtype=None if target is None else {target: str},
+            dtype={name: str for name, _ in labelled} or None,
             keep_default_na=False, na_values=[""], skip_blank_lines=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise _parser_error(path, exc) from None
@@ -358,16 +367,16 @@ def _pandas_rows(pd, path, text, header, features, target):
                             else str(cell))
         columns.append(values)
     X = np.column_stack(columns) if columns else np.empty((len(frame), 0))
-    labels = None
-    if target is not None:
-        labels = ["" if not isinstance(cell, str) else cell
-                  for cell in frame[target].tolist()]
-        _check_target(path, target, labels, 1)
+    labels = {}
+    for name, role in labelled:
+        labels[name] = ["" if not isinstance(cell, str) else cell
+                        for cell in frame[name].tolist()]
+        _check_target(path, name, labels[name], 1, role)
     return X, labels
 
 
 def read_csv(path: Any, *, target: str | None = None,
-             features: list | None = None,
+             features: list | None = None, text_columns: Any = (),
              progress: bool = True) -> CSVData:
     """Read a CSV file's feature columns (and target column).
 
@@ -377,7 +386,13 @@ def read_csv(path: Any, *, target: str | None = None,
     target : str, optional
         The label column.
     features : list of str, optional
-        The feature columns (default: every column but ``target``).
+        The feature columns (default: every column but ``target`` and
+        ``text_columns``); may be empty when ``text_columns`` are read.
+    text_columns : sequence of str, or callable
+        Columns returned as written in ``CSVData.text`` (an empty cell is
+        an error naming its row, as for the target); a callable gets the
+        header and returns them (a formula's columns: a pipe can be read
+        only once).
     progress : bool
         Report progress on stderr for reads longer than a second.
 
@@ -396,23 +411,70 @@ def read_csv(path: Any, *, target: str | None = None,
     try:
         try:
             header = _parse_header(path, text)
-            position, features = _columns(path, header, target, features)
+            if callable(text_columns):
+                text_columns = text_columns(header)
+            text_columns = list(dict.fromkeys(text_columns))
+            position, features = _columns(path, header, target, features,
+                                          text_columns)
+            labelled = ([] if target is None else [(target, "target")]) + [
+                (name, "") for name in text_columns if name != target]
             try:
                 import pandas as pd
             except ImportError:
                 pd = None
             if pd is not None and len(header) <= WIDE_COLUMNS:
                 X, labels = _pandas_rows(pd, path, text, header, features,
-                                         target)
+                                         labelled)
             else:
                 X, labels = _stream_rows(path, text, header, position,
-                                         features, target)
+                                         features, labelled)
         except UnicodeDecodeError:
             raise CSVError(f"{path}: not a UTF-8 text (CSV) file.") from None
         watched.finish()
     finally:
         text.close()
-    return CSVData(header=header, features=features, X=X, target=labels)
+    target_cells = None if target is None else labels.pop(target)
+    return CSVData(header=header, features=features, X=X,
+                   target=target_cells, text=labels)
+
+
+# How a formula's column may spell a number that is not finite: such a
+# column is an error, never a categorical factor by accident.
+_NON_FINITE = {"nan", "inf", "-inf", "+inf", "infinity", "-infinity",
+               "+infinity"}
+
+
+def parse_column(cells: list, path: Any = "", column: str = "") \
+        -> np.ndarray:
+    """A column a formula reads: int64 when every cell is an integer (of
+    at most 18 digits), float64 when every cell is a decimal number, else
+    the text as written (stripped), which a formula codes as a categorical
+    factor.
+
+    Raises
+    ------
+    CSVError
+        A column of numbers with a non-finite one (``nan``, ``inf``,
+        ``1e999``): it is neither numeric nor categorical.
+    """
+    stripped = [cell.strip() for cell in cells]
+    distinct = set(stripped)
+    if all(_INT.match(c) and len(c.lstrip("+-")) <= 18 for c in distinct):
+        return np.array([int(c) for c in stripped], dtype=np.int64)
+    numeric = [c for c in distinct if _DECIMAL.match(c)]
+    if len(numeric) == len(distinct):
+        values = np.array(stripped, dtype=np.float64)
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size == 0:
+            return values
+    elif not numeric or any(c.lower() not in _NON_FINITE
+                            for c in distinct.difference(numeric)):
+        return np.array(stripped, dtype=object)
+    row = next(i for i, c in enumerate(stripped)
+               if not (_DECIMAL.match(c) and np.isfinite(float(c))))
+    raise CSVError(f"{path}: column {column!r} holds numbers and a value "
+                   f"that is not finite (data row {row + 1}: "
+                   f"{cells[row]!r}).")
 
 
 def parse_labels(cells: list, path: Any = "", column: str = "") \

@@ -25,9 +25,10 @@ from ._backends.threads import available_cores, single_threaded_blas
 from ._fitting import Objective
 from ._functions import log_sigmoid, sigmoid
 from ._inference.accessors import InferenceMixin
+from ._inference.covariance import check_cov_type, check_groups
 from ._kernels import binomial as _binomial
-from ._typing import (ArrayLike, ClassWeight, MatrixLike, MultiClass,
-                      PathOrFile, Penalty, RandomState, Solver)
+from ._typing import (ArrayLike, ClassWeight, CovType, MatrixLike,
+                      MultiClass, PathOrFile, Penalty, RandomState, Solver)
 from ._scaling import log2_squared_norm, normalize_weights
 from ._validation import as_blas_matrix, check_sample_weight, nonzero_columns
 
@@ -90,6 +91,33 @@ def _scaled_scores(X, coef, intercept):
                 + intercept)
 
 
+def _target_name(y):
+    """The name of a named target (a pandas or polars Series: what has
+    ``to_frame``), or None."""
+    name = getattr(y, "name", None) if hasattr(y, "to_frame") else None
+    return None if name is None else str(name)
+
+
+def _firth_objective(estimator):
+    """The objective of ``penalty="firth"`` after its own checks: Newton on
+    the modified score fits binary and One-vs-Rest problems in memory; C
+    counts as a frequency weight (``fit`` multiplies the sample weights by
+    it), so the kernels' C is 1."""
+    if estimator._solver_name() not in ("auto", "newton"):
+        raise ValueError(
+            "penalty='firth' is fitted by Newton's method on the modified "
+            f"score: use solver='auto' or 'newton', not "
+            f"{estimator.solver!r}.")
+    if estimator.multi_class == "multinomial":
+        raise ValueError(
+            "penalty='firth' fits binary and One-vs-Rest models; use "
+            "multi_class='ovr' or 'auto' (not 'multinomial').")
+    if not np.isfinite(estimator.C):
+        raise ValueError("penalty='firth' takes C as a frequency weight of "
+                         "every sample: it must be finite, got C=inf.")
+    return Objective(C=1.0, l1=0.0, l2=0.0, firth=True)
+
+
 def _is_real(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
@@ -111,8 +139,8 @@ def _positive_finite(value):
 # "<name> must be <what>, got <value>." -- uniform messages -- before the
 # rules that combine parameters.
 _PARAMETER_RULES = {
-    "penalty": (lambda v: v in ("l2", "l1", "elasticnet", None),
-                "one of 'l2', 'l1', 'elasticnet' or None"),
+    "penalty": (lambda v: v in ("l2", "l1", "elasticnet", "firth", None),
+                "one of 'l2', 'l1', 'elasticnet', 'firth' or None"),
     "C": (lambda v: _is_real(v) and not np.isnan(v) and v > 0,
           "a positive number (np.inf for no penalty)"),
     "l1_ratio": (lambda v: v is None or (_is_real(v) and 0 <= v <= 1),
@@ -197,13 +225,19 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
+    penalty : {"l2", "l1", "elasticnet", "firth"} or None, default="l2"
         Regularization term.  ``None`` (or ``C=np.inf``) fits the unpenalized
         maximum-likelihood model.  "l1" and "elasticnet" give exactly sparse
         coefficients (zeros are 0.0).  With the default "l2", a non-zero
         ``l1_ratio`` selects the penalty as scikit-learn >= 1.8 does.
+        "firth": Firth's bias-reduced penalized likelihood
+        ``l + 1/2 log det I`` (R's logistf): finite estimates on separated
+        and rare-event data, Wald inference from the Fisher information and
+        profile intervals (``results_.conf_int(method="profile")``); binary
+        and One-vs-Rest, solver "auto"/"newton", in memory.
     C : float, default=1.0
         Inverse regularization strength, > 0; ``np.inf`` means no penalty.
+        With ``penalty="firth"`` a frequency weight of every sample.
     l1_ratio : float in [0, 1] or None, default=0.0
         With ``penalty="l2"`` (scikit-learn >= 1.8's idiom): 0 is l2, 1 is
         l1 and values in between are elastic net with that mixing weight.
@@ -274,6 +308,19 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     n_jobs : int or None, default=None
         One-vs-Rest: classes fitted in parallel threads (None means 1, -1
         all cores).  Results are bit-identical for any value.
+    cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"}, \
+default="nonrobust"
+        The covariance behind the standard errors, p-values, intervals and
+        summary (statsmodels' ``Logit.fit(cov_type=...)``).  "nonrobust":
+        the inverse Hessian.  "HC0"-"HC3": the heteroscedasticity-robust
+        sandwich ``H^-1 (sum_i s_i g_i g_i^T) H^-1`` of the per-sample
+        scores; as in statsmodels, whose discrete models apply no
+        small-sample factor and no leverage adjustment, HC1, HC2 and HC3
+        equal HC0.  "cluster": the cluster-robust sandwich of the clusters
+        given to ``fit(..., groups=...)``, with statsmodels' default factor
+        ``G / (G - 1) * (N - 1) / (N - k)``.  With ``penalty="l2"`` the
+        bread is the penalized Hessian.  The meat costs one more
+        accumulation in one pass over X at the end of ``fit``.
 
     Attributes
     ----------
@@ -297,6 +344,15 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when X was a pandas DataFrame with string column names.
+    results_ : LogitResults, list of LogitResults or MNLogitResults
+        The fit's inference under statsmodels' names (``params``, ``bse``,
+        ``pvalues``, ``conf_int()``, ``llf``, ``aic``, ``summary()`` ...);
+        see ``clogit._inference.results``.  Inference keeps a reference to
+        the training data (never a copy) for figures computed on demand;
+        ``results_.remove_data()`` drops it, and pickles never hold it.
+    formula_ : FormulaDesign
+        For a model fitted by :func:`clogit.logit`: its design, which makes
+        raw data into the design matrix at predict.
 
     Examples
     --------
@@ -328,6 +384,7 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         verbose: int = 0,
         warm_start: bool = False,
         n_jobs: int | None = None,
+        cov_type: CovType = "nonrobust",
     ) -> None:
         self.penalty = penalty
         self.C = C
@@ -344,6 +401,7 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         self.verbose = verbose
         self.warm_start = warm_start
         self.n_jobs = n_jobs
+        self.cov_type = cov_type
 
     # ------------------------------------------------------------------
     # parameters
@@ -365,6 +423,8 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
                 "solver='gd' supports binary and One-vs-Rest fits only; use "
                 "solver='newton', 'lbfgs' or 'auto' with "
                 "multi_class='multinomial'.")
+        if self.penalty == "firth":
+            return _firth_objective(self)
         penalty, ratio = resolve_penalty(self.penalty, self.C, self.l1_ratio)
         if solver in ("lbfgs", "newton-cg") and penalty in ("l1",
                                                            "elasticnet"):
@@ -416,7 +476,8 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     # fitting
     # ------------------------------------------------------------------
     def fit(self, X: MatrixLike, y: ArrayLike,
-            sample_weight: ArrayLike | None = None) -> LogisticRegression:
+            sample_weight: ArrayLike | None = None, *,
+            groups: ArrayLike | None = None) -> LogisticRegression:
         """Fit the model.
 
         Parameters
@@ -430,6 +491,9 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
             Labels, of any type with at least two distinct values.
         sample_weight : array_like of shape (n_samples,), default=None
             Non-negative sample weights (frequency weights).
+        groups : array_like of shape (n_samples,), default=None
+            The cluster of every sample (labels of any type), for
+            ``cov_type="cluster"``; only allowed with it.
 
         Returns
         -------
@@ -437,6 +501,8 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         objective = self._validate_params()
+        cov_type = check_cov_type(self.cov_type)
+        target_name = _target_name(y)
         # finiteness is checked with |X|^2 below: one pass for both
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"],
                              dtype=[np.float64, np.float32],
@@ -451,22 +517,29 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
             raise ValueError(
                 "This solver needs samples of at least 2 classes in the data, "
                 f"but the data contains only one class: {classes[0]!r}.")
-        sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        weights = check_sample_weight(sample_weight, X.shape[0])
+        if self.penalty == "firth" and self.C != 1.0:
+            weights = weights * float(self.C)  # C as a frequency weight
+        clusters = check_groups(groups, X.shape[0], weights, cov_type)
         # weights whose sums would overflow: divided by a power of two
         # (clogit._scaling; C compensates)
-        sample_weight, weight_shift = normalize_weights(sample_weight)
+        weights, weight_shift = normalize_weights(weights)
         columns = None
         if not (objective.l1 or objective.l2):
-            columns = self._identified_columns(X, sample_weight)
+            columns = self._identified_columns(X, weights)
             if columns is not None:
                 X = X[:, columns]
-        data = InMemoryData(X, y_encoded, sample_weight, classes)
+        data = InMemoryData(X, y_encoded, weights, classes,
+                            None if clusters is None else clusters.codes)
         data.weight_shift, data.log2_norm2 = weight_shift, log2_norm2
+        self._target_name = target_name
+        if hasattr(self, "formula_"):
+            del self.formula_  # clogit.logit sets it again after its fit
         with single_threaded_blas():
             return self._fit_data(
                 data, objective,
                 self._solver_for(objective, X.shape[1], data.sparse),
-                columns=columns)
+                clusters, columns=columns)
 
     def _identified_columns(self, X, sample_weight):
         """Without a penalty, a column that is 0 on every sample of positive
@@ -492,7 +565,7 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
             LinAlgWarning, stacklevel=3)
         return np.flatnonzero(keep)
 
-    def _settings(self, objective, n_problems):
+    def _settings(self, objective, n_problems, clusters=None):
         """The fitting plan's view of the parameters."""
         return _fitting.Settings(
             objective=objective, fit_intercept=self.fit_intercept,
@@ -500,11 +573,14 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
             class_weight=self.class_weight,
             penalty=self._penalty_in_effect(),
             n_threads=self._n_threads(n_problems),
-            feature_names=getattr(self, "feature_names_in_", None))
+            feature_names=getattr(self, "feature_names_in_", None),
+            cov_type=self.cov_type, clusters=clusters)
 
-    def _fit_data(self, data, objective, solver, columns=None):
+    def _fit_data(self, data, objective, solver, clusters=None,
+                  columns=None):
         """Run the fitting plan on ``data`` (a ``FitData`` of any backend)
-        with the binary ``solver``; sets the fitted attributes.
+        with the binary ``solver`` (and the ``cov_type="cluster"``
+        ``clusters``); sets the fitted attributes.
 
         ``columns``: ``data`` holds only these columns of X (the others are
         0 on every sample of positive weight); their coefficients are 0.
@@ -514,7 +590,7 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         multinomial = _fitting.is_multinomial(self.multi_class, solver_name,
                                               objective, n_classes)
         n_problems = 1 if multinomial or n_classes == 2 else n_classes
-        settings = self._settings(objective, n_problems)
+        settings = self._settings(objective, n_problems, clusters)
         if columns is not None:
             names = settings.feature_names
             if names is None:
@@ -633,6 +709,9 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         X : {array_like, sparse matrix} of shape (n_samples, n_features)
             Dense (float64 or float32, kept as float32), or scipy.sparse
             (CSR and CSC used as they are, other formats converted to CSR).
+            For a model fitted by :func:`clogit.logit`: the raw data (a
+            DataFrame with the columns the formula reads), made into the
+            design as in the fit.
 
         Returns
         -------
@@ -641,11 +720,17 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
             For two classes, the score of ``classes_[1]``.
         """
         check_is_fitted(self)
-        with np.errstate(over="ignore", invalid="ignore"):
-            # (scikit-learn's finiteness test sums X: huge finite values
-            # overflow there, harmlessly)
-            X = validate_data(self, X, accept_sparse=["csr", "csc"],
-                              dtype=[np.float64, np.float32], reset=False)
+        design = getattr(self, "formula_", None)
+        if design is not None:
+            X = design.transform(X)  # its columns are the fitted ones
+            # (transforms such as log may give inf on raw data)
+            assert_all_finite(X, input_name="the design matrix of X")
+        else:
+            with np.errstate(over="ignore", invalid="ignore"):
+                # (scikit-learn's finiteness test sums X: huge finite values
+                # overflow there, harmlessly)
+                X = validate_data(self, X, accept_sparse=["csr", "csc"],
+                                  dtype=[np.float64, np.float32], reset=False)
         X = as_blas_matrix(X)
         coef = self._dense_coef()
         intercept = np.asarray(self.intercept_, dtype=np.float64)
@@ -763,8 +848,11 @@ def load(path: PathOrFile) -> LogisticRegression:
     -------
     LogisticRegression
         Fitted: ``predict``, ``predict_proba`` ... give exactly the saved
-        model's results.  Inference (``summary``, ``covariance_``) needs a
-        refit: model files hold no Hessian.
+        model's results, and ``results_``, ``summary()``, ``covariance_``
+        ... its inference (stored in the file; files of format version 1,
+        and fits whose covariance had not been computed when they were
+        saved, hold none).  A model fitted by :func:`clogit.logit`
+        predicts from raw data again.
 
     Raises
     ------

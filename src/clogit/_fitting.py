@@ -13,7 +13,10 @@ or ``_backends.dask_chunks.DaskData``) and hands it to :func:`fit_binary`
 3. watch unpenalized fits (every solver, binary, One-vs-Rest and
    multinomial) for separation,
 4. raise the warnings in the caller's thread, in class order, and
-5. collect what inference needs (``_inference.binary.binary_fit``),
+5. collect what inference needs (``_inference.binary.binary_fit``,
+   ``_inference.multinomial.multinomial_fit``: the covariance of
+   ``cov_type``, and -- for data kept in memory -- a way to remake the
+   problem's kernels, for figures computed on demand),
 
 returning a :class:`FittedModel` the estimator copies into its attributes.
 """
@@ -27,7 +30,10 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._inference.binary import binary_fit
-from ._scaling import scale_problem
+from ._inference.multinomial import multinomial_fit
+from ._scaling import column_scales, scale_problem
+from ._backends.row_forms import FirthPasses
+from ._solvers.firth import firth_binary
 from ._solvers.gd import gradient_descent
 from ._solvers.lbfgs import lbfgs_binary
 from ._solvers.multinomial import lbfgs_multinomial, newton_multinomial
@@ -79,11 +85,13 @@ SOLVER_NAMES = {"newton": "Newton", "newton_cg": "Newton-CG",
 
 
 class Objective(NamedTuple):
-    """Weights of ``C * sum(s * loss) + l1 * |w|_1 + l2/2 * |w|^2``."""
+    """Weights of ``C * sum(s * loss) + l1 * |w|_1 + l2/2 * |w|^2``, or
+    (``firth``) of Firth's ``C * sum(s * loss) - 1/2 log det I``."""
 
     C: float
     l1: float
     l2: float
+    firth: bool = False
 
 
 @dataclass
@@ -104,6 +112,11 @@ class Settings:
         One-vs-Rest classes solved concurrently.
     feature_names : ndarray or None
         Named in warnings.
+    cov_type : str
+        The covariance inference reports (``_inference.covariance``).
+    clusters : Clusters or None
+        The cluster codes of ``cov_type="cluster"`` (the data's kernels
+        hold them too).
     """
 
     objective: Objective
@@ -115,6 +128,8 @@ class Settings:
     penalty: str | None
     n_threads: int = 1
     feature_names: Any = None
+    cov_type: str = "nonrobust"
+    clusters: Any = None
 
 
 @dataclass
@@ -166,6 +181,8 @@ def binary_solver(solver, objective, n_features, sparse=False):
     ``NEWTON_HESSIAN_MAX_BYTES``, and what "auto" picks for sparse X wider
     than ``AUTO_SPARSE_NEWTON_MAX_FEATURES``.
     """
+    if objective.firth:
+        return "firth"  # Newton on the modified score (in memory)
     if solver == "gd":
         return "gd"
     if objective.l1 > 0.0:
@@ -194,7 +211,7 @@ def is_multinomial(multi_class, solver, objective, n_classes):
     ``multi_class`` says (softmax over two classes is the same family, as
     in scikit-learn >= 1.8).
     """
-    if n_classes < 3 or multi_class == "ovr":
+    if n_classes < 3 or multi_class == "ovr" or objective.firth:
         return False
     if multi_class == "multinomial":
         return True
@@ -263,10 +280,13 @@ def problem_class_weights(class_weight, classes, totals, positive,
 # binary and One-vs-Rest
 # ----------------------------------------------------------------------
 def run_binary_solver(solver, kernels, objective, settings, coef0, label,
-                      monitor):
-    """Run one binary problem's solver on its kernels."""
+                      monitor, column_scale=None):
+    """Run one binary problem's solver on its kernels (``column_scale``:
+    L-BFGS's variable scales, :func:`clogit._scaling.column_scales`)."""
     common = dict(tol=settings.tol, max_iter=settings.max_iter, coef0=coef0,
                   verbose=settings.verbose, label=label)
+    if solver == "firth":
+        return firth_binary(FirthPasses(kernels), **common)
     if solver == "newton":
         return newton_binary(kernels, alpha=objective.l2, monitor=monitor,
                              **common)
@@ -275,12 +295,22 @@ def run_binary_solver(solver, kernels, objective, settings, coef0, label,
                                 **common)
     if solver == "lbfgs":
         return lbfgs_binary(kernels, alpha=objective.l2, monitor=monitor,
-                            **common)
+                            x_scale=column_scale, **common)
     if solver == "prox_newton":
         return prox_newton_binary(kernels, l1=objective.l1, l2=objective.l2,
                                   **common)
     return gradient_descent(kernels, l1=objective.l1, l2=objective.l2,
                             monitor=monitor, **common)
+
+
+def _lbfgs_column_scale(data, solver, fit_intercept):
+    """L-BFGS's variable scales for in-memory X with huge features (None
+    otherwise: other solvers scale their own systems, and a Dask
+    collection is not reduced here)."""
+    X = getattr(data, "X", None)
+    if solver != "lbfgs" or X is None:
+        return None
+    return column_scales(X, getattr(data, "log2_norm2", None), fit_intercept)
 
 
 def fit_binary(data, settings, solver, coef0=None):
@@ -326,6 +356,7 @@ def fit_binary(data, settings, solver, coef0=None):
         problems.append((label, positive, table, sums,
                          None if coef0 is None else coef0[k],
                          Objective(*scaled), rescaled))
+    column_scale = _lbfgs_column_scale(data, solver, fit_intercept)
 
     def solve(problem):
         label, positive, table, sums, start, scaled, rescaled = problem
@@ -335,13 +366,19 @@ def fit_binary(data, settings, solver, coef0=None):
                                      SOLVER_NAMES.get(solver, solver))
                    if watch else None)
         result = run_binary_solver(solver, kernels, scaled, settings,
-                                   start, label, monitor)
+                                   start, label, monitor, column_scale)
         separated = monitor is not None and monitor.finish(result)
+        source = (partial(data.binomial, positive, table, scaled.C,
+                          fit_intercept, sums)
+                  if getattr(data, "retains_data", False) else None)
         inference = binary_fit(kernels, result, alpha=scaled.l2,
                                penalty=settings.penalty, separated=separated,
-                               solver=solver)
+                               solver=solver, cov_type=settings.cov_type,
+                               clusters=settings.clusters, source=source)
         if rescaled:
             inference.unavailable = _RESCALED_WEIGHTS
+        if scaled.C != objective.C:
+            inference.given_C = float(objective.C)
         return result, (monitor if separated else None), inference
 
     outcomes = data.map(solve, problems, min(settings.n_threads, n_problems))
@@ -371,31 +408,60 @@ def fit_binary(data, settings, solver, coef0=None):
 
 def restore_columns(fitted, columns, n_features):
     """A model fitted on ``columns`` of X as a model of all ``n_features``
-    (zero coefficients elsewhere; the Hessians of inference get zero rows
-    and columns there, so the Wald covariance is undefined, as it is for a
-    zero column)."""
-    n_problems, n_coef = fitted.coef.shape
+    (zero coefficients elsewhere).  The Hessians and meats of inference get
+    zero rows and columns there, so the Wald covariance is undefined (NaN),
+    as it is for a zero column; the degrees of freedom stay those of the
+    coefficients fitted (the rank, as statsmodels counts them)."""
+    n_rows, n_coef = fitted.coef.shape
     index = np.asarray(columns)
     if fitted.fit_intercept:
         index = np.append(index, n_features)
-    coef = np.zeros((n_problems, n_features + (n_coef - len(columns))))
+    width = n_features + (n_coef - len(columns))
+    coef = np.zeros((n_rows, width))
     coef[:, index] = fitted.coef
-    inference_fits = []
-    for fit in fitted.inference_fits:
-        full = np.zeros(coef.shape[1])
-        full[index] = fit.coef
-        hessian = fit.hessian
-        if fit.factor is not None:
-            lower = np.tril(fit.factor)
-            hessian = lower @ lower.T
-        if hessian is not None:
-            expanded = np.zeros((full.shape[0], full.shape[0]), order="F")
-            expanded[np.ix_(index, index)] = hessian
-            hessian = expanded
-        inference_fits.append(replace(fit, coef=full, factor=None,
-                                      hessian=hessian, _cov=None))
+    inference_fits = [_restored_fit(fit, index, width)
+                      for fit in fitted.inference_fits]
     return replace(fitted, coef=coef, n_features=n_features,
                    inference_fits=inference_fits)
+
+
+def _restored_fit(fit, index, width):
+    """``fit`` (a BinaryFit or MultinomialFit on the kept columns ``index``)
+    with its coefficients, Hessian and meat widened to ``width`` per
+    equation.  The Hessian is assembled now if the solver left none: the
+    data the fit could reread hold only the kept columns, so the widened
+    fit keeps no reference to them."""
+    full = np.zeros(fit.coef.shape[:-1] + (width,))
+    full[..., index] = fit.coef
+    changes = dict(coef=full, source=None, _cov=None, _n_params=None)
+    if fit.unavailable is None:
+        n_params = fit.n_params  # of the fitted model; computes the Hessian
+        factor = getattr(fit, "factor", None)
+        hessian = fit.hessian
+        if factor is not None:
+            lower = np.tril(factor)
+            hessian = lower @ lower.T
+        # a multinomial fit's matrices are class-major, k1 entries a class
+        n_blocks = fit.coef.shape[0] if fit.coef.ndim == 2 else 1
+        flat = np.concatenate([k * width + index for k in range(n_blocks)])
+
+        def widen(matrix):
+            if matrix is None:
+                return None
+            out = np.zeros((full.size, full.size), order="F")
+            out[np.ix_(flat, flat)] = matrix
+            return out
+
+        changes.update(hessian=widen(hessian), meat=widen(fit.meat))
+        if factor is not None:
+            changes["factor"] = None
+        if hasattr(fit, "_inverse"):
+            changes["_inverse"] = None
+    restored = replace(fit, **changes)
+    if fit.unavailable is None:
+        restored.covariance  # NaN: the widened Hessian is singular
+        restored._n_params = n_params
+    return restored
 
 
 # ----------------------------------------------------------------------
@@ -407,27 +473,33 @@ def fit_multinomial(data, settings, solve, coef0=None):
     Returns
     -------
     FittedModel
-        One row of coefficients per class (symmetric convention), no
-        inference fits.
+        One row of coefficients per class (symmetric convention), and one
+        inference fit (``_inference.multinomial.MultinomialFit``).
     """
     classes, totals = data.classes, data.totals
     objective = settings.objective
     table = class_weight_table(settings.class_weight, classes, totals)
-    table, _, scaled, _ = scale_problem(
+    table, _, scaled, rescaled = scale_problem(
         objective, table, totals,
         weight_shift=getattr(data, "weight_shift", 0),
         log2_norm2=getattr(data, "log2_norm2", None))
     # the weighted class totals, class weights applied: the solver's
     # starting point needs no pass
     counts = totals if table is None else totals * table
+    sums = (float(counts.sum()), counts)
     kernels = data.softmax(table, scaled.C, settings.fit_intercept,
-                           sums=(float(counts.sum()), counts))
+                           sums=sums)
     extra = {}
     if tuple(scaled) != tuple(objective):  # the solver's bound penalty too
         keywords = getattr(solve, "keywords", {})
         extra = {name: value for name, value in (
             ("alpha", scaled.l2), ("l1", scaled.l1), ("l2", scaled.l2))
             if name in keywords}
+    if getattr(solve, "func", solve) is lbfgs_multinomial:
+        column_scale = _lbfgs_column_scale(data, "lbfgs",
+                                           settings.fit_intercept)
+        if column_scale is not None:
+            extra["column_scale"] = column_scale
     monitor = None
     if not (objective.l1 or objective.l2) and hasattr(data,
                                                       "softmax_margins"):
@@ -437,14 +509,31 @@ def fit_multinomial(data, settings, solve, coef0=None):
         extra["monitor"] = monitor
     result = solve(kernels, tol=settings.tol, max_iter=settings.max_iter,
                    coef0=coef0, verbose=settings.verbose, **extra)
-    if monitor is not None and monitor.finish(result):
+    separated = monitor is not None and monitor.finish(result)
+    if separated:
         monitor.warn(settings.feature_names, stacklevel=4)
     warn_not_converged(result, settings.max_iter, stacklevel=4)
+    source = (partial(data.softmax, table, scaled.C,
+                      settings.fit_intercept, sums)
+              if getattr(data, "retains_data", False) else None)
+    # "newton_multinomial" -> "newton", "prox_newton_multinomial" -> ...
+    solver = getattr(solve, "func", solve).__name__.replace(
+        "_multinomial", "")
+    inference = multinomial_fit(kernels, result, alpha=scaled.l2,
+                                penalty=settings.penalty, solver=solver,
+                                separated=separated,
+                                cov_type=settings.cov_type,
+                                clusters=settings.clusters, source=source)
+    if rescaled:
+        inference.unavailable = _RESCALED_WEIGHTS
+    if scaled.C != objective.C:
+        inference.given_C = float(objective.C)
     return FittedModel(classes=classes, coef=result.coef,
                        n_features=data.n_features,
                        fit_intercept=settings.fit_intercept,
                        n_iter=np.array([result.n_iter], dtype=np.int32),
-                       converged=bool(result.converged), multinomial=True)
+                       converged=bool(result.converged), multinomial=True,
+                       inference_fits=[inference])
 
 
 def _multinomial_name(solve):

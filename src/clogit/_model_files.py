@@ -7,11 +7,11 @@ field.  Anything unexpected -- truncated JSON, a wrong shape, a non-finite
 coefficient, an unknown format or version, an unknown key (``"__reduce__"``,
 ``"py/object"``, ...) or a value of the wrong type -- raises ``ValueError``.
 
-Format ``"clogit-model"``, version 1, one JSON object::
+Format ``"clogit-model"``, version 2, one JSON object::
 
     {
       "format": "clogit-model",
-      "format_version": 1,
+      "format_version": 2,
       "clogit_version": "0.1.0",          # informational
       "estimator": "LogisticRegression",
       "kind": "binary",                    # or "ovr", "multinomial"
@@ -22,8 +22,26 @@ Format ``"clogit-model"``, version 1, one JSON object::
       "n_features_in": 30,
       "feature_names": ["a", ...] or null,
       "n_iter": [7],                       # (n_problems,), (1,) softmax
-      "converged": true
+      "converged": true,
+      "target_name": "GRADE" or null,      # the summary's Dep. Variable
+      "inference": [{...}] or null,        # one per fit, see below
+      "formula": {...} or null             # clogit.logit's design
     }
+
+``inference`` holds what the results need without the training data, for
+each binary problem (one per class for One-vs-Rest; one entry for a softmax
+fit): ``cov_type``, ``penalty`` (the one in effect), ``n_samples``,
+``n_obs``, ``loglik``, ``loglik_null``, ``n_params``, ``n_groups``,
+``separated``, ``solver`` and ``covariance``, the lower triangle of the
+covariance row by row (intercept first; null when the Hessian was
+singular).  It is null when the fit gave no inference (l1 / elastic net)
+or when computing it would take a pass over the data (a fit whose solver
+left no Hessian and whose inference was never asked for: ``save`` never
+reads the training data).  ``formula`` is
+``clogit._formula_design.FormulaDesign.to_state()``: the formula, the
+levels of its categorical factors and the state of its stateful
+transforms.  Files of format version 1 (no ``target_name``,
+``inference``, ``formula``) still load, without inference.
 
 ``kind`` is the model fitted, which ``predict_proba`` needs ("ovr"
 normalizes K sigmoids, "multinomial" takes their softmax): it is recorded,
@@ -60,13 +78,23 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ._files import atomic_writer, open_for_reading, read_bounded
+from ._formula_design import FormulaDesign
+from ._inference.binary import BinaryFit, effective_penalty
+from ._inference.multinomial import MultinomialFit
+from ._inference.problem import unsupported_penalty_text
 from ._version import __version__
 
 FORMAT = "clogit-model"
-FORMAT_VERSION = 1
-_KEYS = ("format", "format_version", "clogit_version", "estimator", "kind",
-         "params", "classes", "coef", "intercept", "n_features_in",
-         "feature_names", "n_iter", "converged")
+FORMAT_VERSION = 2
+# versions this release reads
+_READABLE_VERSIONS = (1, 2)
+_KEYS_V1 = ("format", "format_version", "clogit_version", "estimator",
+            "kind", "params", "classes", "coef", "intercept",
+            "n_features_in", "feature_names", "n_iter", "converged")
+_KEYS = _KEYS_V1 + ("target_name", "inference", "formula")
+_INFERENCE_KEYS = ("cov_type", "penalty", "n_samples", "n_obs", "loglik",
+                   "loglik_null", "n_params", "n_groups", "separated",
+                   "solver", "covariance")
 _KINDS = ("binary", "ovr", "multinomial")
 # numpy dtype kinds a label array may have: bool, ints, floats, str, and
 # object arrays of str (as pandas string columns give).
@@ -141,6 +169,54 @@ def _encode_param(name, value):
     return _plain(value, f"hyper-parameter {name}")
 
 
+def _stored_covariance(fit):
+    """The covariance of ``fit`` if it costs no pass over the data (already
+    computed, or from the solver's factor or an assembled Hessian), else
+    None."""
+    if fit._cov is None and fit.source is not None and (
+            getattr(fit, "factor", None) is None and fit.hessian is None):
+        return None
+    try:
+        return fit.covariance, fit.n_params
+    except ValueError:  # the data are gone and nothing was computed
+        return None
+
+
+def _encode_inference(estimator):
+    """The ``inference`` field: one entry per fit, or None (see the module
+    docstring)."""
+    fits = getattr(estimator, "_inference_fits", None)
+    if not fits or any(fit.unavailable for fit in fits):
+        return None
+    entries = []
+    for fit in fits:
+        stored = _stored_covariance(fit)
+        if stored is None:
+            return None
+        cov, n_params = stored
+        if np.all(np.isfinite(cov)):
+            tril = [cov[i, :i + 1].tolist() for i in range(cov.shape[0])]
+        elif np.all(np.isnan(cov)):
+            tril = None  # singular Hessian: no covariance exists
+        else:
+            return None
+        entries.append({
+            "cov_type": fit.cov_type, "penalty": fit.penalty,
+            "n_samples": int(fit.n_samples), "n_obs": float(fit.n_obs),
+            "loglik": float(fit.loglik),
+            "loglik_null": float(fit.loglik_null),
+            "n_params": float(n_params),
+            "n_groups": None if fit.n_groups is None else int(fit.n_groups),
+            "separated": bool(fit.separated), "solver": str(fit.solver),
+            "covariance": tril,
+        })
+    if not all(math.isfinite(v) for entry in entries
+               for v in (entry["n_obs"], entry["loglik"],
+                         entry["loglik_null"], entry["n_params"])):
+        return None
+    return entries
+
+
 def to_document(estimator):
     """The JSON-ready dict of a fitted estimator."""
     check_is_fitted(estimator)
@@ -172,13 +248,32 @@ def to_document(estimator):
         "feature_names": None if names is None else [str(n) for n in names],
         "n_iter": [int(n) for n in np.ravel(estimator.n_iter_)],
         "converged": bool(estimator.converged_),
+        "target_name": (None if getattr(estimator, "_target_name", None)
+                        is None else str(estimator._target_name)),
+        "inference": _encode_inference(estimator),
+        "formula": (None if getattr(estimator, "formula_", None) is None
+                    else estimator.formula_.to_state()),
     }
 
 
 def save(estimator, path):
     """Write ``estimator`` as JSON to ``path`` (str, path-like or a
     writable text file object), atomically for a path."""
-    text = json.dumps(to_document(estimator), allow_nan=False, indent=1)
+    document = to_document(estimator)
+    text = json.dumps(document, allow_nan=False, indent=1)
+    if len(text) > MAX_FILE_BYTES and document["inference"] is not None:
+        # the covariances grow as the square of the coefficients: the model
+        # itself may still fit, without them
+        size = len(text)
+        document["inference"] = None
+        text = json.dumps(document, allow_nan=False, indent=1)
+        if len(text) <= MAX_FILE_BYTES:
+            warnings.warn(
+                f"The model is saved without its inference: with the "
+                f"covariances the file would have {size:,} bytes, more than "
+                f"the {MAX_FILE_BYTES:,} clogit.load reads. The loaded model "
+                "predicts as this one but has no standard errors.",
+                UserWarning, stacklevel=3)
     if len(text) > MAX_FILE_BYTES:  # ASCII: characters are bytes
         raise ValueError(
             f"the model file would have {len(text):,} bytes, more than the "
@@ -365,11 +460,11 @@ def from_document(doc, estimator_class):
         raise _bad(f"format must be {FORMAT!r}, got {doc.get('format')!r}; "
                    "this is not a clogit model file.")
     version = doc.get("format_version")
-    if not _is_int(version) or version != FORMAT_VERSION:
+    if not _is_int(version) or version not in _READABLE_VERSIONS:
         raise _bad(f"unsupported format_version {version!r}; this clogit "
-                   f"reads version {FORMAT_VERSION}. Upgrade clogit to load "
-                   "files written by a newer release.")
-    _check_keys(doc, _KEYS, "the model file")
+                   f"reads versions 1 to {FORMAT_VERSION}. Upgrade clogit "
+                   "to load files written by a newer release.")
+    _check_keys(doc, _KEYS if version >= 2 else _KEYS_V1, "the model file")
     if not isinstance(doc["clogit_version"], str):
         raise _bad("clogit_version must be a string.")
     if doc["estimator"] != "LogisticRegression":
@@ -418,6 +513,22 @@ def from_document(doc, estimator_class):
         raise _bad(f"feature_names must be null or a list of {n_features} "
                    "strings.")
 
+    target_name = doc.get("target_name")
+    if target_name is not None and not isinstance(target_name, str):
+        raise _bad("target_name must be null or a string.")
+    formula = doc.get("formula")
+    if formula is not None:
+        try:
+            design = FormulaDesign.from_state(formula)
+        except (ValueError, TypeError) as exc:
+            raise _bad(f"formula: {exc}") from None
+        if design.feature_names != (names or []):
+            raise _bad("formula: its design's columns are not the model's "
+                       "feature_names.")
+        if design.has_intercept != estimator.fit_intercept:
+            raise _bad("formula: its intercept does not match "
+                       "fit_intercept.")
+
     estimator.classes_ = classes
     estimator.coef_ = coef
     estimator.intercept_ = intercept
@@ -425,9 +536,110 @@ def from_document(doc, estimator_class):
     estimator.converged_ = doc["converged"]
     estimator.n_features_in_ = n_features
     estimator._multinomial = kind == "multinomial"
+    estimator._target_name = target_name
     if names is not None:
         estimator.feature_names_in_ = np.array(names, dtype=object)
+    if formula is not None:
+        estimator.formula_ = design
+    estimator._inference_fits = _decode_inference(
+        doc.get("inference"), estimator, kind, n_iter, doc["converged"])
     return estimator
+
+
+def _decode_inference(entries, estimator, kind, n_iter, converged):
+    """The per-problem fits of a loaded model (empty list: none stored;
+    l1 / elastic-net fits get the reason inference is unavailable)."""
+    penalty = effective_penalty(estimator.penalty, estimator.C)
+    n_fits = estimator.coef_.shape[0] if kind == "ovr" else 1
+    if entries is None:
+        if penalty in ("l1", "elasticnet"):
+            return [_problem_fit(estimator, kind, k, penalty, None, n_iter,
+                                 converged) for k in range(n_fits)]
+        return []
+    if not isinstance(entries, list) or len(entries) != n_fits:
+        raise _bad(f"inference must be null or a list of {n_fits} "
+                   "entries.")
+    return [_problem_fit(estimator, kind, k, penalty, entry, n_iter,
+                         converged) for k, entry in enumerate(entries)]
+
+
+def _problem_fit(estimator, kind, k, penalty, entry, n_iter, converged):
+    """The BinaryFit / MultinomialFit of problem ``k`` from its stored
+    ``entry`` (None: only the reason there is none)."""
+    fit_intercept = estimator.fit_intercept
+    coef, intercept = estimator.coef_, estimator.intercept_
+    common = dict(fit_intercept=fit_intercept,
+                  C=1.0 if penalty is None else float(estimator.C),
+                  alpha=1.0 if penalty == "l2" else 0.0, penalty=penalty,
+                  cov_type=estimator.cov_type,
+                  n_iter=int(n_iter[min(k, len(n_iter) - 1)]),
+                  converged=converged)
+    if kind == "multinomial":
+        full = (np.hstack([coef, intercept[:, None]]) if fit_intercept
+                else coef.copy())
+        fit = MultinomialFit(coef=full, **common)
+        n_coef = (full.shape[0] - 1) * full.shape[1]
+    else:
+        row = (np.append(coef[k], intercept[k]) if fit_intercept
+               else coef[k].copy())
+        fit = BinaryFit(coef=row, **common)
+        n_coef = row.shape[0]
+    if entry is None:
+        fit.unavailable = unsupported_penalty_text(penalty)
+        return fit
+    what = f"inference[{k}]"
+    _check_keys(entry, _INFERENCE_KEYS, what)
+    if entry["cov_type"] != estimator.cov_type:
+        raise _bad(f"{what}.cov_type does not match params.cov_type.")
+    if entry["penalty"] != penalty:
+        raise _bad(f"{what}.penalty does not match the hyper-parameters.")
+    n_samples, n_obs = entry["n_samples"], entry["n_obs"]
+    if not (_is_int(n_samples) and n_samples >= 1):
+        raise _bad(f"{what}.n_samples must be a positive integer.")
+    for name in ("n_obs", "loglik", "loglik_null", "n_params"):
+        value = entry[name]
+        if not (_is_number(value) and math.isfinite(value)):
+            raise _bad(f"{what}.{name} must be a finite number.")
+    if not (n_obs > 0 and entry["loglik"] <= 0 and entry["loglik_null"] <= 0
+            and 0 < entry["n_params"] <= n_coef):
+        raise _bad(f"{what}: n_obs, loglik, loglik_null or n_params out of "
+                   "range.")
+    n_groups = entry["n_groups"]
+    if (estimator.cov_type == "cluster") != (n_groups is not None) or (
+            n_groups is not None and not (_is_int(n_groups)
+                                          and n_groups >= 2)):
+        raise _bad(f"{what}.n_groups must be an integer >= 2 for "
+                   "cov_type='cluster', else null.")
+    if not isinstance(entry["separated"], bool):
+        raise _bad(f"{what}.separated must be true or false.")
+    if not isinstance(entry["solver"], str) or len(entry["solver"]) > 32:
+        raise _bad(f"{what}.solver must be a short string.")
+    fit.n_samples, fit.n_obs = n_samples, float(n_obs)
+    fit.loglik, fit.loglik_null = float(entry["loglik"]), float(
+        entry["loglik_null"])
+    fit.n_groups, fit.separated = n_groups, entry["separated"]
+    fit.solver = entry["solver"]
+    fit._n_params = float(entry["n_params"])
+    fit._cov = _decode_covariance(entry["covariance"], n_coef, what)
+    return fit
+
+
+def _decode_covariance(tril, n, what):
+    """The symmetric n x n covariance from its lower triangle's rows (None:
+    all NaN, a singular Hessian)."""
+    if tril is None:
+        return np.full((n, n), np.nan)
+    if not isinstance(tril, list) or len(tril) != n:
+        raise _bad(f"{what}.covariance must be null or {n} rows of its "
+                   "lower triangle.")
+    cov = np.empty((n, n))
+    for i, row in enumerate(tril):
+        cov[i, :i + 1] = _numbers(row, (i + 1,), f"{what}.covariance[{i}]")
+    lower = np.tril_indices(n, -1)
+    cov[lower[1], lower[0]] = cov[lower]
+    if np.any(np.diagonal(cov) < 0):
+        raise _bad(f"{what}.covariance has a negative variance.")
+    return cov
 
 
 def load(path, estimator_class):

@@ -16,6 +16,9 @@ bit-for-bit what they were.
   power of two of their largest entry;
 * :func:`log2_squared_norm` bounds ``|X|_F^2`` in one pass (``X.X`` by
   BLAS, the maximum only when that overflows);
+* :func:`column_scales` gives L-BFGS its variables' scales when features
+  are huge (its line search cannot bridge a step of 1e-155 from a unit
+  first step: the fit stopped at the intercept-only model);
 * :func:`rescale_objective` picks the power of two for the objective: the
   data term near 1, or, for huge features, the Hessian's entries at most
   ``2**_HESSIAN_LOG2`` -- or a clear error when no power of two keeps both
@@ -86,6 +89,36 @@ def log2_squared_norm(X):
     if not math.isfinite(largest):
         return None
     return 2.0 * _log2(largest) + _log2(values.size)
+
+
+# |X|_F beyond 2**_PRECONDITION_LOG2: L-BFGS runs on column-scaled
+# variables.  At X = 1e10 * (standard normal) on 60 rows it stopped 1% from
+# the optimum, from 1e40 on at the intercept-only model; ordinary data
+# (|X|_F = sqrt(n p) * typical value) stays far below it.
+_PRECONDITION_LOG2 = 32
+
+
+def column_scales(X, log2_norm2, fit_intercept):
+    """Powers of two near each column's largest magnitude (1 for the
+    intercept and for zero columns), for L-BFGS's change of variables
+    ``u = w * scale``; None when ``log2_norm2`` (:func:`log2_squared_norm`
+    of X) shows no feature large enough to need it.
+
+    Two reductions over X (its maximum and minimum), no temporary of its
+    size (sparse X: one over its stored values)."""
+    if log2_norm2 is None or log2_norm2 <= 2 * _PRECONDITION_LOG2:
+        return None
+    if sp.issparse(X):
+        largest = np.asarray(abs(X).max(axis=0).todense()).ravel()
+    else:
+        largest = np.maximum(np.max(X, axis=0, initial=-np.inf),
+                             -np.min(X, axis=0, initial=np.inf))
+    largest = np.asarray(largest, dtype=np.float64)
+    exponents = np.frexp(largest)[1]
+    scales = np.where(largest > 0, np.ldexp(1.0, exponents), 1.0)
+    if fit_intercept:
+        scales = np.append(scales, 1.0)
+    return scales
 
 
 def rescale_objective(C, l1, l2, *, weight_shift, total, largest,

@@ -52,6 +52,8 @@ from ._backends.dask_chunks import ChunkBatches, DaskData
 from ._backends.threads import single_threaded_blas
 from ._estimator import LogisticRegression as _InMemoryLogisticRegression
 from ._fitting import NEWTON_HESSIAN_MAX_BYTES
+from ._inference.covariance import (Clusters, check_clusters,
+                                   check_cov_type, groups_wanted)
 
 __all__ = ["LogisticRegression"]
 
@@ -108,6 +110,56 @@ def _merge_stats(*parts):
     return (sum((part[0] for part in parts), []),
             sum((part[1] for part in parts), []),
             sum((part[2] for part in parts), []), labels, totals)
+
+
+def _chunk_group_labels(groups, sample_weight):
+    """One chunk's cluster labels: ``(missing?, labels, labels of rows of
+    positive weight)``."""
+    missing = bool(groups.dtype.kind == "f" and not np.isfinite(groups).all())
+    if groups.dtype.kind == "O":
+        missing = missing or any(
+            v is None or (isinstance(v, float) and v != v)
+            for v in groups.tolist())
+    labels = np.unique(groups)
+    active = (labels if sample_weight is None
+              else np.unique(groups[sample_weight > 0]))
+    return (missing, labels, active), ()
+
+
+def _merge_group_labels(*parts):
+    return (any(part[0] for part in parts),
+            np.unique(np.concatenate([part[1] for part in parts])),
+            np.unique(np.concatenate([part[2] for part in parts])))
+
+
+def _chunk_group_codes(groups, labels):
+    """One chunk's int32 cluster codes (kept on the worker)."""
+    return None, (np.searchsorted(labels, groups).astype(np.int32),)
+
+
+def _clusters(groups, rows, batches, s_chunks, cov_type):
+    """The cluster codes of ``cov_type="cluster"`` on the workers, as
+    ``_inference.covariance.check_groups`` makes them in memory:
+    ``(Clusters, codes buffer)``, or ``(None, None)``."""
+    if not groups_wanted(groups, cov_type):
+        return None, None
+    (groups,) = dask.persist(_as_aligned(groups, rows, "groups"))
+    g_chunks = batches.chunks(groups)
+    try:
+        missing, labels, active = batches.reduce(
+            _chunk_group_labels, [g_chunks, s_chunks],
+            combine=_merge_group_labels)
+    except TypeError:
+        raise ValueError("groups labels must be mutually comparable (all "
+                         "numbers or all strings).") from None
+    if missing:
+        raise ValueError("groups contains missing labels (None/NaN).")
+    check_clusters(active.shape[0])
+    codes = batches.new_buffer()
+    batches.keep(_chunk_group_codes, [g_chunks], (), (codes,), (labels,),
+                 summed=False)
+    return Clusters(codes=None, labels=labels,
+                    n_groups=int(active.shape[0])), codes
 
 
 def _check_dense_hessian(n_features, what, advice):
@@ -292,9 +344,14 @@ feature_names_in_
 
     Notes
     -----
-    Inference (``summary``, ``std_errors_``, ...) is available for binary
-    and One-vs-Rest Newton fits, and unpenalized Newton fits stop with a
-    ``SeparationWarning`` on separable data, as in memory.
+    Inference (``results_``, ``summary``, ``std_errors_``, ...) is that of
+    the in-memory estimator, ``cov_type`` included (``fit(...,
+    groups=...)`` for "cluster", the meat summed over the chunks on the
+    workers); when it needs a pass over X (a solver that left no Hessian,
+    a robust covariance) the pass runs at the end of ``fit``, since the
+    fitted model keeps no reference to the cluster's data.  Unpenalized
+    fits (every solver) stop with a ``SeparationWarning`` on separable
+    data, as in memory.
 
     Examples
     --------
@@ -312,8 +369,8 @@ feature_names_in_
     # ------------------------------------------------------------------
     # fitting
     # ------------------------------------------------------------------
-    def fit(self, X: Any, y: Any,
-            sample_weight: Any = None) -> LogisticRegression:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, *,
+            groups: Any = None) -> LogisticRegression:
         """Fit the model.
 
         Parameters
@@ -327,6 +384,9 @@ feature_names_in_
             to X's row chunks when they differ.
         sample_weight : dask array of shape (n_samples,), default=None
             Non-negative sample weights (numpy accepted, wrapped).
+        groups : dask array or Series of shape (n_samples,), default=None
+            The cluster of every sample, for ``cov_type="cluster"``
+            (numpy accepted, wrapped).
 
         Returns
         -------
@@ -341,7 +401,15 @@ feature_names_in_
             differ, or an option clogit.dask does not support.
         """
         objective = self._validate_params()
-        X, y, sample_weight = _persist_frames(X, y, sample_weight)
+        if objective.firth:
+            raise ValueError(
+                "penalty='firth' runs in memory only (its leverage pass "
+                "needs the rows of X): use clogit.LogisticRegression.")
+        cov_type = check_cov_type(self.cov_type)
+        # a (dask or pandas) Series' name; a dask array's .name is its key
+        target_name = y.name if hasattr(y, "to_frame") else None
+        X, y, sample_weight, groups = _persist_frames(X, y, sample_weight,
+                                                      groups)
         X, names = _as_dask_X(X, need_lengths=True)
         n_samples, n_features = X.shape
         if n_samples == 0 or n_features == 0:
@@ -374,19 +442,25 @@ feature_names_in_
                            s_chunks], combine=_merge_stats)
         self._check_stats(rows, bad_x, bad_s, negative, classes, totals)
 
+        clusters, g_codes = _clusters(groups, rows, batches, s_chunks,
+                                      cov_type)
+
         self.n_features_in_ = n_features
         if names is not None:
             self.feature_names_in_ = names
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
+        self._target_name = None if target_name is None else str(target_name)
 
         # 3. The problems, by the in-memory estimator's fitting plan and
         #    solvers; each problem's labels and weights are made from y's and
         #    the weights' chunks by one task per batch, on the workers.
-        data = DaskData(X, y_chunks, s_chunks, classes, totals, batches)
+        data = DaskData(X, y_chunks, s_chunks, classes, totals, batches,
+                        g_codes)
         with single_threaded_blas():
             return self._fit_data(data, objective,
-                                  self._dask_solver(objective, n_features))
+                                  self._dask_solver(objective, n_features),
+                                  clusters)
 
     @staticmethod
     def _check_stats(rows, bad_x, bad_s, negative, classes, totals):

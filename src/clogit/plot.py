@@ -122,3 +122,109 @@ def _cv_arrays(cv: Any) -> Any:
     chosen = np.atleast_1d(cv.l1_ratio_)[0]
     best = ratios.index(chosen) if chosen in ratios else 0
     return scores, paths, best
+
+
+def _coefficient_series(est, alpha):
+    """``(label, names, params, lower, upper)`` of every equation of a
+    fitted estimator (or results object), the intercept left out."""
+    import numpy as np
+
+    from ._inference.results import LogitResults, MNLogitResults
+
+    results = est.results_ if hasattr(est, "get_params") else est
+    if isinstance(results, LogitResults):
+        blocks = [(None, results)]
+    elif isinstance(results, MNLogitResults):
+        blocks = [(None, results)]
+    elif isinstance(results, list) and results and all(
+            isinstance(r, LogitResults) for r in results):
+        classes = getattr(est, "classes_", range(len(results)))
+        blocks = [(f"{label} vs rest", r)
+                  for label, r in zip(list(classes), results)]
+    else:
+        raise TypeError(
+            "plot_coefficients takes a fitted clogit.LogisticRegression or "
+            f"its results_, got {type(est).__name__}.")
+    series = []
+    for label, res in blocks:
+        names = res.coefficient_names
+        start = res.k_constant  # the intercept comes first
+        if isinstance(res, MNLogitResults):
+            params = np.asarray(res.params)
+            ci = np.asarray(res.conf_int(alpha)).reshape(
+                params.shape[1], params.shape[0], 2)
+            yname = res._yname
+            for k, cls in enumerate(res.classes[1:]):
+                series.append((f"{yname}={cls}", names[start:],
+                               params[start:, k], ci[k, start:, 0],
+                               ci[k, start:, 1]))
+            continue
+        params = np.asarray(res.params)
+        ci = np.asarray(res.conf_int(alpha))
+        series.append((label, names[start:], params[start:],
+                       ci[start:, 0], ci[start:, 1]))
+    return series
+
+
+def plot_coefficients(est: Any, alpha: float = 0.05,
+                      odds_ratios: bool = False, ax: Any = None) -> Any:
+    """Forest plot: every coefficient with its Wald confidence interval.
+
+    One row per feature, top to bottom in the model's order; the intercept
+    is left out (its scale is not the features'; as Stata's ``coefplot``
+    drops ``_cons``).  One-vs-Rest and multinomial fits draw one marker per
+    class (a legend names them; a multinomial fit shows the contrasts with
+    the first class, as its ``results_``).  A dashed line marks "no
+    effect" (0, or 1 for odds ratios).
+
+    Parameters
+    ----------
+    est : LogisticRegression, or its ``results_``
+        A fitted model with inference (``penalty=None`` or "l2"; its
+        ``cov_type`` decides the intervals).
+    alpha : float in (0, 1), default=0.05
+        One minus the confidence level of the intervals.
+    odds_ratios : bool, default=False
+        Draw ``exp(coef)`` and the exponentiated interval on a log axis.
+    ax : matplotlib Axes, optional
+        Where to draw (a new figure's Axes by default).
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import numpy as np
+
+    from ._inference.results import check_alpha
+
+    alpha = check_alpha(alpha)
+    if not isinstance(odds_ratios, (bool, np.bool_)):
+        raise TypeError(f"odds_ratios must be a bool, got {odds_ratios!r}.")
+    series = _coefficient_series(est, alpha)
+    names = series[0][1]
+    if not names:
+        raise ValueError("the model has no coefficient besides the "
+                         "intercept to plot.")
+    ax = _axes(ax)
+    n, m = len(names), len(series)
+    rows = np.arange(n)[::-1].astype(float)
+    offsets = (np.linspace(-0.3, 0.3, m) if m > 1 else np.zeros(1))
+    for (label, _, params, lower, upper), offset in zip(series, offsets):
+        if odds_ratios:
+            params, lower, upper = np.exp(params), np.exp(lower), np.exp(upper)
+        ax.errorbar(params, rows + offset,
+                    xerr=np.vstack([params - lower, upper - params]),
+                    fmt="o", capsize=3, markersize=4, linewidth=1.2,
+                    label=label)
+    ax.axvline(1.0 if odds_ratios else 0.0, color="0.5", linestyle="--",
+               linewidth=1.0, zorder=0)
+    if odds_ratios:
+        ax.set_xscale("log")
+    ax.set_yticks(rows)
+    ax.set_yticklabels(names)
+    level = f"{100 * (1 - alpha):g}%"
+    ax.set_xlabel(f"{'odds ratio' if odds_ratios else 'coefficient'} "
+                  f"({level} confidence interval)")
+    if m > 1:
+        ax.legend(loc="best", fontsize="small")
+    return ax

@@ -76,3 +76,32 @@ def test_gemm(rng, dtype, rtol):
     expected = 2.0 * A @ B + 0.5 * C
     _blas.gemm(2.0, A, B, 0.5, C)
     np.testing.assert_allclose(C, expected, rtol=rtol, atol=rtol)
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-12), (np.float32, 1e-4)])
+@pytest.mark.parametrize("right", [False, True])
+@pytest.mark.parametrize("trans", [False, True])
+def test_trmm_and_trsm(rng, dtype, rtol, right, trans):
+    # the upper triangle of A holds garbage that neither routine may read
+    A = np.asfortranarray(rng.standard_normal((5, 5)) + 5 * np.eye(5),
+                          dtype=dtype)
+    L = np.tril(A)
+    op = L.T if trans else L
+    B = np.asfortranarray(rng.standard_normal((3, 5) if right else (5, 3)),
+                          dtype=dtype)
+    product = B.copy(order="F")
+    _blas.trmm(2.0, A, product, right=right, trans=trans)
+    expected = 2.0 * (B @ op if right else op @ B)
+    np.testing.assert_allclose(product, expected, rtol=rtol, atol=rtol)
+    solved = B.copy(order="F")
+    _blas.trsm(1.0, A, solved, right=right, trans=trans)
+    np.testing.assert_allclose(solved @ op if right else op @ solved, B,
+                               rtol=rtol, atol=rtol)
+
+
+def test_trmm_rejects_mismatched_shapes(rng):
+    A = np.asfortranarray(np.eye(3))
+    with pytest.raises(ValueError, match="shape mismatch"):
+        _blas.trmm(1.0, A, np.asfortranarray(np.ones((4, 2))))
+    with pytest.raises(ValueError, match="F-contiguous"):
+        _blas.trsm(1.0, A, np.ones((3, 2)))

@@ -36,6 +36,7 @@ from dask import delayed
 
 from .._kernels import binomial as _binomial
 from .._kernels import softmax as _softmax
+from .memory import LP_MAX_NONZEROS, InMemoryMargins, InMemorySoftmaxMargins
 from .threads import map_in_threads
 
 # Batch sums added per task of the reduction tree, past this many batches:
@@ -63,6 +64,59 @@ def chunk_block_pass(X, y, sample_weight, coef, fit_intercept, C, want_hess,
                                      C, grad, hess, z, columns=columns,
                                      residual_out=residual)
     return (objective, grad, hess), (z, residual)
+
+
+def chunk_inference_pass(X, y, sample_weight, groups, coef, fit_intercept,
+                         C, want_hess, want_meat, n_groups):
+    """``_binomial.block_pass`` on one row chunk for inference:
+    ``(objective, hess, meat, group_scores)``, the parts not asked for
+    None (``groups``: the chunk's int32 cluster codes, or None)."""
+    k1 = coef.shape[0]
+    hess = np.empty((k1, k1), order="F") if want_hess else None
+    meat = np.empty((k1, k1), order="F") if want_meat else None
+    sums = np.empty((n_groups, k1)) if n_groups else None
+    objective = _binomial.block_pass(
+        X, y, sample_weight, coef, fit_intercept, C, np.empty(k1), hess,
+        meat_out=meat, groups=groups if n_groups else None,
+        group_scores_out=sums)
+    return (objective, hess, meat, sums), ()
+
+
+def chunk_softmax_inference_pass(X, y, sample_weight, groups, coef,
+                                 fit_intercept, C, want_hess, want_meat,
+                                 n_groups):
+    """``_softmax.softmax_pass`` (every class free) on one row chunk for
+    inference: ``(objective, hess, meat, group_scores)``."""
+    width = coef.size
+    hess = np.empty((width, width), order="F") if want_hess else None
+    meat = np.empty((width, width), order="F") if want_meat else None
+    sums = np.empty((n_groups, width)) if n_groups else None
+    objective = _softmax.softmax_pass(
+        X, y, sample_weight, coef, fit_intercept, C, np.empty(coef.shape),
+        hess, None, -1, meat_out=meat, groups=groups if n_groups else None,
+        group_scores_out=sums)
+    return (objective, hess, meat, sums), ()
+
+
+def inference_pass(kernels, function, coef, hess, meat, group_scores):
+    """Run an inference chunk function over ``kernels``' chunks and copy
+    the sums into the outputs given; returns the objective."""
+    n_groups = 0 if group_scores is None else group_scores.shape[0]
+    if n_groups and kernels._g is None:
+        raise ValueError("cluster scores need the kernels' groups")
+    kept = [kernels._y, kernels._s]
+    constants = [coef, kernels.fit_intercept, kernels.C, hess is not None,
+                 meat is not None, n_groups]
+    if n_groups:
+        kept.append(kernels._g)
+    else:
+        constants.insert(0, None)
+    objective, h, m, sums = kernels.batches.reduce(
+        function, [kernels._X], kept, constants=constants)
+    for out, value in ((hess, h), (meat, m), (group_scores, sums)):
+        if out is not None:
+            out[...] = value
+    return float(objective)
 
 
 def chunk_matvec(X, coef, fit_intercept, columns):
@@ -183,6 +237,19 @@ def chunk_softmax_count_above(y, sample_weight, z, before, threshold):
 def chunk_count_active(sample_weight):
     """Samples of positive weight in one chunk."""
     return int(np.count_nonzero(sample_weight > 0)), ()
+
+
+def chunk_active_rows(X, y, sample_weight):
+    """One chunk's rows of positive weight ``(X, y, s)``, for the
+    separation program solved on the client."""
+    active = np.asarray(sample_weight) > 0
+    return (X[active], y[active], sample_weight[active]), ()
+
+
+def concatenate_rows(*parts):
+    """Combine :func:`chunk_active_rows` results, in row order."""
+    return tuple(np.concatenate([part[i] for part in parts])
+                 for i in range(3))
 
 
 def chunk_square_sums(X, sample_weight):
@@ -477,6 +544,8 @@ class DaskBinomialKernels:
     batches : ChunkBatches, optional
         X's chunk batches, if the caller has them (one per X serves every
         problem of a fit).
+    groups : DistributedScores or list of chunk handles, optional
+        int32 cluster codes chunked like X's rows (``cov_type="cluster"``).
     """
 
     # Every pass is a round trip to the workers: Newton evaluates its full
@@ -484,7 +553,7 @@ class DaskBinomialKernels:
     speculative_full_step = True
 
     def __init__(self, X, y, sample_weight, C, fit_intercept, sums=None,
-                 batches=None):
+                 batches=None, groups=None):
         self.n_samples, self.n_features = X.shape
         self.C = float(C)
         self.fit_intercept = bool(fit_intercept)
@@ -492,6 +561,7 @@ class DaskBinomialKernels:
         self._X = self.batches.chunks(X)
         self._y = _as_buffer(self.batches, y)
         self._s = _as_buffer(self.batches, sample_weight)
+        self._g = _groups_buffer(self.batches, groups)
         self._sums = None if sums is None else tuple(map(float, sums))
 
     def weight_sums(self):
@@ -527,6 +597,13 @@ class DaskBinomialKernels:
             hess[...] = h
         return float(objective)
 
+    def inference_pass(self, coef, hess=None, meat=None, group_scores=None):
+        """What inference needs at ``coef``, in one pass on the workers
+        (see ``_backends.memory.BinomialKernels.inference_pass``)."""
+        return inference_pass(self, chunk_inference_pass,
+                              np.array(coef, dtype=np.float64), hess, meat,
+                              group_scores)
+
     def matvec(self, coef, out, columns=None):
         """``out`` (DistributedScores) ``= X @ coef`` (+ intercept)."""
         coef = np.array(coef, dtype=np.float64)
@@ -552,6 +629,19 @@ def _as_buffer(batches, vector):
     if isinstance(vector, DistributedScores):
         return vector
     return batches.buffer_of(vector)
+
+
+def _groups_buffer(batches, groups):
+    """Cluster codes as a DistributedScores (from chunk handles in X's
+    row order, a DistributedScores, or a persisted dask array), or None."""
+    if groups is None or isinstance(groups, DistributedScores):
+        return groups
+    if isinstance(groups, list):
+        buffer = DistributedScores(batches)
+        buffer.pieces = [[groups[i] for i in batch]
+                         for batch in batches.batches]
+        return buffer
+    return batches.buffer_of(groups)
 
 
 class DaskMargins:
@@ -591,7 +681,10 @@ class DaskMargins:
 
     def count_above(self, step, threshold):
         """Samples whose margin grew by more than ``threshold`` in the
-        step ``margin_range`` recorded."""
+        step ``margin_range`` recorded (or above it among the margins of
+        :meth:`separating_direction`, on the client)."""
+        if isinstance(step, np.ndarray):
+            return int(np.count_nonzero(step > threshold))
         kernels = self._kernels
         return int(self._batches.reduce(chunk_count_above, [],
                                         [kernels._y, kernels._s, *step],
@@ -603,6 +696,28 @@ class DaskMargins:
         square_sums = self._batches.reduce(chunk_square_sums, [kernels._X],
                                            [kernels._s])
         return np.sqrt(square_sums / kernels.weight_sums()[0])
+
+    _program_rows = 1  # constraint rows per sample (see the subclass)
+
+    def separating_direction(self, fit_intercept):
+        """The linear program of ``_solvers.separation`` (as in memory),
+        on the samples of positive weight gathered to the client -- only
+        while the program stays within ``_backends.memory.LP_MAX_NONZEROS``
+        (the size that bounds it in memory too, about 16 MB of X); None
+        otherwise, or if there is no separating direction.  Without it, a
+        first-order solver's fit on quasi-separated data (which no step
+        certificate catches) reported convergence."""
+        n_rows = self._program_rows * self.n_active
+        if n_rows * (self.n_features + 1) > LP_MAX_NONZEROS:
+            return None
+        kernels = self._kernels
+        X, y, s = self._batches.reduce(
+            chunk_active_rows, [kernels._X], [kernels._y, kernels._s],
+            combine=concatenate_rows)
+        return self._local(X, y, s).separating_direction(fit_intercept)
+
+    def _local(self, X, y, s):
+        return InMemoryMargins(X, y, s)
 
 
 class DaskSoftmaxMargins(DaskMargins):
@@ -625,8 +740,17 @@ class DaskSoftmaxMargins(DaskMargins):
             [kernels._y, kernels._s, now, before], combine=margin_range)
         return best, worst, (now, before)
 
+    def _local(self, X, y, s):
+        return InMemorySoftmaxMargins(X, y, s, self._kernels.n_classes)
+
+    @property
+    def _program_rows(self):
+        return 2 * (self._kernels.n_classes - 1)
+
     def count_above(self, step, threshold):
         """Samples whose margin grew by more than ``threshold``."""
+        if isinstance(step, np.ndarray):  # the program's margins
+            return int(np.count_nonzero(step > threshold))
         kernels = self._kernels
         return int(self._batches.reduce(chunk_softmax_count_above, [],
                                         [kernels._y, kernels._s, *step],
@@ -651,10 +775,12 @@ class DaskSoftmaxKernels:
     sums : (float, ndarray), optional
         ``(sum(s), weighted class totals)`` if the caller knows them
         (clogit.dask has them from its first pass).
+    groups : optional
+        int32 cluster codes, as for :class:`DaskBinomialKernels`.
     """
 
     def __init__(self, X, y, sample_weight, C, fit_intercept, n_classes,
-                 batches=None, sums=None):
+                 batches=None, sums=None, groups=None):
         self.n_samples, self.n_features = X.shape
         self.C = float(C)
         self.fit_intercept = bool(fit_intercept)
@@ -663,6 +789,7 @@ class DaskSoftmaxKernels:
         self._X = self.batches.chunks(X)
         self._y = _as_buffer(self.batches, y)
         self._s = _as_buffer(self.batches, sample_weight)
+        self._g = _groups_buffer(self.batches, groups)
         self._sums = (None if sums is None else
                       (float(sums[0]), np.asarray(sums[1], dtype=np.float64)))
 
@@ -695,6 +822,13 @@ class DaskSoftmaxKernels:
             hess[...] = h
         return float(objective)
 
+    def inference_pass(self, coef, hess=None, meat=None, group_scores=None):
+        """What inference needs at ``coef`` (K x k1), every class free, in
+        one pass on the workers."""
+        return inference_pass(self, chunk_softmax_inference_pass,
+                              np.array(coef, dtype=np.float64, order="C"),
+                              hess, meat, group_scores)
+
     def scores(self, coef, out):
         """``out`` (DistributedScores) ``= Xt @ coef.T``, (n, K)."""
         coef = np.array(coef, dtype=np.float64, order="C")
@@ -722,15 +856,22 @@ class DaskData:
         The weighted class totals, from the first pass.
     batches : ChunkBatches
         X's chunk batches (one per X serves every problem of a fit).
+    g_chunks : list of chunk handles, optional
+        int32 cluster codes of ``cov_type="cluster"``, by row chunk.
     """
 
     sparse = False
+    # the fit keeps no reference to the cluster's data: inference that
+    # needs a pass runs at the end of fit
+    retains_data = False
 
-    def __init__(self, X, y_chunks, s_chunks, classes, totals, batches):
+    def __init__(self, X, y_chunks, s_chunks, classes, totals, batches,
+                 g_chunks=None):
         self.X = X
         self.n_samples, self.n_features = X.shape
         self._y = y_chunks
         self._s = s_chunks
+        self._g = g_chunks
         self.classes = classes
         self.totals = totals
         self.batches = batches
@@ -744,7 +885,7 @@ class DaskData:
                           (y_k, s_k), (self.classes, positive, table),
                           summed=False)
         return DaskBinomialKernels(self.X, y_k, s_k, C, fit_intercept, sums,
-                                   self.batches)
+                                   self.batches, self._g)
 
     def softmax(self, table, C, fit_intercept, sums=None):
         """:class:`DaskSoftmaxKernels` of the multinomial problem."""
@@ -755,7 +896,7 @@ class DaskData:
                           summed=False)
         return DaskSoftmaxKernels(self.X, y_encoded, sample_weight, C,
                                   fit_intercept, len(self.classes),
-                                  self.batches, sums=sums)
+                                  self.batches, sums=sums, groups=self._g)
 
     def margins(self, kernels):
         """:class:`DaskMargins` of ``kernels``' problem."""

@@ -19,7 +19,10 @@ What lives here:
   :mod:`clogit._backends.protocol` on in-memory X;
 * :class:`InMemoryMargins`, what the separation monitor reads;
 * :class:`InMemoryData`, one fit's data, making the kernels of each binary
-  (One-vs-Rest) or multinomial problem for ``clogit._fitting``.
+  (One-vs-Rest) or multinomial problem for ``clogit._fitting``;
+* :func:`summed_over_chunks`, the chunk-parallel reduction of the
+  inference passes (``inference_pass``: Hessian, meat and cluster score
+  sums at the fitted coefficients, for ``clogit._inference``).
 """
 
 from __future__ import annotations
@@ -125,6 +128,27 @@ def _sum_parts(parts, out):
         out += part
 
 
+def summed_over_chunks(kernels, run, outputs):
+    """``run(rows, *parts)`` on every row chunk of ``kernels`` (its
+    ``chunks`` and ``_map``), each chunk into its own parts of the
+    ``outputs`` (arrays, None for an output not wanted; the outputs
+    themselves for a single chunk), then the parts summed into the outputs
+    in chunk order; returns the sum of the runs' results (objectives)."""
+    if len(kernels.chunks) == 1:
+        return float(run(kernels.chunks[0], *outputs))
+
+    def task(rows):
+        parts = [None if out is None else np.empty_like(out, order="A")
+                 for out in outputs]
+        return run(rows, *parts), parts
+
+    results = kernels._map(task)
+    for k, out in enumerate(outputs):
+        if out is not None:
+            _sum_parts([parts[k] for _, parts in results], out)
+    return float(sum(result for result, _ in results))
+
+
 def _dense_hessian_vector(X, weights, v, fit_intercept, out):
     """``out = Xt.T @ (weights * (Xt @ v))`` for dense X: two gemv."""
     p = X.shape[1]
@@ -170,14 +194,17 @@ class BinomialKernels:
         Weight of the data term.
     fit_intercept : bool
         Whether coefficient vectors end with an intercept.
+    groups : ndarray of shape (n_samples,), int32, optional
+        Cluster codes in ``[0, n_groups)``, for :meth:`inference_pass`.
     """
 
-    def __init__(self, X, y, sample_weight, C, fit_intercept):
+    def __init__(self, X, y, sample_weight, C, fit_intercept, groups=None):
         self.X = X
         self.y = y
         self.sample_weight = sample_weight
         self.C = C
         self.fit_intercept = fit_intercept
+        self.groups = groups
         self.n_samples, self.n_features = X.shape
         self.chunks = row_chunks(X, self.n_features)
         self._block_pass = row_kernel(X, _binomial.block_pass, "block_pass")
@@ -281,6 +308,24 @@ class BinomialKernels:
             _sum_parts([part[2] for part in parts], hess)
         return float(sum(part[0] for part in parts))
 
+    def inference_pass(self, coef, hess=None, meat=None, group_scores=None):
+        """What inference needs at ``coef``, in one pass over X: returns
+        the data objective and fills the data term's Hessian ``hess``, the
+        meat ``Xt.T diag(s r^2) Xt`` and the cluster score sums
+        ``group_scores`` (G x n_coef, by ``groups``), ``r = C (p - y)``,
+        each when given (see ``_binomial.block_pass``)."""
+        grad = np.empty(coef.shape[0])
+
+        def run(rows, g, h, m, sums):
+            return self._block_pass(
+                rows, self.y[rows], self.sample_weight[rows], coef,
+                self.fit_intercept, self.C, g, h, None, meat_out=m,
+                groups=None if sums is None else self.groups[rows],
+                group_scores_out=sums)
+
+        return summed_over_chunks(self, run, [grad, hess, meat,
+                                              group_scores])
+
     def matvec(self, coef, out, columns=None):
         """``out = X @ coef`` (+ intercept); see ``_binomial.matvec``."""
         self._map(lambda rows: self._matvec(rows, coef, self.fit_intercept,
@@ -340,15 +385,19 @@ class SoftmaxKernels:
     C : float
     fit_intercept : bool
     n_classes : int
+    groups : ndarray of shape (n_samples,), int32, optional
+        Cluster codes, for :meth:`inference_pass`.
     """
 
-    def __init__(self, X, y, sample_weight, C, fit_intercept, n_classes):
+    def __init__(self, X, y, sample_weight, C, fit_intercept, n_classes,
+                 groups=None):
         self.X = X
         self.y = y
         self.sample_weight = sample_weight
         self.C = C
         self.fit_intercept = fit_intercept
         self.n_classes = n_classes
+        self.groups = groups
         self.n_samples, self.n_features = X.shape
         self.chunks = row_chunks(X, X.shape[1] * n_classes)
         self._pass = row_kernel(X, _softmax.softmax_pass, "softmax_pass")
@@ -397,6 +446,24 @@ class SoftmaxKernels:
         def task(rows):
             self._scores(rows, coef, self.fit_intercept, out[rows])
         self._map(task)
+
+    def inference_pass(self, coef, hess=None, meat=None, group_scores=None):
+        """What inference needs at ``coef`` (K x k1), every class free, in
+        one pass: the data objective; the data term's (K k1)^2 Hessian,
+        meat and cluster score sums (G x K k1), each when given (see
+        ``_softmax.softmax_pass``)."""
+        coef = np.ascontiguousarray(coef, dtype=np.float64)
+        grad = np.empty(coef.shape)
+
+        def run(rows, g, h, m, sums):
+            return self._pass(
+                rows, self.y[rows], self.sample_weight[rows], coef,
+                self.fit_intercept, self.C, g, h, None, -1, meat_out=m,
+                groups=None if sums is None else self.groups[rows],
+                group_scores_out=sums)
+
+        return summed_over_chunks(self, run, [grad, hess, meat,
+                                              group_scores])
 
     def objective_along(self, z, dz, step):
         """Data objective at ``z + step * dz`` (never reads X)."""
@@ -660,24 +727,31 @@ class InMemoryData:
         Class indices into ``classes``.
     sample_weight : ndarray of shape (n_samples,), float64
     classes : ndarray of shape (n_classes,)
+    groups : ndarray of shape (n_samples,), int32, optional
+        Cluster codes in ``[0, n_groups)`` (``cov_type="cluster"``).
 
     Attributes
     ----------
     totals : ndarray of shape (n_classes,)
         The weighted class totals.
+    retains_data : bool
+        True: the kernels made here reference X (never a copy), so
+        inference may run a pass over it after the fit, on demand.
     """
 
     sparse: bool
+    retains_data = True
     # Set by the estimator (see clogit._scaling): the sample weights are
     # the given ones times 2**-weight_shift; log2_norm2 bounds log2|X|_F^2.
     weight_shift: int = 0
     log2_norm2: float | None = None
 
-    def __init__(self, X, y_encoded, sample_weight, classes):
+    def __init__(self, X, y_encoded, sample_weight, classes, groups=None):
         self.X = X
         self.y_encoded = y_encoded
         self.sample_weight = sample_weight
         self.classes = classes
+        self.groups = groups
         self.n_samples, self.n_features = X.shape
         self.sparse = sp.issparse(X)
         self.totals = np.bincount(y_encoded, weights=sample_weight,
@@ -693,13 +767,13 @@ class InMemoryData:
         rest, samples weighted by ``table[class]`` (None: by one)."""
         y = (self.y_encoded == positive).astype(np.float64)
         return BinomialKernels(self.X, y, self._weights(table), C,
-                               fit_intercept)
+                               fit_intercept, self.groups)
 
     def softmax(self, table, C, fit_intercept, sums=None):
         """The :class:`SoftmaxKernels` of the multinomial problem."""
         return SoftmaxKernels(self.X, self.y_encoded.astype(np.int32),
                               self._weights(table), C, fit_intercept,
-                              len(self.classes))
+                              len(self.classes), self.groups)
 
     def margins(self, kernels):
         """What the separation monitor reads of ``kernels``' problem."""

@@ -1,12 +1,12 @@
-"""Wald inference for binary and One-vs-Rest logistic fits.
+"""What inference keeps of each binary problem, and its Wald figures.
 
 What is computed
 ----------------
 For one binary problem with coefficients ``theta = (b, w)`` the fitted
 objective is ``f(theta) = C * nll(theta) + alpha/2 * |w|^2`` with
 ``nll = -sum_i s_i * loglik_i`` (sample weights are frequency weights).
-The covariance reported is the inverse Hessian of ``f / C``, the penalized
-negative log-likelihood ``nll + alpha / (2 C) * |w|^2``:
+The classical covariance reported is the inverse Hessian of ``f / C``, the
+penalized negative log-likelihood ``nll + alpha / (2 C) * |w|^2``:
 
 * ``penalty=None``: ``(X~' S W X~)^-1``, the classical Wald covariance of
   the maximum-likelihood estimate (what statsmodels ``Logit`` reports);
@@ -17,19 +17,32 @@ negative log-likelihood ``nll + alpha / (2 C) * |w|^2``:
   log-likelihood's scale for every C.
 
 where ``X~`` is X with a column of ones for the intercept and
-``W = diag(p (1 - p))``.
+``W = diag(p (1 - p))``.  The robust and cluster covariances are the
+sandwiches of :mod:`clogit._inference.covariance` with this Hessian as
+bread (with l2: the penalized Hessian).
 
-The Hessian comes from the solver's final Cholesky factor when the Newton
-iteration converged (``dpotri``, no pass over X).  When Newton stopped short
-(max_iter, separation, a ridge), ``fit`` assembles it once more at the final
-coefficients (one ``block_pass`` of the problem's kernels, in memory or on
-dask chunks: the cost of one more iteration).
-Fits by other solvers ("lbfgs", "gd") keep no Hessian: one pass costs
-``n * n_coef^2`` flops, measured at 5x a whole L-BFGS fit (100,000 x 100),
-a price every fit would pay for inference few ask of those solvers; their
-inference raises, advising solver="newton" (same optimum).  Everything else
-(standard errors, z, two-sided normal p-values, Wald intervals, odds ratios)
-is cheap and computed on demand from the stored factor.
+When the Hessian comes from
+---------------------------
+* A Newton fit that stopped on its convergence test leaves the Cholesky
+  factor of the Hessian at the estimate: the covariance is one ``dpotri``,
+  no pass over X.
+* Otherwise (L-BFGS, gradient descent, Newton-CG, a Newton fit stopped
+  short) the Hessian takes one more pass over X (``inference_pass``, the
+  cost of one Newton iteration).  In memory that pass runs on demand, the
+  first time a figure needs it, so a wide L-BFGS fit whose inference
+  nobody asks for pays nothing: every in-memory fit keeps a way to remake
+  the problem's kernels (``source``, a reference to the training data,
+  never a copy; what figures computed later from the data, such as
+  residuals or average marginal effects, read too).  Before using them it
+  checks that the data still give the fit's objective at the estimate
+  (data changed in place since ``fit`` raise instead of giving wrong
+  figures).  On dask chunks the pass runs at the end of ``fit`` (the fit
+  keeps no reference to the cluster's data).
+* A robust or cluster ``cov_type`` needs the meat, from the same pass (with
+  the Hessian if no factor was left), run at the end of ``fit``.
+
+Penalties "l1" and "elasticnet" have no Hessian-based inference: their fit
+only records why.
 
 Ordering
 --------
@@ -43,83 +56,44 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import ndtr, ndtri
-from scipy.stats import chi2
 
-from .._kernels.blas import cho_inverse, cholesky
+from .._kernels.blas import cho_inverse
+from .covariance import (cluster_correction, cluster_meat, inverse_or_nan,
+                         sandwich)
+from .problem import (InferenceUnavailableError, ProblemFit,
+                      check_hessian_size, normal_quantile, two_sided_p,
+                      unsupported_penalty_text)
 
-
-class InferenceUnavailableError(ValueError, AttributeError):
-    """Inference was asked of a fit that cannot give it.
-
-    A ``ValueError`` (bad request) that is also an ``AttributeError``, so
-    that ``hasattr(clf, "covariance_")`` answers False instead of raising
-    (like scikit-learn's ``NotFittedError``).
-    """
-
+__all__ = ["BinaryFit", "InferenceUnavailableError", "binary_fit",
+           "effective_penalty", "normal_quantile", "two_sided_p"]
 
 @dataclass
-class BinaryFit:
-    """What inference keeps of one fitted binary problem.
-
-    Coefficients and matrices are in the solver's order (intercept last).
+class BinaryFit(ProblemFit):
+    """What inference keeps of one fitted binary problem (see
+    :class:`clogit._inference.problem.ProblemFit`): ``coef`` of shape
+    (n_coef,), intercept last; the properties return figures intercept
+    first.
 
     Attributes
     ----------
-    coef : ndarray of shape (n_coef,)
-        Final coefficients (a copy), intercept last.
-    fit_intercept : bool
-        Whether the last coefficient is an intercept.
-    C, alpha : float
-        The objective was ``C * nll + alpha/2 * |w|^2``.
-    penalty : str or None
-        "l2", or None when unpenalized (``penalty=None`` or ``C=inf``), or
-        the name of a penalty inference does not support.
     factor : ndarray or None
-        Lower Cholesky factor of the objective's Hessian (F order).
-    hessian : ndarray or None
-        The objective's Hessian, when no factor was available; it may be
-        singular (collinear features).
-    loglik, loglik_null : float
-        ``sum_i s_i * loglik_i`` at ``coef``, and of the intercept-only model
-        (whose MLE is the weighted mean label).
-    n_samples : int
-        Rows of X.
-    n_obs : float
-        Sum of the sample weights (frequency weights: equals ``n_samples``
-        for unit weights).
-    n_iter : int
-    converged : bool
-    separated : bool
-        Whether ``clogit._separation`` found (quasi-)separation.
-    unavailable : str or None
-        Why this fit gives no inference (None when it does).
-    solver : str
-        The solver that ran ("newton", "lbfgs", ...).
+        Lower Cholesky factor of the objective's Hessian (F order), when
+        Newton left it.
     """
 
-    coef: np.ndarray
-    fit_intercept: bool
-    C: float
-    alpha: float
-    penalty: str | None
     factor: np.ndarray | None = None
-    hessian: np.ndarray | None = None
-    loglik: float = np.nan
-    loglik_null: float = np.nan
-    n_samples: int = 0
-    n_obs: float = 0.0
-    n_iter: int = 0
-    converged: bool = False
-    separated: bool = False
-    unavailable: str | None = None
-    solver: str = ""
-    _cov: np.ndarray | None = field(default=None, repr=False)
+    _inverse: np.ndarray | None = field(default=None, repr=False)
 
-    # -- covariance and derived figures, intercept FIRST ------------------
+    # -- the shape of the model -------------------------------------------
+    n_equations = 1
+
     @property
     def n_features(self):
         return self.coef.shape[0] - (1 if self.fit_intercept else 0)
+
+    @property
+    def n_coef(self):
+        return self.coef.shape[0]
 
     def _order(self):
         p = self.n_features
@@ -130,98 +104,57 @@ class BinaryFit:
         """Coefficients, intercept first."""
         return self.coef[self._order()]
 
-    @property
-    def covariance(self):
-        """Inverse penalized Hessian of ``f / C`` (see the module docstring),
-        intercept first; NaN when the Hessian is singular."""
-        if self._cov is None:
+    # -- the Hessian and the covariances -----------------------------------
+    def _ensure_hessian(self):
+        """The Hessian of the objective at ``coef``: one pass over the data
+        kept by reference (see the module docstring)."""
+        if self.hessian is None:
+            hess = self._data_pass(self.n_coef, "the Hessian")
+            add_l2(hess, self.alpha, self.n_features)
+            self.hessian = hess
+
+    def inverse_hessian(self):
+        """``C H^-1`` (the inverse Hessian of ``f / C``), solver order; NaN
+        when the Hessian is singular."""
+        if self._inverse is None:
             if self.factor is not None:
                 inverse = np.array(self.factor, order="F", copy=True)
                 cho_inverse(inverse)
             else:
-                inverse = np.array(self.hessian, order="F", copy=True)
-                if cholesky(inverse) == 0:
-                    cho_inverse(inverse)
-                else:
-                    # Not positive definite (collinear or constant features):
-                    # the Wald covariance does not exist.  NaN, not a
-                    # pseudo-inverse that would look like an answer.
-                    inverse[...] = np.nan
-            order = self._order()
-            self._cov = self.C * inverse[np.ix_(order, order)]
-        return self._cov
+                self._ensure_hessian()
+                inverse = inverse_or_nan(self.hessian)
+            self._inverse = self.C * inverse
+        return self._inverse
 
-    @property
-    def std_errors(self):
-        return np.sqrt(np.diagonal(self.covariance))
-
-    @property
-    def z_values(self):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return self.params / self.std_errors
-
-    @property
-    def p_values(self):
-        # 2 * P(Z > |z|) via ndtr(-|z|): full relative precision far in the
-        # tail (1 - ndtr(|z|) would round to 0 for |z| > 8.3).
-        return 2.0 * ndtr(-np.abs(self.z_values))
-
-    def conf_int(self, alpha):
-        q = -ndtri(alpha / 2.0)  # not ndtri(1 - alpha/2): 1 - 1e-17 == 1
-        half = q * self.std_errors
-        return np.column_stack([self.params - half, self.params + half])
-
-    @property
-    def odds_ratios(self):
-        # inf for a coefficient past log(max float): the value, no warning
-        with np.errstate(over="ignore"):
-            return np.exp(self.params)
-
-    # -- goodness of fit --------------------------------------------------
-    @property
-    def df_model(self):
-        """Degrees of freedom of the coefficients: their number without a
-        penalty; with l2 the effective number ``tr(H_data H_pen^-1)``,
-        equal to ``n_coef - alpha / C * tr(P cov)`` (``P`` selects the
-        penalized coefficients)."""
-        n_coef = self.coef.shape[0]
-        if not self.alpha:
-            return float(n_coef)
-        diag = np.diagonal(self.covariance)
-        penalized = diag[1:] if self.fit_intercept else diag
-        return float(n_coef - self.alpha / self.C * np.sum(penalized))
-
-    @property
-    def pseudo_r2(self):
-        """McFadden's ``1 - loglik / loglik_null``."""
-        if self.loglik_null == 0.0:
-            return np.nan
-        return 1.0 - self.loglik / self.loglik_null
-
-    @property
-    def aic(self):
-        return -2.0 * self.loglik + 2.0 * self.df_model
-
-    @property
-    def bic(self):
-        return -2.0 * self.loglik + np.log(self.n_obs) * self.df_model
-
-    @property
-    def llr_pvalue(self):
-        """Likelihood-ratio test against the intercept-only model (only for
-        unpenalized fits with an intercept, else NaN)."""
-        if self.alpha or not self.fit_intercept or self.coef.shape[0] < 2:
-            return np.nan
-        llr = 2.0 * (self.loglik - self.loglik_null)
-        return float(chi2.sf(llr, self.coef.shape[0] - 1))
+    def _compute(self):
+        """The covariance of ``cov_type``, intercept first (see
+        :mod:`clogit._inference.covariance`; NaN when the Hessian is
+        singular), and the degrees of freedom of the coefficients: their
+        number without a penalty; with l2 the effective number
+        ``tr(H_data H_pen^-1) = n_coef - alpha / C * tr(P H_pen^-1)`` (``P``
+        selects the penalized coefficients)."""
+        inverse = self.inverse_hessian()
+        if self.cov_type == "nonrobust":
+            cov = inverse
+        else:
+            # H_f^-1 M H_f^-1 with H_f = C H_nll, M = C^2 M_nll
+            cov = sandwich(inverse / self.C, self.meat)
+            if self.cov_type == "cluster":
+                cov = cov * cluster_correction(self.n_groups, self.n_obs,
+                                               self.n_coef)
+        order = self._order()
+        self._cov = np.ascontiguousarray(cov[np.ix_(order, order)])
+        diag = np.diagonal(inverse)[:self.n_features]
+        self._n_params = float(self.n_coef - (
+            self.alpha / self.C * np.sum(diag) if self.alpha else 0.0))
 
 
-def effective_penalty(penalty, C):
-    """The penalty a fit really had: None for ``penalty=None`` or
-    ``C=inf`` (scikit-learn's spelling of no penalty), else ``penalty``."""
-    if penalty is None or C == np.inf:
-        return None
-    return penalty
+def add_l2(hess, alpha, n_features):
+    """Add the l2 penalty's Hessian ``alpha`` on the first ``n_features``
+    diagonal entries (never the intercept)."""
+    if alpha:
+        idx = np.arange(n_features)
+        hess[idx, idx] += alpha
 
 
 def _null_loglik(total, positive):
@@ -237,15 +170,14 @@ def _null_loglik(total, positive):
 
 
 def binary_fit(kernels, result, *, alpha, penalty, separated=False,
-               solver=""):
+               solver="", cov_type="nonrobust", clusters=None, source=None):
     """Collect what inference needs from one binary problem, at fit time.
 
     Parameters
     ----------
     kernels : BinomialPasses
         The problem's data, as the solver saw it (in memory or on dask
-        chunks): its weight sums, and one Hessian pass when the solver left
-        no factor.
+        chunks), with ``inference_pass``.
     result : SolverResult
         The solver's result: ``coef`` (intercept last), ``objective``,
         ``n_iter``, ``converged`` and, optionally, ``hessian_factor``.
@@ -257,13 +189,21 @@ def binary_fit(kernels, result, *, alpha, penalty, separated=False,
         Whether separation was detected.
     solver : str
         The solver that ran, for the summary.
+    cov_type : str
+        The covariance asked for (``covariance.COV_TYPES``).
+    clusters : Clusters or None
+        For ``cov_type="cluster"`` (the kernels hold the codes).
+    source : callable or None
+        Remakes ``kernels`` later (data kept by reference); None to keep
+        nothing, and assemble the Hessian now if the solver left no factor.
 
     Returns
     -------
     BinaryFit
-        Costs nothing extra when Newton left its factor, one pass over X
-        when Newton stopped short, and nothing for other solvers and for
-        penalties inference does not cover ("l1", "elasticnet"): their
+        Costs nothing extra when Newton left its factor and the covariance
+        is classical; a pass over X otherwise (at most one now, with a
+        gradient-only pass when the Hessian is left for later), and nothing
+        for penalties inference does not cover ("l1", "elasticnet"): their
         BinaryFit only says why inference is unavailable.
     """
     C = float(kernels.C)
@@ -272,39 +212,58 @@ def binary_fit(kernels, result, *, alpha, penalty, separated=False,
     sums = kernels.weight_sums()
     fit = BinaryFit(
         coef=coef, fit_intercept=fit_intercept, C=C,
-        alpha=float(alpha), penalty=penalty, n_samples=int(kernels.n_samples),
-        n_obs=float(sums[0]), n_iter=int(result.n_iter),
-        converged=bool(result.converged), separated=bool(separated),
-        solver=solver)
-    if penalty not in (None, "l2"):
-        fit.unavailable = (
-            f"Standard errors, p-values and confidence intervals are not "
-            f"available for penalty={penalty!r}: the objective is not "
-            "differentiable where coefficients are zero, so there is no "
-            "Hessian-based (Wald) inference. Use penalty=None or 'l2'.")
+        alpha=float(alpha), penalty=penalty, cov_type=cov_type,
+        n_groups=None if clusters is None else clusters.n_groups,
+        n_samples=int(kernels.n_samples), n_obs=float(sums[0]),
+        n_iter=int(result.n_iter), converged=bool(result.converged),
+        separated=bool(separated), solver=solver)
+    if penalty not in (None, "l2", "firth"):
+        fit.unavailable = unsupported_penalty_text(penalty)
         return fit
     fit.loglik_null = _null_loglik(*sums)
-    n_features = kernels.n_features
-    penalty_value = 0.5 * alpha * float(coef[:n_features] @ coef[:n_features])
+    n_features, n_coef = kernels.n_features, coef.shape[0]
     factor = getattr(result, "hessian_factor", None)
+    robust = cov_type != "nonrobust"
     if factor is not None:
         # Converged Newton: the factor and objective belong to coef.
         fit.factor = factor
-        fit.loglik = -(float(result.objective) - penalty_value) / C
-        return fit
-    if solver != "newton":
-        fit.unavailable = (
-            f"Standard errors are not available for a fit by solver="
-            f"{solver!r}, which keeps no Hessian (assembling it would cost "
-            "more than the fit). Refit with solver='newton' (the same "
-            "optimum) for inference.")
-        return fit
-    grad = np.empty(coef.shape[0])
-    hess = np.empty((coef.shape[0], coef.shape[0]), order="F")
-    data_term = kernels.block_pass(coef, grad, hess)
-    if alpha:
-        idx = np.arange(n_features)
-        hess[idx, idx] += alpha
-    fit.hessian = hess
-    fit.loglik = -data_term / C
+        w = coef[:n_features]
+        data_objective = getattr(result, "data_objective", None)
+        fit.data_objective = (
+            float(result.objective) - 0.5 * alpha * float(w @ w)
+            if data_objective is None else float(data_objective))
+    if robust or (factor is None and source is None):
+        check_hessian_size(n_coef)
+        hess = (None if factor is not None
+                else np.empty((n_coef, n_coef), order="F"))
+        meat = (np.empty((n_coef, n_coef), order="F")
+                if cov_type != "cluster" and robust else None)
+        scores = (np.empty((clusters.labels.shape[0], n_coef))
+                  if cov_type == "cluster" else None)
+        data_objective = kernels.inference_pass(coef, hess=hess, meat=meat,
+                                                group_scores=scores)
+        if hess is not None:
+            add_l2(hess, alpha, n_features)
+            fit.hessian = hess
+        fit.meat = cluster_meat(scores) if scores is not None else meat
+    elif factor is None:
+        # the Hessian on demand (source); the objective now, by a gradient
+        # pass (a solver's last objective may be its previous iterate's)
+        data_objective = kernels.inference_pass(coef)
+    if factor is None or robust:
+        fit.data_objective = float(data_objective)
+    fit.loglik = -fit.data_objective / C
+    # later analyses of this fit (figures computed on demand) reread the
+    # training data through it; in memory a reference, never a copy
+    fit.source = source
+    if fit.factor is not None or fit.hessian is not None:
+        fit.covariance  # now, while BLAS runs single-threaded: p^3 / 3
     return fit
+
+
+def effective_penalty(penalty, C):
+    """The penalty a fit really had: None for ``penalty=None`` or
+    ``C=inf`` (scikit-learn's spelling of no penalty), else ``penalty``."""
+    if penalty is None or C == np.inf:
+        return None
+    return penalty

@@ -12,6 +12,8 @@ binomial    blocked objective/gradient/Hessian pass, matvec, line search
 softmax     the multinomial (softmax) twins of ``binomial``
 cd          coordinate descent on a quadratic model (proximal Newton)
 sparse      CSR/CSC twins of ``binomial`` and ``softmax``
+quadratic   row quadratic forms x S x^T by blocks (prediction variances,
+            Firth's leverages), dense and CSR
 compressed  structure checks of CSR/CSC input before a kernel reads it
 ==========  ==========================================================
 

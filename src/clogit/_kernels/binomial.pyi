@@ -2,7 +2,8 @@
 
 Kernels of the binomial (logistic) model.  ``X`` may be float32 or float64
 (Cython's fused type ``floating``), C- or F-ordered; every other array is
-float64 and C-contiguous, except ``hess`` (F-ordered, square).  Outputs are
+float64 and C-contiguous, except ``hess`` and ``meat_out`` (F-ordered,
+square); ``groups`` are int32 cluster codes.  Outputs are
 written into the caller's arrays.
 """
 
@@ -26,6 +27,9 @@ def block_pass(
     block_rows: int = 0,
     columns: NDArray[np.intc] | None = None,
     residual_out: _F64 | None = None,
+    meat_out: _F64 | None = None,
+    groups: NDArray[np.intc] | None = None,
+    group_scores_out: _F64 | None = None,
 ) -> float: ...
 def matvec(
     X: _X,

@@ -18,6 +18,12 @@ fit in cache and, for each block, with one read of those rows from memory:
 5. scales the rows of ``B`` by ``sqrt(h)`` in place and accumulates
    ``H += B.T @ B`` by a symmetric rank-k update (dsyrk, beta = 1).
 
+For robust (sandwich) covariances the same pass can also give, from the
+same block in cache, the *meat* ``M = sum_i s_i r_i^2 xt_i xt_i^T`` (one
+more dsyrk, of the rows scaled by ``sqrt(s) |r|`` in a second block
+buffer) and the per-cluster score sums ``S[g] = sum_{i in g} s_i r_i
+xt_i`` (a G x k1 accumulator), ``r = C (p - y)``; see :func:`block_pass`.
+
 Extra memory is O(p^2 + block * p); nothing of size n x p is allocated.
 The buffer's layout follows X's (row-major for C-ordered X, column-major for
 F-ordered X) so that the copy reads X contiguously either way.
@@ -26,12 +32,12 @@ All kernels release the GIL, so One-vs-Rest classes (and Dask chunks) can run
 in parallel threads.
 """
 
-from libc.math cimport sqrt
+from libc.math cimport fabs, sqrt
 from libc.stdlib cimport malloc, free
 from libc.string cimport memset
 
 from .blas cimport floating, _gemv, _syrk
-from .rows cimport _copy_block, _leading_dim
+from .rows cimport _check_groups, _copy_block, _leading_dim
 from .scalar cimport clogit_binomial_point, clogit_binomial_loss
 
 # Bytes of the float64 row buffer a block pass aims for: large enough for
@@ -62,7 +68,9 @@ def block_pass(const floating[:, :] X, const double[::1] y,
                bint fit_intercept, double C, double[::1] grad,
                double[::1, :] hess=None, double[::1] z_out=None,
                Py_ssize_t block_rows=0, const int[::1] columns=None,
-               double[::1] residual_out=None):
+               double[::1] residual_out=None, double[::1, :] meat_out=None,
+               const int[::1] groups=None,
+               double[:, ::1] group_scores_out=None):
     """Objective, gradient and (optionally) Hessian of the data term.
 
     Computes, for z = Xc @ coef[:k] + coef[k] (intercept when fit_intercept),
@@ -78,6 +86,16 @@ def block_pass(const floating[:, :] X, const double[::1] y,
 
     where ``Xt`` is Xc with a column of ones appended when fit_intercept.
     The penalty is added by the caller.
+
+    For the robust (sandwich) covariances, with ``r = C * (sigmoid(z) - y)``:
+
+    * ``meat_out[:, :] = Xt.T @ diag(s * r**2) @ Xt`` if given (both
+      triangles): the outer products of the per-sample scores, counting
+      ``s_i`` as a frequency weight;
+    * ``group_scores_out[g, :] = sum over {i : groups[i] == g} of
+      s_i * r_i * Xt[i]`` if given (``groups``: int32 cluster codes in
+      ``[0, group_scores_out.shape[0])``, one per row): the cluster score
+      sums, whose sum over g is ``grad``.
     """
     cdef Py_ssize_t n = X.shape[0], p = X.shape[1]
     cdef Py_ssize_t k = p if columns is None else columns.shape[0]
@@ -85,17 +103,23 @@ def block_pass(const floating[:, :] X, const double[::1] y,
     cdef bint want_hess = hess is not None
     cdef bint want_z = z_out is not None
     cdef bint want_r = residual_out is not None
+    cdef bint want_meat = meat_out is not None
+    cdef bint want_groups = group_scores_out is not None
+    cdef Py_ssize_t n_groups = 0, g
     cdef const int *cols = NULL
     cdef bint c_order = False
     cdef int lda = _leading_dim(X, &c_order)
-    cdef Py_ssize_t m_max = (block_rows if block_rows > 0
-                             else default_block_rows(k1, want_hess))
+    # the meat is a dsyrk too: the blocks of a Hessian pass
+    cdef Py_ssize_t m_max = (block_rows if block_rows > 0 else
+                             default_block_rows(k1, want_hess or want_meat))
     cdef Py_ssize_t i0, i, j, m
     cdef double obj = 0.0, loss, prob, hw, s
     cdef double *buf
     cdef double *zb
     cdef double *rb
     cdef double *hb
+    cdef double *mb = NULL
+    cdef double *meat_buf = NULL
 
     if y.shape[0] != n or sample_weight.shape[0] != n:
         raise ValueError("y and sample_weight must have X.shape[0] entries")
@@ -113,11 +137,21 @@ def block_pass(const floating[:, :] X, const double[::1] y,
                 raise ValueError("columns out of range")
         if k > 0:
             cols = &columns[0]
+    if want_meat and (meat_out.shape[0] != k1 or meat_out.shape[1] != k1):
+        raise ValueError("meat_out must be (n_features (+1))^2")
+    if want_groups:
+        n_groups = _check_groups(groups, group_scores_out, n, k1)
     m_max = min(m_max, max(n, 1))
 
     buf = <double *>malloc(m_max * (k1 + 3) * sizeof(double))
     if buf == NULL:
         raise MemoryError()
+    if want_meat and want_hess:
+        meat_buf = <double *>malloc(m_max * max(k1, 1) * sizeof(double))
+        if meat_buf == NULL:
+            free(buf)
+            raise MemoryError()
+    mb = meat_buf
     zb = buf + m_max * k1
     rb = zb + m_max
     hb = rb + m_max
@@ -127,6 +161,11 @@ def block_pass(const floating[:, :] X, const double[::1] y,
             memset(&grad[0], 0, k1 * sizeof(double))
         if want_hess and k1 > 0:
             memset(&hess[0, 0], 0, k1 * k1 * sizeof(double))
+        if want_meat and k1 > 0:
+            memset(&meat_out[0, 0], 0, k1 * k1 * sizeof(double))
+        if want_groups and k1 > 0 and n_groups > 0:
+            memset(&group_scores_out[0, 0], 0,
+                   n_groups * k1 * sizeof(double))
         i0 = 0
         while i0 < n:
             m = min(m_max, n - i0)
@@ -163,6 +202,38 @@ def block_pass(const floating[:, :] X, const double[::1] y,
             else:
                 _gemv[double](c'T', <int>m, <int>k1, 1.0, buf, <int>m,
                               rb, 1, 1.0, &grad[0], 1)
+            # 4b. robust covariances, from the unscaled rows: cluster score
+            # sums S[g] += s r xt, and M += (sqrt(s) |r| B).T (sqrt(s) |r| B)
+            if want_groups:
+                for i in range(m):
+                    g = groups[i0 + i]
+                    if c_order:
+                        for j in range(k1):
+                            group_scores_out[g, j] += rb[i] * buf[i * k1 + j]
+                    else:
+                        for j in range(k1):
+                            group_scores_out[g, j] += rb[i] * buf[j * m + i]
+            if want_meat:
+                # rb = C s (p - y): sqrt(s) |r| = |rb| / sqrt(s) (s > 0)
+                for i in range(m):
+                    s = sample_weight[i0 + i]
+                    zb[i] = fabs(rb[i]) / sqrt(s) if s > 0.0 else 0.0
+                # without the Hessian the rows are scaled in place (B is not
+                # needed after this); with it, into the second buffer
+                if not want_hess:
+                    mb = buf
+                if c_order:
+                    for i in range(m):
+                        for j in range(k1):
+                            mb[i * k1 + j] = zb[i] * buf[i * k1 + j]
+                    _syrk[double](c'L', c'N', <int>k1, <int>m, 1.0, mb,
+                                  <int>k1, 1.0, &meat_out[0, 0], <int>k1)
+                else:
+                    for j in range(k1):
+                        for i in range(m):
+                            mb[j * m + i] = zb[i] * buf[j * m + i]
+                    _syrk[double](c'L', c'T', <int>k1, <int>m, 1.0, mb,
+                                  <int>m, 1.0, &meat_out[0, 0], <int>k1)
             # 5. H += (sqrt(h) B).T @ (sqrt(h) B)
             if want_hess:
                 if c_order:
@@ -182,7 +253,12 @@ def block_pass(const floating[:, :] X, const double[::1] y,
             for j in range(k1):
                 for i in range(j + 1, k1):
                     hess[j, i] = hess[i, j]
+        if want_meat:
+            for j in range(k1):
+                for i in range(j + 1, k1):
+                    meat_out[j, i] = meat_out[i, j]
     free(buf)
+    free(meat_buf)
     return C * obj
 
 

@@ -31,6 +31,14 @@ cdef void _syrk(char uplo, char trans, int n, int k, floating alpha,
                 const floating *A, int lda, floating beta,
                 floating *C, int ldc) noexcept nogil
 
+cdef void _trmm(char side, char uplo, char transa, char diag, int m, int n,
+                floating alpha, const floating *A, int lda, floating *B,
+                int ldb) noexcept nogil
+
+cdef void _trsm(char side, char uplo, char transa, char diag, int m, int n,
+                floating alpha, const floating *A, int lda, floating *B,
+                int ldb) noexcept nogil
+
 cdef int _potrf(char uplo, int n, double *A, int lda) noexcept nogil
 cdef int _potrs(char uplo, int n, int nrhs, const double *A, int lda,
                 double *B, int ldb) noexcept nogil

@@ -1,7 +1,8 @@
 """BLAS/LAPACK wrappers (fused over float/double) and their Python twins.
 
 The ``cdef`` wrappers are what the kernels call, without the GIL.  Each has a
-small Python-callable twin (``dot``, ``axpy``, ``gemv``, ``gemm``, ``syrk``, and the
+small Python-callable twin (``dot``, ``axpy``, ``gemv``, ``gemm``, ``syrk``,
+``trmm``, ``trsm``, and the
 LAPACK trio ``cholesky``/``cho_solve``/``cho_inverse``) so the test suite
 can check every wrapper against numpy, and so the Newton solver can factor
 its small (p+1) x (p+1) systems from Python.
@@ -11,7 +12,7 @@ import numpy as np
 
 from scipy.linalg.cython_blas cimport (
     ddot, sdot, daxpy, saxpy, dscal, sscal, dgemv, sgemv, dgemm, sgemm,
-    dsyrk, ssyrk,
+    dsyrk, ssyrk, dtrmm, strmm, dtrsm, strsm,
 )
 from scipy.linalg.cython_lapack cimport dpotrf, dpotrs, dpotri
 
@@ -70,6 +71,28 @@ cdef void _syrk(char uplo, char trans, int n, int k, floating alpha,
         ssyrk(&uplo, &trans, &n, &k, &alpha, <float *>A, &lda, &beta, C, &ldc)
     else:
         dsyrk(&uplo, &trans, &n, &k, &alpha, <double *>A, &lda, &beta, C, &ldc)
+
+
+cdef void _trmm(char side, char uplo, char transa, char diag, int m, int n,
+                floating alpha, const floating *A, int lda, floating *B,
+                int ldb) noexcept nogil:
+    if floating is float:
+        strmm(&side, &uplo, &transa, &diag, &m, &n, &alpha, <float *>A, &lda,
+              B, &ldb)
+    else:
+        dtrmm(&side, &uplo, &transa, &diag, &m, &n, &alpha, <double *>A,
+              &lda, B, &ldb)
+
+
+cdef void _trsm(char side, char uplo, char transa, char diag, int m, int n,
+                floating alpha, const floating *A, int lda, floating *B,
+                int ldb) noexcept nogil:
+    if floating is float:
+        strsm(&side, &uplo, &transa, &diag, &m, &n, &alpha, <float *>A, &lda,
+              B, &ldb)
+    else:
+        dtrsm(&side, &uplo, &transa, &diag, &m, &n, &alpha, <double *>A,
+              &lda, B, &ldb)
 
 
 cdef int _potrf(char uplo, int n, double *A, int lda) noexcept nogil:
@@ -197,6 +220,56 @@ cdef _syrk_py(floating alpha, floating[:, :] A, floating beta,
         _syrk(c'L', c'N', n, k, alpha, &A[0, 0], n, beta, &C[0, 0], n)
     else:
         _syrk(c'L', c'T', n, k, alpha, &A[0, 0], k, beta, &C[0, 0], n)
+
+
+def trmm(double alpha, A, B, bint right=False, bint trans=False):
+    """In place ``B = alpha * op(L) @ B`` (or ``B @ op(L)`` if ``right``)
+    by BLAS ``?trmm``, with ``L`` the lower triangle of the square ``A``
+    (its upper triangle is not read) and op the transpose if ``trans``.
+
+    ``A`` and ``B`` F-contiguous, of one dtype (float32 or float64).
+    """
+    _check_triangular(A, B, right)
+    if A.dtype == np.float64:
+        _triangular_py[double](alpha, A, B, right, trans, False)
+    else:
+        _triangular_py[float](alpha, A, B, right, trans, False)
+
+
+def trsm(double alpha, A, B, bint right=False, bint trans=False):
+    """In place ``B = alpha * op(L)^-1 @ B`` (or ``B @ op(L)^-1`` if
+    ``right``) by BLAS ``?trsm``, ``L`` the lower triangle of ``A`` (see
+    :func:`trmm`)."""
+    _check_triangular(A, B, right)
+    if A.dtype == np.float64:
+        _triangular_py[double](alpha, A, B, right, trans, True)
+    else:
+        _triangular_py[float](alpha, A, B, right, trans, True)
+
+
+def _check_triangular(A, B, right):
+    for M in (A, B):
+        if M.ndim != 2 or not M.flags.f_contiguous:
+            raise ValueError("trmm/trsm expect F-contiguous 2-D arrays")
+    if A.shape[0] != A.shape[1] or A.shape[0] != B.shape[1 if right else 0]:
+        raise ValueError("shape mismatch in trmm/trsm")
+    if A.dtype != B.dtype:
+        raise ValueError("A and B must have one dtype")
+
+
+cdef _triangular_py(floating alpha, floating[::1, :] A, floating[::1, :] B,
+                    bint right, bint trans, bint solve):
+    cdef int m = <int>B.shape[0], n = <int>B.shape[1]
+    cdef char side = c'R' if right else c'L'
+    cdef char t = c'T' if trans else c'N'
+    if m == 0 or n == 0:
+        return
+    if solve:
+        _trsm(side, c'L', t, c'N', m, n, alpha, &A[0, 0], <int>A.shape[0],
+              &B[0, 0], m)
+    else:
+        _trmm(side, c'L', t, c'N', m, n, alpha, &A[0, 0], <int>A.shape[0],
+              &B[0, 0], m)
 
 
 def _fill_upper(C):

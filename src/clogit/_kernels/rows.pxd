@@ -1,5 +1,6 @@
-# Row-block helpers shared by the kernel modules (binomial, softmax):
-# how BLAS sees X, and copying a block of X's rows into a float64 buffer.
+# Row-block helpers shared by the kernel modules (binomial, softmax,
+# sparse): how BLAS sees X, copying a block of X's rows into a float64
+# buffer, and checking the cluster codes of the robust-covariance outputs.
 # Defined inline here so every kernel module compiles its own copy.
 
 from .blas cimport floating
@@ -54,3 +55,22 @@ cdef inline void _copy_block(const floating[:, :] X, Py_ssize_t i0,
         if intercept:
             for i in range(m):
                 buf[k * m + i] = 1.0
+
+
+cdef inline Py_ssize_t _check_groups(const int[::1] groups,
+                                     double[:, ::1] group_scores_out,
+                                     Py_ssize_t n,
+                                     Py_ssize_t width) except -1:
+    """Shape and range checks of the int32 cluster codes of a pass that
+    sums the scores per cluster into ``group_scores_out`` (G x width);
+    returns G."""
+    cdef Py_ssize_t i, n_groups = group_scores_out.shape[0]
+    if groups is None or groups.shape[0] != n:
+        raise ValueError("groups must have X.shape[0] entries")
+    if group_scores_out.shape[1] != width:
+        raise ValueError("group_scores_out must be (n_groups, number of "
+                         "coefficients)")
+    for i in range(n):
+        if groups[i] < 0 or groups[i] >= n_groups:
+            raise ValueError("groups must lie in [0, n_groups)")
+    return n_groups

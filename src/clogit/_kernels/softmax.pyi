@@ -3,7 +3,9 @@
 Kernels of the multinomial (softmax) model.  ``X`` may be float32 or float64
 (Cython's fused type ``floating``), C- or F-ordered; class indices ``y`` are
 int32 (``np.intc``); every other array is float64, C-contiguous, except
-``hess`` (F-ordered, square).  Outputs are written into the caller's arrays.
+``hess`` and ``meat_out`` (F-ordered, square).  Outputs are written into the
+caller's arrays; ``meat_out``/``groups``/``group_scores_out`` are the robust
+covariances' outputs (see ``softmax_pass``).
 """
 
 import numpy as np
@@ -25,6 +27,9 @@ def softmax_pass(
     z_out: _F64 | None = None,
     n_free: int = -1,
     block_rows: int = 0,
+    meat_out: _F64 | None = None,
+    groups: NDArray[np.intc] | None = None,
+    group_scores_out: _F64 | None = None,
 ) -> float: ...
 def softmax_scores(X: _X, coef: _F64, fit_intercept: bool, out: _F64) -> None: ...
 def softmax_objective_along(

@@ -17,6 +17,11 @@ per class) minus one large dsyrk of the rows of ``A``, ``a_i = sqrt(C s_i)
 (p_i (x) xt_i)``: a single BLAS-3 call of width K k1 per block instead of
 K^2 / 2 small ones.  Classes from ``n_free`` on (the pinned reference class
 of an unpenalized fit) are left out of the gradient and Hessian.
+
+For robust (sandwich) covariances the same pass also gives the meat
+``M = sum_i s_i (r_i (x) xt_i)(r_i (x) xt_i)^T``, ``r_i = C (p_i - y_i)``
+(one more dsyrk of width K k1, reusing the buffer of ``A``), and the score
+sums of each cluster.
 """
 
 from libc.math cimport exp, log, sqrt
@@ -24,7 +29,7 @@ from libc.stdlib cimport malloc, free
 from libc.string cimport memset
 
 from .blas cimport floating, _gemm, _syrk
-from .rows cimport _copy_block, _leading_dim
+from .rows cimport _check_groups, _copy_block, _leading_dim
 
 DEF BLOCK_BYTES = 1048576
 
@@ -47,7 +52,9 @@ def softmax_pass(const floating[:, :] X, const int[::1] y,
                  const double[::1] sample_weight, const double[:, ::1] coef,
                  bint fit_intercept, double C, double[:, ::1] grad,
                  double[::1, :] hess=None, double[:, ::1] z_out=None,
-                 Py_ssize_t n_free=-1, Py_ssize_t block_rows=0):
+                 Py_ssize_t n_free=-1, Py_ssize_t block_rows=0,
+                 double[::1, :] meat_out=None, const int[::1] groups=None,
+                 double[:, ::1] group_scores_out=None):
     """Objective, gradient and (optionally) Hessian of the multinomial data
     term ``C * sum_i s_i * (logsumexp(z_i) - z_{i, y_i})``.
 
@@ -61,6 +68,13 @@ def softmax_pass(const floating[:, :] X, const int[::1] y,
     hess : (n_free k1, n_free k1) float64 F-ordered, out, optional
     z_out : (n, K) float64, out, optional: the scores
     n_free : classes 0 .. n_free-1 get gradient/Hessian (default K)
+    meat_out : (n_free k1, n_free k1) float64 F-ordered, out, optional
+        ``sum_i s_i g_i g_i^T`` with ``g_i = r_i (x) xt_i`` (classes
+        0 .. n_free-1), ``r_i = C (p_i - y_i)``: the outer products of the
+        per-sample scores, ``s_i`` counted as a frequency weight.
+    groups : (n,) int32 cluster codes in [0, G), optional
+    group_scores_out : (G, n_free k1) float64, out, optional
+        ``sum over {i : groups[i] == g} of s_i g_i``; their sum is ``grad``.
 
     Returns
     -------
@@ -74,9 +88,11 @@ def softmax_pass(const floating[:, :] X, const int[::1] y,
     cdef Py_ssize_t width = n_fit * k1
     cdef bint want_hess = hess is not None
     cdef bint want_z = z_out is not None
+    cdef bint want_meat = meat_out is not None
+    cdef bint want_groups = group_scores_out is not None
     cdef bint c_order = False
     cdef int lda = _leading_dim(X, &c_order)
-    cdef Py_ssize_t m_max, i0, m, i, j, c, a
+    cdef Py_ssize_t m_max, i0, m, i, j, c, a, g, n_groups = 0
     cdef double obj = 0.0, zmax, zy, total, s, weight, pc
     cdef double *buf
     cdef double *Z
@@ -97,17 +113,24 @@ def softmax_pass(const floating[:, :] X, const int[::1] y,
     for i in range(n):
         if y[i] < 0 or y[i] >= K:
             raise ValueError("class indices must lie in [0, n_classes)")
+    if want_meat and (meat_out.shape[0] != width
+                      or meat_out.shape[1] != width):
+        raise ValueError("meat_out must be (n_free (n_features + 1))^2")
+    if want_groups:
+        n_groups = _check_groups(groups, group_scores_out, n, width)
 
     m_max = block_rows if block_rows > 0 else default_block_rows(
-        width if want_hess else k1)
+        width if (want_hess or want_meat) else k1)
     m_max = min(m_max, max(n, 1))
     buf = <double *>malloc(m_max * (k1 + K + 1) * sizeof(double))
     V = NULL
     A = NULL
     if want_hess:
         V = <double *>malloc(m_max * k1 * sizeof(double))
+    if want_hess or want_meat:
         A = <double *>malloc(m_max * width * sizeof(double))
-    if buf == NULL or (want_hess and (V == NULL or A == NULL)):
+    if buf == NULL or (want_hess and V == NULL) or (
+            (want_hess or want_meat) and A == NULL):
         free(buf)
         free(V)
         free(A)
@@ -119,6 +142,11 @@ def softmax_pass(const floating[:, :] X, const int[::1] y,
         memset(&grad[0, 0], 0, n_fit * k1 * sizeof(double))
         if want_hess:
             memset(&hess[0, 0], 0, width * width * sizeof(double))
+        if want_meat:
+            memset(&meat_out[0, 0], 0, width * width * sizeof(double))
+        if want_groups and n_groups > 0:
+            memset(&group_scores_out[0, 0], 0,
+                   n_groups * width * sizeof(double))
         i0 = 0
         while i0 < n:
             m = min(m_max, n - i0)
@@ -172,6 +200,27 @@ def softmax_pass(const floating[:, :] X, const int[::1] y,
                 for c in range(K):
                     Z[i * K + c] *= rw[i]
                 Z[i * K + y[i0 + i]] -= rw[i]
+            # 6. robust covariances from the residuals: cluster score sums
+            # S[g] += s r (x) xt and M += A'.T A', a'_i = sqrt(s) r (x) xt
+            if want_groups:
+                for i in range(m):
+                    g = groups[i0 + i]
+                    for c in range(n_fit):
+                        pc = Z[i * K + c]
+                        for a in range(k1):
+                            group_scores_out[g, c * k1 + a] += (
+                                pc * buf[i * k1 + a])
+            if want_meat:
+                for i in range(m):
+                    s = sample_weight[i0 + i]
+                    # Z holds C s (p - y): sqrt(s) C (p - y) = Z / sqrt(s)
+                    weight = 1.0 / sqrt(s) if s > 0.0 else 0.0
+                    for c in range(n_fit):
+                        pc = weight * Z[i * K + c]
+                        for a in range(k1):
+                            A[i * width + c * k1 + a] = pc * buf[i * k1 + a]
+                _syrk[double](c'L', c'N', <int>width, <int>m, 1.0, A,
+                              <int>width, 1.0, &meat_out[0, 0], <int>width)
             _gemm[double](c'N', c'T', <int>k1, <int>n_fit, <int>m, 1.0,
                           buf,
                           <int>k1, Z, <int>K, 1.0, &grad[0, 0], <int>k1)
@@ -180,6 +229,10 @@ def softmax_pass(const floating[:, :] X, const int[::1] y,
             for j in range(width):
                 for i in range(j + 1, width):
                     hess[j, i] = hess[i, j]
+        if want_meat:
+            for j in range(width):
+                for i in range(j + 1, width):
+                    meat_out[j, i] = meat_out[i, j]
     free(buf)
     free(V)
     free(A)

@@ -4,7 +4,8 @@ Kernels of the binomial and multinomial models for scipy.sparse CSR and CSC
 matrices, given as their ``data`` (float32 or float64: Cython's fused type
 ``floating``), ``indices`` and ``indptr`` (both int32 or both int64: the
 fused ``index_t``).  Every other array is float64 and C-contiguous, except
-``hess`` (F-ordered, square); ``columns`` and class indices ``y`` are int32.
+``hess`` and ``meat_out`` (F-ordered, square); ``columns``, class indices
+``y`` and cluster codes ``groups`` are int32.
 Outputs are written into the caller's arrays.
 """
 
@@ -56,6 +57,9 @@ def csr_block_pass(
     z_out: _F64 | None = None,
     columns: _Cols = None,
     residual_out: _F64 | None = None,
+    meat_out: _F64 | None = None,
+    groups: NDArray[np.intc] | None = None,
+    group_scores_out: _F64 | None = None,
 ) -> float: ...
 def csr_hessian_vector(
     data: _Data,
@@ -111,6 +115,9 @@ def csc_block_pass(
     z_out: _F64 | None = None,
     columns: _Cols = None,
     residual_out: _F64 | None = None,
+    meat_out: _F64 | None = None,
+    groups: NDArray[np.intc] | None = None,
+    group_scores_out: _F64 | None = None,
 ) -> float: ...
 def csc_hessian_vector(
     data: _Data,
@@ -166,6 +173,9 @@ def csr_softmax_pass(
     hess: _F64 | None = None,
     z_out: _F64 | None = None,
     n_free: int = -1,
+    meat_out: _F64 | None = None,
+    groups: NDArray[np.intc] | None = None,
+    group_scores_out: _F64 | None = None,
 ) -> float: ...
 def csr_softmax_scores(
     data: _Data,
@@ -190,6 +200,9 @@ def csc_softmax_pass(
     hess: _F64 | None = None,
     z_out: _F64 | None = None,
     n_free: int = -1,
+    meat_out: _F64 | None = None,
+    groups: NDArray[np.intc] | None = None,
+    group_scores_out: _F64 | None = None,
 ) -> float: ...
 def csc_softmax_scores(
     data: _Data,

@@ -37,6 +37,12 @@ and ``h_i`` per-sample Hessian weights:
 * ``*_softmax_pass`` / ``*_softmax_scores``: the multinomial twins of
   ``_softmax.softmax_pass`` / ``softmax_scores``.
 
+The passes also give what robust (sandwich) covariances need, in the same
+read of X: the meat ``sum_i s_i g_i g_i^T`` of the per-sample scores
+``g_i`` (accumulated pair by pair as the Hessian, with the weight
+``s_i r_i^2`` in place of ``h_i``) and the score sums of each cluster
+(``meat_out``, ``groups``, ``group_scores_out``, as ``_binomial.block_pass``).
+
 The dense (k+1) x (k+1) Hessian is accumulated from the nonzeros of each
 row, pair by pair, into its lower triangle: ``nnz_i^2 / 2`` multiply-adds
 per row instead of the ``k^2 / 2`` of a dense row.  A CSC matrix is
@@ -57,6 +63,7 @@ from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memset
 
 from .blas cimport floating
+from .rows cimport _check_groups
 from .scalar cimport (clogit_binomial_point, clogit_hess_weight,
                       clogit_soft_threshold, clogit_tie_band)
 
@@ -163,6 +170,18 @@ cdef _check_pass(Py_ssize_t n, Py_ssize_t k1, const double[::1] y,
         raise ValueError("residual_out must have X.shape[0] entries")
 
 
+cdef _check_robust(Py_ssize_t n, Py_ssize_t width, double[::1, :] meat_out,
+                   const int[::1] groups, double[:, ::1] group_scores_out,
+                   Py_ssize_t *n_groups):
+    """The checks of the robust-covariance outputs; sets ``n_groups``."""
+    n_groups[0] = 0
+    if meat_out is not None and (meat_out.shape[0] != width
+                                 or meat_out.shape[1] != width):
+        raise ValueError("meat_out must be square, one row per coefficient")
+    if group_scores_out is not None:
+        n_groups[0] = _check_groups(groups, group_scores_out, n, width)
+
+
 # ---------------------------------------------------------------------------
 # pointwise
 # ---------------------------------------------------------------------------
@@ -242,12 +261,15 @@ def csr_block_pass(const floating[::1] data, const index_t[::1] indices,
                    const double[::1] coef, bint fit_intercept, double C,
                    double[::1] grad, double[::1, :] hess=None,
                    double[::1] z_out=None, const int[::1] columns=None,
-                   double[::1] residual_out=None):
+                   double[::1] residual_out=None,
+                   double[::1, :] meat_out=None, const int[::1] groups=None,
+                   double[:, ::1] group_scores_out=None):
     """Objective, gradient and (optionally) Hessian of the data term.
 
     ``_binomial.block_pass`` for the rows of a CSR matrix: returns
     ``C * sum(s * loss(y, z))`` and fills ``grad`` (and ``hess``, both
-    triangles; ``z_out``; ``residual_out``) in one pass over the rows.
+    triangles; ``z_out``; ``residual_out``; the robust covariances'
+    ``meat_out`` and ``group_scores_out``) in one pass over the rows.
     """
     cdef Py_ssize_t n = indptr.shape[0] - 1
     cdef Py_ssize_t k = n_cols if columns is None else columns.shape[0]
@@ -256,17 +278,23 @@ def csr_block_pass(const floating[::1] data, const index_t[::1] indices,
     cdef bint want_hess = hess is not None
     cdef bint want_z = z_out is not None
     cdef bint want_r = residual_out is not None
+    cdef bint want_meat = meat_out is not None
+    cdef bint want_groups = group_scores_out is not None
+    cdef bint want_rows
     cdef Py_ssize_t *pos = NULL
     cdef Py_ssize_t *row_pos = NULL
     cdef double *row_val = NULL
-    cdef Py_ssize_t i, q, q0, q1, a, m, longest = 0
+    cdef Py_ssize_t i, q, q0, q1, a, m, g, longest = 0
+    cdef Py_ssize_t n_groups = 0
     cdef double obj = 0.0, loss, prob, hw, s, zi, ri, b
 
     _check_pass(n, k1, y, sample_weight, coef, grad, hess, z_out,
                 residual_out)
+    _check_robust(n, k1, meat_out, groups, group_scores_out, &n_groups)
+    want_rows = want_hess or want_meat
     if columns is not None:
         pos = _column_positions(columns, n_cols)
-    if want_hess:
+    if want_rows:
         for i in range(n):
             longest = max(longest, <Py_ssize_t>(indptr[i + 1] - indptr[i]))
         row_pos = <Py_ssize_t *>malloc(max(longest, 1) * sizeof(Py_ssize_t))
@@ -283,6 +311,11 @@ def csr_block_pass(const floating[::1] data, const index_t[::1] indices,
             memset(&grad[0], 0, k1 * sizeof(double))
         if want_hess and k1 > 0:
             memset(&hess[0, 0], 0, k1 * k1 * sizeof(double))
+        if want_meat and k1 > 0:
+            memset(&meat_out[0, 0], 0, k1 * k1 * sizeof(double))
+        if want_groups and k1 > 0 and n_groups > 0:
+            memset(&group_scores_out[0, 0], 0,
+                   n_groups * k1 * sizeof(double))
         for i in range(n):
             q0 = indptr[i]
             q1 = indptr[i + 1]
@@ -310,8 +343,18 @@ def csr_block_pass(const floating[::1] data, const index_t[::1] indices,
                     grad[a] += ri * data[q]
             if fit_intercept:
                 grad[k] += ri
-            # 4. H += h_i x_i x_i^T over the row's selected entries
-            if want_hess and s != 0.0:
+            # 3b. the cluster's score sum S[g] += r_i x_i
+            if want_groups:
+                g = groups[i]
+                for q in range(q0, q1):
+                    a = _position(indices[q], pos)
+                    if a >= 0:
+                        group_scores_out[g, a] += ri * data[q]
+                if fit_intercept:
+                    group_scores_out[g, k] += ri
+            # 4. H += h_i x_i x_i^T (and M += r_i^2 / s_i x_i x_i^T) over
+            # the row's selected entries
+            if want_rows and s != 0.0:
                 m = 0
                 for q in range(q0, q1):
                     a = _position(indices[q], pos)
@@ -319,10 +362,16 @@ def csr_block_pass(const floating[::1] data, const index_t[::1] indices,
                         row_pos[m] = a
                         row_val[m] = data[q]
                         m += 1
-                _add_outer(&hess[0, 0], k1, row_pos, row_val, m,
-                           C * s * hw, intercept)
+                if want_hess:
+                    _add_outer(&hess[0, 0], k1, row_pos, row_val, m,
+                               C * s * hw, intercept)
+                if want_meat:
+                    _add_outer(&meat_out[0, 0], k1, row_pos, row_val, m,
+                               ri * ri / s, intercept)
         if want_hess:
             _symmetrize(hess)
+        if want_meat:
+            _symmetrize(meat_out)
     free(pos)
     free(row_pos)
     free(row_val)
@@ -547,8 +596,11 @@ cdef int _csc_hessian(const floating[::1] data, const index_t[::1] indices,
                       const index_t[::1] indptr, const int *cols,
                       Py_ssize_t k, Py_ssize_t n, const double *h,
                       Py_ssize_t intercept, double *H,
-                      Py_ssize_t ld) noexcept nogil:
-    """Lower triangle of H += Xt.T diag(h) Xt for CSC X (H zeroed by caller).
+                      Py_ssize_t ld, const double *h2=NULL,
+                      double *H2=NULL) noexcept nogil:
+    """Lower triangle of H += Xt.T diag(h) Xt for CSC X (H zeroed by caller),
+    and of H2 += Xt.T diag(h2) Xt from the same regrouped rows when ``H2``
+    is given (H may then be NULL).
 
     Returns 0, or the error status of :func:`_row_blocks_next`.
     """
@@ -560,9 +612,14 @@ cdef int _csc_hessian(const floating[::1] data, const index_t[::1] indices,
         if status != 1:
             break
         for r in range(rb.i1 - rb.i0):
-            if h[rb.i0 + r] != 0.0:
+            if H != NULL and h[rb.i0 + r] != 0.0:
                 _add_outer(H, ld, rb.pos + rb.start[r], rb.val + rb.start[r],
                            rb.start[r + 1] - rb.start[r], h[rb.i0 + r],
+                           intercept)
+            if H2 != NULL and h2[rb.i0 + r] != 0.0:
+                _add_outer(H2, ld, rb.pos + rb.start[r],
+                           rb.val + rb.start[r],
+                           rb.start[r + 1] - rb.start[r], h2[rb.i0 + r],
                            intercept)
         status = 0
     _row_blocks_free(&rb)
@@ -615,7 +672,9 @@ def csc_block_pass(const floating[::1] data, const index_t[::1] indices,
                    const double[::1] coef, bint fit_intercept, double C,
                    double[::1] grad, double[::1, :] hess=None,
                    double[::1] z_out=None, const int[::1] columns=None,
-                   double[::1] residual_out=None):
+                   double[::1] residual_out=None,
+                   double[::1, :] meat_out=None, const int[::1] groups=None,
+                   double[:, ::1] group_scores_out=None):
     """Objective, gradient and (optionally) Hessian for CSC X.
 
     Same results as :func:`csr_block_pass`, computed by columns: scores by
@@ -623,6 +682,8 @@ def csc_block_pass(const floating[::1] data, const index_t[::1] indices,
     entries as column dot products, and the Hessian from the nonzeros
     regrouped by rows a block at a time (row indices must be sorted within
     columns).  Uses O(n) float64 scratch for scores, residuals and weights.
+    The robust covariances' meat comes from the same regrouped rows, the
+    cluster score sums from the columns' nonzeros.
     """
     cdef Py_ssize_t n = n_rows, p = indptr.shape[0] - 1
     cdef Py_ssize_t k = p if columns is None else columns.shape[0]
@@ -632,29 +693,38 @@ def csc_block_pass(const floating[::1] data, const index_t[::1] indices,
     cdef double *z = NULL
     cdef double *r = NULL
     cdef double *h = NULL
+    cdef double *h2 = NULL
     cdef double *scratch = NULL
-    cdef Py_ssize_t i
+    cdef bint want_meat = meat_out is not None
+    cdef bint want_groups = group_scores_out is not None
+    cdef Py_ssize_t i, a, j, q, g, n_groups = 0
     cdef int status = 0
     cdef double obj = 0.0, loss, prob, hw, s, b, total
 
     _check_pass(n, k1, y, sample_weight, coef, grad, hess, z_out,
                 residual_out)
+    _check_robust(n, k1, meat_out, groups, group_scores_out, &n_groups)
     if columns is not None:
         free(_column_positions(columns, p))  # range and repetition checks
         if k > 0:
             cols = &columns[0]
+    if want_meat:
+        meat_out[:, :] = 0.0
+    if want_groups:
+        group_scores_out[:, :] = 0.0
     if n == 0:
         grad[:] = 0.0
         if want_hess:
             hess[:, :] = 0.0
         return 0.0
     # scratch for whichever of z, r, h the caller does not provide
-    scratch = <double *>malloc(3 * n * sizeof(double))
+    scratch = <double *>malloc(4 * n * sizeof(double))
     if scratch == NULL:
         raise MemoryError()
     z = &z_out[0] if z_out is not None else scratch
     r = &residual_out[0] if residual_out is not None else scratch + n
     h = scratch + 2 * n
+    h2 = scratch + 3 * n
     b = coef[k] if fit_intercept else 0.0
 
     with nogil:
@@ -669,19 +739,38 @@ def csc_block_pass(const floating[::1] data, const index_t[::1] indices,
             obj += s * loss
             r[i] = C * s * (prob - y[i])
             h[i] = C * s * hw
+            # the meat's weight s (C (p - y))^2
+            h2[i] = r[i] * r[i] / s if s > 0.0 else 0.0
             total += r[i]
         # 3. gradient
         if k > 0:
             _csc_dots(data, indices, indptr, cols, k, r, &grad[0])
         if fit_intercept:
             grad[k] = total
-        # 4. Hessian
-        if want_hess and k1 > 0:
-            memset(&hess[0, 0], 0, k1 * k1 * sizeof(double))
-            status = _csc_hessian(data, indices, indptr, cols, k, n, h,
-                                  k if fit_intercept else -1, &hess[0, 0], k1)
+        # 3b. cluster score sums S[g] += r_i x_i, column by column
+        if want_groups and k1 > 0:
+            for a in range(k):
+                j = _column(a, cols)
+                for q in range(indptr[j], indptr[j + 1]):
+                    i = indices[q]
+                    group_scores_out[groups[i], a] += r[i] * data[q]
+            if fit_intercept:
+                for i in range(n):
+                    group_scores_out[groups[i], k] += r[i]
+        # 4. Hessian (and the meat, from the same regrouped rows)
+        if (want_hess or want_meat) and k1 > 0:
+            if want_hess:
+                memset(&hess[0, 0], 0, k1 * k1 * sizeof(double))
+            status = _csc_hessian(
+                data, indices, indptr, cols, k, n, h,
+                k if fit_intercept else -1,
+                &hess[0, 0] if want_hess else NULL, k1, h2,
+                &meat_out[0, 0] if want_meat else NULL)
             if status == 0:
-                _symmetrize(hess)
+                if want_hess:
+                    _symmetrize(hess)
+                if want_meat:
+                    _symmetrize(meat_out)
     free(scratch)
     _raise_regroup(status)
     return C * obj
@@ -906,6 +995,21 @@ cdef void _add_softmax_row(double *H, Py_ssize_t width, Py_ssize_t k1,
                        -cs * prob[c] * prob[d], intercept)
 
 
+cdef void _add_score_outer(double *M, Py_ssize_t width, Py_ssize_t k1,
+                           Py_ssize_t n_fit, const Py_ssize_t *pos,
+                           const double *val, Py_ssize_t m, const double *R,
+                           double scale, Py_ssize_t intercept) noexcept nogil:
+    """Lower triangle of M += scale (R R^T) (x) xt xt^T for one row: the
+    outer product of its score ``R (x) xt`` (classes 0 .. n_fit-1)."""
+    cdef Py_ssize_t c, d
+    for c in range(n_fit):
+        _add_outer(M + c * k1 * (width + 1), width, pos, val, m,
+                   scale * R[c] * R[c], intercept)
+        for d in range(c):
+            _add_block(M + c * k1 + d * k1 * width, width, pos, val, m,
+                       scale * R[c] * R[d], intercept)
+
+
 cdef _check_softmax(Py_ssize_t n, Py_ssize_t p, const int[::1] y,
                     const double[::1] sample_weight,
                     const double[:, ::1] coef, bint fit_intercept,
@@ -935,10 +1039,13 @@ def csr_softmax_pass(const floating[::1] data, const index_t[::1] indices,
                      const int[::1] y, const double[::1] sample_weight,
                      const double[:, ::1] coef, bint fit_intercept, double C,
                      double[:, ::1] grad, double[::1, :] hess=None,
-                     double[:, ::1] z_out=None, Py_ssize_t n_free=-1):
+                     double[:, ::1] z_out=None, Py_ssize_t n_free=-1,
+                     double[::1, :] meat_out=None, const int[::1] groups=None,
+                     double[:, ::1] group_scores_out=None):
     """``_softmax.softmax_pass`` for the rows of a CSR matrix: returns the
     multinomial data term and fills ``grad`` (n_free x k1), ``hess``
-    ((n_free k1)^2, both triangles) and ``z_out`` (n x K) if given."""
+    ((n_free k1)^2, both triangles), ``z_out`` (n x K) and the robust
+    covariances' ``meat_out`` and ``group_scores_out`` if given."""
     cdef Py_ssize_t n = indptr.shape[0] - 1, p = n_cols
     cdef Py_ssize_t K = coef.shape[0]
     cdef Py_ssize_t k1 = p + (1 if fit_intercept else 0)
@@ -946,7 +1053,9 @@ def csr_softmax_pass(const floating[::1] data, const index_t[::1] indices,
     cdef Py_ssize_t width = n_fit * k1
     cdef Py_ssize_t intercept = p if fit_intercept else -1
     cdef bint want_hess = hess is not None
-    cdef Py_ssize_t i, q, c, m, j, longest = 0
+    cdef bint want_meat = meat_out is not None
+    cdef bint want_groups = group_scores_out is not None
+    cdef Py_ssize_t i, q, c, m, j, g, n_groups = 0, longest = 0
     cdef double obj = 0.0, cs, x
     cdef double *Z
     cdef double *R
@@ -955,7 +1064,8 @@ def csr_softmax_pass(const floating[::1] data, const index_t[::1] indices,
 
     _check_softmax(n, p, y, sample_weight, coef, fit_intercept, grad, hess,
                    z_out, n_fit)
-    if want_hess:
+    _check_robust(n, width, meat_out, groups, group_scores_out, &n_groups)
+    if want_hess or want_meat:
         for i in range(n):
             longest = max(longest, <Py_ssize_t>(indptr[i + 1] - indptr[i]))
     Z = <double *>malloc(2 * K * sizeof(double))
@@ -972,6 +1082,11 @@ def csr_softmax_pass(const floating[::1] data, const index_t[::1] indices,
         memset(&grad[0, 0], 0, n_fit * k1 * sizeof(double))
         if want_hess:
             memset(&hess[0, 0], 0, width * width * sizeof(double))
+        if want_meat:
+            memset(&meat_out[0, 0], 0, width * width * sizeof(double))
+        if want_groups and n_groups > 0:
+            memset(&group_scores_out[0, 0], 0,
+                   n_groups * width * sizeof(double))
         for i in range(n):
             # 1. scores
             for c in range(K):
@@ -996,17 +1111,35 @@ def csr_softmax_pass(const floating[::1] data, const index_t[::1] indices,
             if fit_intercept:
                 for c in range(n_fit):
                     grad[c, p] += R[c]
-            # 4. Hessian
-            if want_hess and cs != 0.0:
+            # 3b. the cluster's score sum
+            if want_groups:
+                g = groups[i]
+                for q in range(indptr[i], indptr[i + 1]):
+                    x = data[q]
+                    j = indices[q]
+                    for c in range(n_fit):
+                        group_scores_out[g, c * k1 + j] += R[c] * x
+                if fit_intercept:
+                    for c in range(n_fit):
+                        group_scores_out[g, c * k1 + p] += R[c]
+            # 4. Hessian (and the meat: R = C s (p - y), weight 1 / s)
+            if (want_hess or want_meat) and cs != 0.0:
                 m = 0
                 for q in range(indptr[i], indptr[i + 1]):
                     row_pos[m] = indices[q]
                     row_val[m] = data[q]
                     m += 1
-                _add_softmax_row(&hess[0, 0], width, k1, n_fit, row_pos,
-                                 row_val, m, Z, cs, intercept)
+                if want_hess:
+                    _add_softmax_row(&hess[0, 0], width, k1, n_fit, row_pos,
+                                     row_val, m, Z, cs, intercept)
+                if want_meat:
+                    _add_score_outer(&meat_out[0, 0], width, k1, n_fit,
+                                     row_pos, row_val, m, R,
+                                     1.0 / sample_weight[i], intercept)
         if want_hess:
             _symmetrize(hess)
+        if want_meat:
+            _symmetrize(meat_out)
     free(Z)
     free(row_pos)
     free(row_val)
@@ -1076,17 +1209,21 @@ def csc_softmax_pass(const floating[::1] data, const index_t[::1] indices,
                      const int[::1] y, const double[::1] sample_weight,
                      const double[:, ::1] coef, bint fit_intercept, double C,
                      double[:, ::1] grad, double[::1, :] hess=None,
-                     double[:, ::1] z_out=None, Py_ssize_t n_free=-1):
+                     double[:, ::1] z_out=None, Py_ssize_t n_free=-1,
+                     double[::1, :] meat_out=None, const int[::1] groups=None,
+                     double[:, ::1] group_scores_out=None):
     """:func:`csr_softmax_pass` for CSC X: scores by columns, gradient by
-    column dot products, Hessian from the nonzeros regrouped by rows (row
-    indices sorted within columns).  O(n K) float64 scratch."""
+    column dot products, Hessian (and meat) from the nonzeros regrouped by
+    rows (row indices sorted within columns).  O(n K) float64 scratch."""
     cdef Py_ssize_t n = n_rows, p = indptr.shape[0] - 1
     cdef Py_ssize_t K = coef.shape[0]
     cdef Py_ssize_t k1 = p + (1 if fit_intercept else 0)
     cdef Py_ssize_t n_fit = K if n_free < 0 else n_free
     cdef Py_ssize_t width = n_fit * k1
     cdef bint want_hess = hess is not None
-    cdef Py_ssize_t i, j, q, c, r
+    cdef bint want_meat = meat_out is not None
+    cdef bint want_groups = group_scores_out is not None
+    cdef Py_ssize_t i, j, q, c, r, g, n_groups = 0
     cdef double obj = 0.0, x, acc
     cdef double *Z
     cdef double *R
@@ -1095,9 +1232,14 @@ def csc_softmax_pass(const floating[::1] data, const index_t[::1] indices,
 
     _check_softmax(n, p, y, sample_weight, coef, fit_intercept, grad, hess,
                    z_out, n_fit)
+    _check_robust(n, width, meat_out, groups, group_scores_out, &n_groups)
     grad[:, :] = 0.0
     if want_hess:
         hess[:, :] = 0.0
+    if want_meat:
+        meat_out[:, :] = 0.0
+    if want_groups:
+        group_scores_out[:, :] = 0.0
     if n == 0:
         return 0.0
     Z = <double *>malloc(2 * n * K * sizeof(double))
@@ -1127,8 +1269,22 @@ def csc_softmax_pass(const floating[::1] data, const index_t[::1] indices,
                 for i in range(n):
                     acc += R[i * K + c]
                 grad[c, p] = acc
-        # 4. Hessian, rows regrouped block by block
-        if want_hess:
+        # 3b. cluster score sums, by columns
+        if want_groups:
+            for j in range(p):
+                for q in range(indptr[j], indptr[j + 1]):
+                    x = data[q]
+                    i = indices[q]
+                    g = groups[i]
+                    for c in range(n_fit):
+                        group_scores_out[g, c * k1 + j] += R[i * K + c] * x
+            if fit_intercept:
+                for i in range(n):
+                    g = groups[i]
+                    for c in range(n_fit):
+                        group_scores_out[g, c * k1 + p] += R[i * K + c]
+        # 4. Hessian (and meat), rows regrouped block by block
+        if want_hess or want_meat:
             status = _row_blocks_init(&rb, indptr, NULL, p, n)
             while status == 0:
                 status = _row_blocks_next(&rb, data, indices, indptr, NULL)
@@ -1136,17 +1292,27 @@ def csc_softmax_pass(const floating[::1] data, const index_t[::1] indices,
                     break
                 for r in range(rb.i1 - rb.i0):
                     i = rb.i0 + r
-                    if sample_weight[i] != 0.0:
+                    if sample_weight[i] != 0.0 and want_hess:
                         _add_softmax_row(
                             &hess[0, 0], width, k1, n_fit,
                             rb.pos + rb.start[r], rb.val + rb.start[r],
                             rb.start[r + 1] - rb.start[r], Z + i * K,
                             C * sample_weight[i],
                             p if fit_intercept else -1)
+                    if sample_weight[i] != 0.0 and want_meat:
+                        _add_score_outer(
+                            &meat_out[0, 0], width, k1, n_fit,
+                            rb.pos + rb.start[r], rb.val + rb.start[r],
+                            rb.start[r + 1] - rb.start[r], R + i * K,
+                            1.0 / sample_weight[i],
+                            p if fit_intercept else -1)
                 status = 0
             _row_blocks_free(&rb)
             if status == 0:
-                _symmetrize(hess)
+                if want_hess:
+                    _symmetrize(hess)
+                if want_meat:
+                    _symmetrize(meat_out)
     free(Z)
     _raise_regroup(status)
     return C * obj

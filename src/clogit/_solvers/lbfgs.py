@@ -52,7 +52,7 @@ class _Cache:
 
 
 def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
-              on_iterate=None):
+              on_iterate=None, x_scale=None):
     """Minimize ``fun`` (returns the scaled objective and gradient) by
     L-BFGS-B until ``max|gradient| <= tol``, restarting when scipy stops
     early.
@@ -71,6 +71,12 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
         Prefix of the verbose lines.
     on_iterate : callable, optional
         ``on_iterate(iteration, x, f)`` after every iteration; True stops.
+    x_scale : ndarray, optional
+        Scales of the variables (powers of two, ``_scaling.column_scales``):
+        L-BFGS-B then runs on ``u = x * x_scale``, whose objective has
+        gradient ``g / x_scale``, and the stopping test stays the one on
+        ``g``.  Without it, features near 1e155 make the first unit step
+        overflow and the line search give up at the start.
 
     Returns
     -------
@@ -80,10 +86,22 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
         iterations run, why the iteration stopped short ("" if it did not)
         and whether ``on_iterate`` stopped it.
     """
-    cache = _Cache(fun)
-    x = np.array(x0, dtype=np.float64, copy=True)
+    if x_scale is None:
+        x_scale = np.ones(np.shape(x0))
+
+    def scaled_fun(u):
+        f, g = fun(u / x_scale)
+        return f, g / x_scale
+
+    def max_abs_gradient(g_u):  # on the original variables
+        return float(np.max(np.abs(g_u * x_scale), initial=0.0))
+
+    cache = _Cache(scaled_fun)
+    x = np.array(x0, dtype=np.float64, copy=True) * x_scale
     f, g = cache.at(x)
-    g_max = float(np.max(np.abs(g), initial=0.0))
+    g_max = max_abs_gradient(g)
+    # scipy's test max|g_u| <= gtol implies the test on x
+    gtol = tol / float(np.max(x_scale, initial=1.0))
     used = 0
     reason = ""
     stopped = [False]
@@ -95,9 +113,10 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
             _, g_now = cache.at(intermediate_result.x)
             print(f"{label}iter {count:3d}  objective "
                   f"{intermediate_result.fun:.12e}  max|grad| "
-                  f"{float(np.max(np.abs(g_now))):.3e}")
+                  f"{max_abs_gradient(g_now):.3e}")
         if on_iterate is not None and on_iterate(
-                count, intermediate_result.x, intermediate_result.fun):
+                count, intermediate_result.x / x_scale,
+                intermediate_result.fun):
             stopped[0] = True
             raise StopIteration
 
@@ -105,7 +124,7 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
         callback.calls = 0
         result = minimize(
             cache, x, jac=True, method="L-BFGS-B", callback=callback,
-            options={"maxiter": max_iter - used, "maxls": 50, "gtol": tol,
+            options={"maxiter": max_iter - used, "maxls": 50, "gtol": gtol,
                      # no stop on the relative decrease of f alone: only
                      # when f does not decrease at all
                      "ftol": 0.0, "maxfun": max(15_000, 50 * max_iter)})
@@ -114,7 +133,7 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
         f_new, g = cache.at(result.x)
         progress = n_new > 0 and f_new < f
         x, f = np.array(result.x, dtype=np.float64, copy=True), f_new
-        g_max = float(np.max(np.abs(g), initial=0.0))
+        g_max = max_abs_gradient(g)
         if g_max > tol and not progress and not stopped[0]:
             message = result.message
             if isinstance(message, bytes):
@@ -122,18 +141,18 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
             reason = ("stopped at the limit of floating-point precision "
                       f"(L-BFGS-B: {message})")
             break
-    return x, f, g_max, used, reason, stopped[0]
+    return x / x_scale, f, g_max, used, reason, stopped[0]
 
 
 def lbfgs_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
-                 label="", monitor=None):
+                 label="", monitor=None, x_scale=None):
     """Fit a binary logistic model by L-BFGS-B.
 
     Parameters and return value are those of
     :func:`clogit._solvers.newton.newton_binary` (``monitor`` included:
     called after every L-BFGS iteration with the iterate's scores); the
     stopping test and its continuation are described in the module
-    docstring.
+    docstring; ``x_scale`` is :func:`run_lbfgs`'s.
     """
     n_features, scale, coef, (z,) = start_binary(kernels, coef0, 1)
     grad = np.empty(coef.shape[0])
@@ -158,7 +177,7 @@ def lbfgs_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
     coef, f, g_max, n_iter, reason, stopped = run_lbfgs(
         objective_and_gradient, coef, tol=tol, max_iter=max_iter,
         verbose=verbose, label=label,
-        on_iterate=None if monitor is None else on_iterate)
+        on_iterate=None if monitor is None else on_iterate, x_scale=x_scale)
     return SolverResult(coef=coef, objective=f * scale, n_iter=n_iter,
                         converged=g_max <= tol and not stopped,
                         max_abs_grad=g_max, ridge=0.0,

@@ -191,11 +191,13 @@ def newton_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
 
 
 def lbfgs_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
-                      verbose=0, monitor=None):
+                      verbose=0, monitor=None, column_scale=None):
     """Fit a multinomial model by L-BFGS-B on the Cython objective and
     gradient (continued or restarted until the stopping test holds, see
     ``_solvers.lbfgs``); arguments and result as
-    :func:`newton_multinomial`."""
+    :func:`newton_multinomial`, and ``column_scale`` (one per column of
+    the coefficients, intercept included) the variables' scales of
+    :func:`clogit._solvers.lbfgs.run_lbfgs`."""
     n_features, scale, coef = start_multinomial(kernels, coef0)
     fit_intercept = kernels.fit_intercept
     K = kernels.n_classes
@@ -226,7 +228,9 @@ def lbfgs_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
 
     flat, f, g_max, n_iter, reason, stopped = run_lbfgs(
         objective_and_gradient, coef.ravel(), tol=tol, max_iter=max_iter,
-        verbose=verbose, on_iterate=None if monitor is None else on_iterate)
+        verbose=verbose, on_iterate=None if monitor is None else on_iterate,
+        x_scale=(None if column_scale is None
+                 else np.tile(column_scale, kernels.n_classes)))
     coef = symmetric(flat.reshape(K, k1), alpha, fit_intercept)
     return SolverResult(coef=coef, objective=f * scale, n_iter=n_iter,
                         converged=g_max <= tol and not stopped,

@@ -48,6 +48,9 @@ class SolverResult:
     reason : str
         Why the iteration stopped short, when it did ("" otherwise, or
         when it ran out of ``max_iter``).
+    data_objective : float or None
+        The data term ``C * nll`` at ``coef`` when the objective has a
+        penalty that is not ``alpha/2 |w|^2`` (Firth's), else None.
     """
 
     coef: np.ndarray
@@ -62,6 +65,7 @@ class SolverResult:
     test: str = GRADIENT_TEST
     tol: float = float("nan")
     reason: str = ""
+    data_objective: float | None = None
 
 
 def warn_not_converged(result: SolverResult, max_iter: int,
