@@ -12,7 +12,8 @@ every .py/.pyx/.pxd/.pyi of the package, tests/) and no build leftovers.
 
 ``wheel`` lists the wheel and fails unless, for every ``.pyx`` under
 ``src/clogit/`` in the sdist (the kernels live in ``src/clogit/_kernels/``), it
-holds the compiled extension and its ``.pyi`` stub, every
+holds the compiled extension and its ``.pyi`` stub, Cython's shared utility
+module (``clogit._kernels._cyutility``, built from generated C), every
 Python module, ``py.typed`` and the licence, and nothing else: no generated
 ``.c``, no ``.pyx``, no headers, tests or bundled libraries (BLAS comes from
 scipy at run time, so a ``*.libs/`` directory means something went wrong).
@@ -34,6 +35,10 @@ import sys
 import tarfile
 import zipfile
 
+# The extension module into which setup.py has Cython put its runtime utility
+# code (SHARED_UTILITY there): compiled from generated C, with no .pyx or stub.
+SHARED_UTILITY = "clogit._kernels._cyutility"
+
 # Leftovers of a build or of a developer's tree that must never be shipped
 # (setuptools' own src/clogit.egg-info/ and setup.cfg in an sdist are normal).
 LEFTOVERS = [
@@ -42,6 +47,12 @@ LEFTOVERS = [
     "src/clogit/*.c", "src/clogit/*.cpp", "src/clogit/*.html",
     # (fnmatch's * crosses "/": these cover src/clogit/_kernels/ too)
 ]
+
+
+def compiled(names, module_path):
+    """Does the wheel listing ``names`` hold the extension ``module_path``?"""
+    ext = re.compile(re.escape(module_path) + r"\.[^/]*\.(so|pyd)$")
+    return any(ext.match(n) for n in names)
 
 
 def fail(errors, what):
@@ -104,11 +115,14 @@ def check_wheel(path, sdist):
     pkg = [n[len("src/"):] for n in src if n.startswith("src/clogit/")]
     for pyx in fnmatch.filter(pkg, "clogit/_*.pyx"):
         mod = pyx[:-4]
-        ext = re.compile(re.escape(mod) + r"\.[^/]*\.(so|pyd)$")
-        if not any(ext.match(n) for n in names):
+        if not compiled(names, mod):
             errors.append(f"no compiled extension for {pyx}")
         if mod + ".pyi" not in have:
             errors.append(f"no stub {mod}.pyi for the compiled {mod}")
+    # every kernel module imports Cython's shared utility module when loaded
+    if not compiled(names, SHARED_UTILITY.replace(".", "/")):
+        errors.append(f"no compiled {SHARED_UTILITY} (Cython's shared "
+                      "utility code, which every kernel module imports)")
     for n in fnmatch.filter(pkg, "clogit/*.py") + ["clogit/py.typed"]:
         if n not in have:
             errors.append(f"missing {n}")
@@ -152,6 +166,11 @@ def check_stubs():
     if not exts:
         errors.append(f"no compiled modules in {pkg_dir}")
     for name in exts:
+        if f"clogit.{name}" == SHARED_UTILITY:
+            # Cython's runtime (memoryviews, ...), no API of clogit's: no stub
+            importlib.import_module(SHARED_UTILITY)
+            print(f"  {SHARED_UTILITY}: Cython's shared utility code")
+            continue
         mod = importlib.import_module(f"clogit.{name}")
         funcs = {n for n, v in vars(mod).items()
                  if not n.startswith("__")
