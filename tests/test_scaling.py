@@ -166,6 +166,26 @@ def test_ordinary_data_gets_no_lbfgs_column_scales():
         np.abs(X * 1e40).max(axis=0))) <= 1)
 
 
+def test_tiny_columns_next_to_huge_ones_are_not_scaled_up():
+    # found by tests/test_properties.py: a column near 1e-301 next to one
+    # near 1e12 (|X|^2 large enough for L-BFGS's change of variables).  A
+    # scale of 2**-1000 for the tiny column made L-BFGS-B's first unit
+    # steps coefficients near 1e301, whose penalty overflowed (numpy
+    # RuntimeWarnings); only columns beyond 1 are scaled now.
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.standard_normal(6) * 1e-301,
+                         rng.standard_normal(6) * 1e12])
+    y = np.array([1, 0, 0, 1, 1, 0])
+    scales = column_scales(X, log2_squared_norm(X), True)
+    assert scales[0] == 1.0 and scales[1] > 1e11
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = clogit.LogisticRegression(C=0.001, solver="lbfgs",
+                                        max_iter=50).fit(X, y)
+    assert np.all(np.isfinite(clf.coef_))
+
+
 def test_sparse_huge_features():
     X, y = _data()
     dense = clogit.LogisticRegression(penalty=None).fit(X, y)

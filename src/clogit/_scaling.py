@@ -100,7 +100,7 @@ _PRECONDITION_LOG2 = 32
 
 def column_scales(X, log2_norm2, fit_intercept):
     """Powers of two near each column's largest magnitude (1 for the
-    intercept and for zero columns), for L-BFGS's change of variables
+    intercept and for columns within [-1, 1]), for L-BFGS's change of variables
     ``u = w * scale``; None when ``log2_norm2`` (:func:`log2_squared_norm`
     of X) shows no feature large enough to need it.
 
@@ -115,7 +115,10 @@ def column_scales(X, log2_norm2, fit_intercept):
                              -np.min(X, axis=0, initial=np.inf))
     largest = np.asarray(largest, dtype=np.float64)
     exponents = np.frexp(largest)[1]
-    scales = np.where(largest > 0, np.ldexp(1.0, exponents), 1.0)
+    # only large columns are scaled down: a tiny one (1e-301 next to
+    # 1e12 in the same X) scaled up would make L-BFGS's first unit steps
+    # coefficients near 1e301, whose penalty overflows
+    scales = np.where(largest > 1.0, np.ldexp(1.0, exponents), 1.0)
     if fit_intercept:
         scales = np.append(scales, 1.0)
     return scales
