@@ -525,7 +525,8 @@ default="nonrobust"
         # (clogit._scaling; C compensates)
         weights, weight_shift = normalize_weights(weights)
         columns = None
-        if not (objective.l1 or objective.l2):
+        # (Firth's penalty needs det I > 0: a zero column is its error)
+        if not (objective.l1 or objective.l2 or objective.firth):
             columns = self._identified_columns(X, weights)
             if columns is not None:
                 X = X[:, columns]

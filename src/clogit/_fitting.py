@@ -339,7 +339,8 @@ def fit_binary(data, settings, solver, coef0=None):
     n_problems = 1 if n_classes == 2 else n_classes
     fit_intercept = settings.fit_intercept
     # unpenalized fits, by any solver, are watched for separation
-    watch = not (objective.l1 or objective.l2)
+    # (Firth's estimates are finite on separated data: not watched)
+    watch = not (objective.l1 or objective.l2 or objective.firth)
     problems = []
     for k in range(n_problems):
         positive = k + 1 if n_problems == 1 else k

@@ -20,8 +20,14 @@ import numpy as np
 from sklearn.utils import check_array
 
 from .._backends.memory import BinomialKernels
-from .._validation import as_blas_matrix
 from .problem import InferenceUnavailableError
+
+
+def as_blas_matrix(*args, **kwargs):
+    """``clogit._validation.as_blas_matrix``, imported when called: that module is in the
+    top layer, above this one (tests/test_layers.py)."""
+    from .._validation import as_blas_matrix as function
+    return function(*args, **kwargs)
 
 __all__ = ["TrainingData", "design_matrix", "require_pandas", "row_labels",
            "training_data", "weighted_row_sum"]

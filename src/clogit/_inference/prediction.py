@@ -50,11 +50,17 @@ from scipy import stats
 
 from .._backends.memory import matvec
 from .._backends.row_forms import equation_forms, quadratic_forms
-from .._functions import sigmoid
 from .._kernels.blas import cholesky
 from .data import (design_matrix, require_pandas, row_labels, training_data,
                    weighted_row_sum)
 from .problem import check_alpha, normal_quantile, two_sided_p
+
+
+def sigmoid(*args, **kwargs):
+    """``clogit._functions.sigmoid``, imported when called: that module is in the
+    top layer, above this one (tests/test_layers.py)."""
+    from .._functions import sigmoid as function
+    return function(*args, **kwargs)
 
 __all__ = ["PredictionResults", "covariance_factor", "get_prediction"]
 
