@@ -26,8 +26,6 @@ Run from the repository root::
     PYTHONPATH=src python bench/firth_prediction.py --quick    # 1 round
 """
 
-import argparse
-import contextlib
 import os
 import sys
 
@@ -37,7 +35,7 @@ from scipy.optimize import minimize
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from _common import format_table, make_problem, time_round_robin  # noqa: E402
-from run import choose_threads, restrict_cores, threadpoolctl  # noqa: E402
+from run import limited_threads, parse_script_args  # noqa: E402
 
 N_SAMPLES, N_FEATURES = 100_000, 50
 INTERCEPT = -5.8
@@ -61,16 +59,8 @@ def firth_objective_and_score(theta, Xt, y):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="1 round instead of 3")
-    parser.add_argument("--threads", default="auto",
-                        help='"auto", "none" or a number of cores')
-    args = parser.parse_args()
-    threads = args.threads
-    if threads not in ("auto", "none"):
-        threads = int(threads)
-    limit, note = choose_threads(threads)
+    args, limit, note = parse_script_args(__doc__.splitlines()[0],
+                                          "1 round instead of 3")
 
     import statsmodels.api as sm
 
@@ -127,16 +117,11 @@ def main():
     clogit.LogisticRegression(penalty="firth").fit(X[:2000], y[:2000])
     model.results_.get_prediction(X_new[:1000]).summary_frame()
 
-    affinity = restrict_cores(limit) if isinstance(limit, int) else None
-    context = (threadpoolctl.threadpool_limits(limit)
-               if isinstance(limit, int) else contextlib.nullcontext())
     rounds = 1 if args.quick else 3
-    with context:
+    with limited_threads(limit):
         timings = time_round_robin(fits, repeats=rounds, budget=300.0)
         predicted = time_round_robin(predictions, repeats=rounds,
                                      budget=120.0)
-    if affinity is not None:
-        os.sched_setaffinity(0, affinity)
 
     objectives = {name: firth_objective_and_score(timings[name].output[0],
                                                   Xt, y)

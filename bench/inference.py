@@ -27,8 +27,6 @@ Run from the repository root::
     PYTHONPATH=src python bench/inference.py --quick    # 2 rounds
 """
 
-import argparse
-import contextlib
 import os
 import sys
 
@@ -37,7 +35,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from _common import FitOutput, format_table, make_problem, time_round_robin  # noqa: E402,E501
-from run import choose_threads, restrict_cores, threadpoolctl  # noqa: E402
+from run import limited_threads, parse_script_args  # noqa: E402
 
 N_SAMPLES, N_FEATURES = 200_000, 50
 COV_TYPES = ("nonrobust", "HC1")
@@ -72,16 +70,8 @@ def _statsmodels_fit(X1, y, cov_type):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="2 rounds instead of 5")
-    parser.add_argument("--threads", default="auto",
-                        help='"auto", "none" or a number of cores')
-    args = parser.parse_args()
-    threads = args.threads
-    if threads not in ("auto", "none"):
-        threads = int(threads)
-    limit, note = choose_threads(threads)
+    args, limit, note = parse_script_args(__doc__.splitlines()[0],
+                                          "2 rounds instead of 5")
 
     import statsmodels.api as sm
 
@@ -97,16 +87,11 @@ def main():
         _clogit_fit(X[:2000], y[:2000], cov_type)()
         _statsmodels_fit(X1[:2000], y[:2000], cov_type)()
 
-    affinity = restrict_cores(limit) if isinstance(limit, int) else None
-    context = (threadpoolctl.threadpool_limits(limit)
-               if isinstance(limit, int) else contextlib.nullcontext())
     rounds = 2 if args.quick else 5
-    with context:
+    with limited_threads(limit):
         timings = time_round_robin(
             {name: (lambda f=f: f()) for name, f in fits.items()},
             repeats=rounds, budget=120.0)
-    if affinity is not None:
-        os.sched_setaffinity(0, affinity)
 
     rows = []
     for cov_type in COV_TYPES:

@@ -40,6 +40,7 @@ in which case everyone gets one thread (see :func:`choose_threads`).
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -427,6 +428,35 @@ def restrict_cores(n):
         return None
     os.sched_setaffinity(0, allowed[:n])
     return set(allowed)
+
+
+@contextlib.contextmanager
+def limited_threads(limit):
+    """Run the block under ``choose_threads``' limit: BLAS/OpenMP pools
+    limited by threadpoolctl and the process pinned to ``limit`` cores
+    (both restored after); nothing is changed when ``limit`` is None."""
+    if not isinstance(limit, int):
+        yield
+        return
+    affinity = restrict_cores(limit)
+    try:
+        with threadpoolctl.threadpool_limits(limit):
+            yield
+    finally:
+        if affinity is not None:
+            os.sched_setaffinity(0, affinity)
+
+
+def parse_script_args(description, quick_help):
+    """The command line of a one-task benchmark script (``--quick`` and
+    ``--threads``, as in this script); returns ``(args, limit, note)``
+    with ``limit, note = choose_threads(args.threads)``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--threads", type=parse_threads, default="auto",
+                        help='"auto", "none" or a number of cores')
+    args = parser.parse_args()
+    return (args, *choose_threads(args.threads))
 
 
 def parse_sizes(text):

@@ -382,11 +382,11 @@ def _separation_cases():
             "quasi": quasi, "weighted": weighted, "ovr": ovr}
 
 
-@pytest.mark.parametrize("case", list(_separation_cases()))
-def test_separation_warns_and_stops_as_in_memory(case):
+def _fit_in_memory_and_on_dask(params, X, y, weights):
+    """Fit ``params`` in memory and on uneven dask chunks of the same data;
+    returns both fits and, for each, the warnings it raised (category and
+    message)."""
     import warnings
-    X, y, weights = _separation_cases()[case]
-    params = dict(penalty=None, multi_class="ovr")
     fits, messages = [], []
     for fit in (lambda: clogit.LogisticRegression(**params).fit(
                     X, y, sample_weight=weights),
@@ -399,7 +399,14 @@ def test_separation_warns_and_stops_as_in_memory(case):
             warnings.simplefilter("always")
             fits.append(fit())
         messages.append([(w.category, str(w.message)) for w in record])
-    memory, dask_fit = fits
+    return fits, messages
+
+
+@pytest.mark.parametrize("case", list(_separation_cases()))
+def test_separation_warns_and_stops_as_in_memory(case):
+    X, y, weights = _separation_cases()[case]
+    (memory, dask_fit), messages = _fit_in_memory_and_on_dask(
+        dict(penalty=None, multi_class="ovr"), X, y, weights)
     assert messages[0], "the in-memory fit should have found separation"
     assert all(category is clogit.SeparationWarning
                for category, _ in messages[0])
@@ -416,22 +423,10 @@ def test_first_order_separation_as_in_memory(case, solver):
     # program: gd said only that max_iter ran out.  Now the verdict, the
     # samples counted and the features named are those of the in-memory
     # fit.
-    import warnings
     X, y, weights = _separation_cases()[case]
-    params = dict(penalty=None, solver=solver)
-    messages = []
-    for fit in (lambda: clogit.LogisticRegression(**params).fit(
-                    X, y, sample_weight=weights),
-                lambda: DaskLogisticRegression(**params).fit(
-                    da.from_array(X, chunks=(UNEVEN + (800,), -1)),
-                    da.from_array(y, chunks=UNEVEN + (800,)),
-                    sample_weight=None if weights is None else
-                    da.from_array(weights, chunks=UNEVEN + (800,)))):
-        with warnings.catch_warnings(record=True) as record:
-            warnings.simplefilter("always")
-            fitted = fit()
-        messages.append([(w.category, str(w.message)) for w in record])
-        assert not fitted.converged_
+    fits, messages = _fit_in_memory_and_on_dask(
+        dict(penalty=None, solver=solver), X, y, weights)
+    assert not any(fitted.converged_ for fitted in fits)
     assert [c for c, _ in messages[0]] == [clogit.SeparationWarning]
     assert messages[1] == messages[0]
 
