@@ -181,3 +181,117 @@ def test_equilibrated_factor_is_the_hessian_factor():
     assert factor_with_ridge(L) == 0.0
     L = np.tril(L)
     np.testing.assert_allclose(L @ L.T, H, rtol=1e-12)
+
+
+class _SampleCountingKernels(BinomialKernels):
+    """BinomialKernels that count Hessian passes, and the row samples they
+    hand out (themselves counting)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hessian_passes = 0
+        self.samples = []
+
+    def block_pass(self, coef, grad, hess=None, z=None, **kwargs):
+        self.hessian_passes += hess is not None
+        return super().block_pass(coef, grad, hess, z, **kwargs)
+
+    def row_sample(self, n_rows):
+        sample = super().row_sample(n_rows)
+        if sample is not None:
+            sample.__class__ = _SampleCountingKernels
+            sample.hessian_passes, sample.samples = 0, []
+            self.samples.append(sample)
+        return sample
+
+
+def _schedule_fits(monkeypatch, X, y, s, alpha, sample_rows, **kwargs):
+    """The same Newton fit with the Hessian schedule's early Hessians from
+    about ``sample_rows`` rows, and with exact Hessians only."""
+    import clogit._solvers.newton as newton
+    monkeypatch.setattr(newton, "_SAMPLED_ROWS_PER_COEF", 1)
+    fits = []
+    for rows in (sample_rows, 10 ** 12):  # 10**12 rows: never sampled
+        monkeypatch.setattr(newton, "_SAMPLED_ROWS", rows)
+        kernels = _SampleCountingKernels(X, y, s, 1.0, True)
+        fits.append((newton_binary(kernels, alpha=alpha, tol=1e-10,
+                                   max_iter=100, **kwargs), kernels))
+    return fits
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "csr", "float32"])
+@pytest.mark.parametrize("alpha", [0.0, 1.0])
+def test_sampled_early_hessians_reach_the_exact_fit(monkeypatch, layout,
+                                                    alpha):
+    # The Hessian schedule: early Hessians from every k-th row, the last
+    # ones exact.  The fit is the one exact Newton reaches (the same
+    # optimum at 1e-10 relative), with as many iterations or one more,
+    # and ends on an exact Hessian: the returned factor is that of the
+    # full-data Hessian at the solution (what inference uses).
+    import scipy.sparse as sp
+    X, y = synthetic_binary(n=6000, p=8, seed=3)
+    y = y.astype(np.float64)
+    s = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    X = {"C": np.ascontiguousarray(X), "F": np.asfortranarray(X),
+         "csr": sp.csr_matrix(X),
+         "float32": np.ascontiguousarray(X, dtype=np.float32)}[layout]
+    (sampled, kernels), (exact, exact_kernels) = _schedule_fits(
+        monkeypatch, X, y, s, alpha, sample_rows=500)
+    assert sampled.converged and exact.converged
+    np.testing.assert_allclose(sampled.coef, exact.coef, rtol=1e-8,
+                               atol=1e-10)
+    assert abs(sampled.objective - exact.objective) <= 1e-12 * abs(
+        exact.objective)
+    assert exact.n_iter <= sampled.n_iter <= exact.n_iter + 1
+    # sampled Hessians were used, then exact ones (at least the last)
+    (sample,) = kernels.samples
+    assert sample.n_samples == -(-len(y) // (len(y) // 500))
+    # C-ordered X is read in place (a strided view), the others copied
+    assert np.shares_memory(sample.X, X) == (layout in ("C", "float32"))
+    assert sample.hessian_passes >= 1
+    assert kernels.hessian_passes >= 1
+    assert sample.hessian_passes + kernels.hessian_passes == sampled.n_iter
+    assert exact_kernels.samples == []
+    # the factor is the exact Hessian's at the solution
+    H = np.empty((9, 9), order="F")
+    BinomialKernels(X, y, s, 1.0, True).block_pass(sampled.coef,
+                                                   np.empty(9), H)
+    H[np.arange(8), np.arange(8)] += alpha
+    L = np.tril(sampled.hessian_factor)
+    np.testing.assert_allclose(L @ L.T, H, rtol=1e-12,
+                               atol=1e-12 * np.abs(H).max())
+
+
+def test_warm_started_and_small_fits_use_exact_hessians(monkeypatch):
+    # a warm start is near its optimum already (paths, warm_start=True),
+    # and fewer than 4 sample sizes of rows save too little: no sample
+    X, y = synthetic_binary(n=6000, p=8, seed=4)
+    y = y.astype(np.float64)
+    s = np.ones_like(y)
+    (warm, kernels), _ = _schedule_fits(monkeypatch, X, y, s, 1.0, 500,
+                                        coef0=np.full(9, 0.01))
+    assert warm.converged and kernels.samples == []
+    (small, kernels), _ = _schedule_fits(monkeypatch, X, y, s, 1.0, 1501)
+    assert small.converged and kernels.samples == []
+
+
+def test_sampled_hessians_keep_inference_exact(monkeypatch):
+    # through the estimator: standard errors equal statsmodels' at the
+    # solution although the first Hessians were sampled
+    sm = pytest.importorskip("statsmodels.api")
+    import clogit._solvers.newton as newton
+    monkeypatch.setattr(newton, "_SAMPLED_ROWS", 400)
+    monkeypatch.setattr(newton, "_SAMPLED_ROWS_PER_COEF", 1)
+    samples = []
+    original = BinomialKernels.row_sample
+    monkeypatch.setattr(BinomialKernels, "row_sample", lambda self, n: (
+        samples.append(original(self, n)) or samples[-1]))
+    X, y = synthetic_binary(n=5000, p=6, seed=5)
+    est = clogit.LogisticRegression(penalty=None, tol=1e-10).fit(X, y)
+    assert samples and samples[0] is not None
+    ref = sm.Logit(y, sm.add_constant(X)).fit(method="newton", disp=0,
+                                               tol=1e-12)
+    params = np.r_[est.intercept_, est.coef_[0]]
+    np.testing.assert_allclose(params, ref.params, rtol=1e-8)
+    bse = np.asarray(est.results_.bse)  # statsmodels' order: const first
+    np.testing.assert_allclose(bse, np.asarray(ref.bse), rtol=1e-8)
