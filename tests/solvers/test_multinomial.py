@@ -137,3 +137,38 @@ def test_float32_multinomial():
     assert a.coef_.dtype == a.intercept_.dtype == np.float32
     np.testing.assert_allclose(a.coef_, b.coef_.astype(np.float32),
                                rtol=2 * EPS32, atol=1e-12)
+
+
+@pytest.mark.parametrize("penalty", ["l2", None])
+def test_sampled_early_hessians_reach_the_exact_fit(monkeypatch, penalty):
+    # Newton's Hessian schedule in the multinomial solver: the early
+    # Hessians from every k-th row, the last ones exact; the fit equals
+    # scikit-learn's (and the all-exact one's) at tight tolerance.
+    import clogit._solvers.newton as newton
+    from clogit._backends.memory import SoftmaxKernels
+    monkeypatch.setattr(newton, "_SAMPLED_ROWS_PER_COEF", 1)
+    X, y = synthetic_multiclass()
+    samples = []
+    original = SoftmaxKernels.row_sample
+    monkeypatch.setattr(SoftmaxKernels, "row_sample", lambda self, n: (
+        samples.append(original(self, n)) or samples[-1]))
+    fits = []
+    for rows in (len(y) // 8, 10 ** 12):  # sampled, then never sampled
+        monkeypatch.setattr(newton, "_SAMPLED_ROWS", rows)
+        fits.append(clogit.LogisticRegression(
+            penalty=penalty, solver="newton", tol=TOL,
+            multi_class="multinomial").fit(X, y))
+    assert samples[0] is not None and samples[1] is None
+    assert samples[0].n_samples < len(y) // 4
+    sampled, exact = fits
+    assert sampled.converged_ and exact.converged_
+    assert exact.n_iter_[0] <= sampled.n_iter_[0] <= exact.n_iter_[0] + 2
+    # both at max|grad| <= 1e-10: probabilities equal to about 1e-9
+    np.testing.assert_allclose(sampled.predict_proba(X),
+                               exact.predict_proba(X), rtol=1e-8,
+                               atol=1e-10)
+    if penalty == "l2":
+        ref = _sklearn(1.0).fit(X, y)
+        np.testing.assert_allclose(sampled.predict_proba(X),
+                                   ref.predict_proba(X), rtol=1e-7,
+                                   atol=1e-10)

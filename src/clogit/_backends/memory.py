@@ -173,6 +173,32 @@ def _dense_hessian_diagonal(X, weights, fit_intercept, out):
         out[p] = weights.sum()
 
 
+def strided_rows(kernels, n_rows):
+    """``(X, y, sample_weight)`` of every k-th row of the kernels' data,
+    about ``n_rows`` rows, their sample weights times k (so that the data
+    term keeps its scale), or None when that would save less than 3/4 of a
+    pass (fewer than ``4 * n_rows`` rows) or X is CSC (its rows are
+    scattered).
+
+    For Newton's early Hessians (``_solvers.newton``).  C-ordered X is not
+    copied: every k-th row is a row-major matrix with leading dimension
+    k * p, which the dense kernels read as they read X; the rows of
+    F-ordered and CSR X are copied once per fit (``n_rows`` rows).  Taking
+    every k-th row, not a random draw, keeps a fit deterministic and
+    spreads the sample over data sorted by any key.
+    """
+    stride = kernels.n_samples // max(int(n_rows), 1)
+    X = kernels.X
+    if stride < 4 or (sp.issparse(X) and X.format != "csr"):
+        return None
+    rows = slice(0, None, stride)
+    sample = X[rows]
+    if not sp.issparse(X) and not X.flags.c_contiguous:
+        sample = np.asfortranarray(sample)
+    return (sample, np.ascontiguousarray(kernels.y[rows]),
+            kernels.sample_weight[rows] * float(stride))
+
+
 class BinomialKernels:
     """The kernels of ``_binomial`` / ``_sparse`` bound to one fit's data.
 
@@ -231,28 +257,11 @@ class BinomialKernels:
         return np.empty(self.n_samples)
 
     def row_sample(self, n_rows):
-        """Kernels on every k-th row of X, about ``n_rows`` of them, their
-        sample weights times k (so that the data term keeps its scale), or
-        None when that would save less than 3/4 of a pass (fewer than
-        ``4 * n_rows`` rows) or X is CSC (its rows are scattered).
-
-        For Newton's early Hessians (``_solvers.newton``).  C-ordered X
-        is not copied: every k-th row is a row-major matrix with leading
-        dimension k * p, which the dense kernels read as they read X; the
-        rows of F-ordered and CSR X are copied once per fit (``n_rows``
-        rows).  Taking every k-th row, not a random draw, keeps a fit
-        deterministic and spreads the sample over data sorted by any key.
-        """
-        stride = self.n_samples // max(int(n_rows), 1)
-        if stride < 4 or (self.sparse and self.X.format != "csr"):
-            return None
-        rows = slice(0, None, stride)
-        X = self.X[rows]
-        if not self.sparse and not self.X.flags.c_contiguous:
-            X = np.asfortranarray(X)
-        return BinomialKernels(X, np.ascontiguousarray(self.y[rows]),
-                               self.sample_weight[rows] * float(stride),
-                               self.C, self.fit_intercept)
+        """These kernels on every k-th row, about ``n_rows`` of them, or
+        None (see :func:`strided_rows`)."""
+        sample = strided_rows(self, n_rows)
+        return None if sample is None else BinomialKernels(
+            *sample, self.C, self.fit_intercept)
 
     def _map(self, task):
         if len(self.chunks) == 1:
@@ -427,6 +436,13 @@ class SoftmaxKernels:
         self._pass = row_kernel(X, _softmax.softmax_pass, "softmax_pass")
         self._scores = row_kernel(X, _softmax.softmax_scores,
                                   "softmax_scores")
+
+    def row_sample(self, n_rows):
+        """These kernels on every k-th row, about ``n_rows`` of them, or
+        None (see :func:`strided_rows`)."""
+        sample = strided_rows(self, n_rows)
+        return None if sample is None else SoftmaxKernels(
+            *sample, self.C, self.fit_intercept, self.n_classes)
 
     def weight_sums(self):
         """``(sum(s), weighted class totals)``."""

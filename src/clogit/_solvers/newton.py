@@ -93,6 +93,17 @@ def factor_with_ridge(H, n_features=None):
     return tau
 
 
+def hessian_sample(kernels, coef0, n_coef):
+    """The kernels Newton's early Hessians come from (the Hessian
+    schedule, see ``_SAMPLED_ROWS``): a row sample of ``kernels`` on a
+    cold start (``coef0`` None) with enough rows, else None (every Hessian
+    exact).  ``n_coef``: the Hessian's order."""
+    if coef0 is not None or not hasattr(kernels, "row_sample"):
+        return None
+    return kernels.row_sample(max(_SAMPLED_ROWS,
+                                  _SAMPLED_ROWS_PER_COEF * n_coef))
+
+
 def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
                   label="", monitor=None):
     """Fit a binary logistic model by Newton–Raphson.
@@ -167,12 +178,9 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
         next_hess = np.empty((n_coef, n_coef), order="F")
         next_z = kernels.new_scores()
     pending = None  # data objective of a speculative pass at coef
-    # the Hessian schedule (see _SAMPLED_ROWS): sampled is the kernels on a
-    # row sample while the early Hessians come from it, None afterwards
-    sampled = None
-    if coef0 is None and not speculate and hasattr(kernels, "row_sample"):
-        sampled = kernels.row_sample(
-            max(_SAMPLED_ROWS, _SAMPLED_ROWS_PER_COEF * n_coef))
+    # the Hessian schedule: the kernels on a row sample while the early
+    # Hessians come from it, None afterwards
+    sampled = None if speculate else hessian_sample(kernels, coef0, n_coef)
     if sampled is not None:
         sampled_grad = np.empty(n_coef)
 
