@@ -14,9 +14,8 @@ Layout: ``index.rst`` (the entry page), ``user_guide/`` (one page per
 topic, listed in ``user_guide/index.rst``), ``api.rst`` (the reference, one
 line per public name; autosummary writes the pages into ``generated/``) and
 the gallery, which sphinx-gallery builds from ``examples/`` into
-``auto_examples/`` (running every example).  Pages for features that are
-not released yet wait in ``_drafts/`` (excluded below).  Everything
-generated is git-ignored.
+``auto_examples/`` (running every example).  Everything generated is
+git-ignored.
 """
 
 from __future__ import annotations
@@ -45,9 +44,7 @@ extensions = [
 ]
 
 templates_path = ["_templates"]
-# _drafts: user-guide pages of features still being built (see
-# _drafts/README.md); they join the toctree when their feature lands.
-exclude_patterns = ["_build", "_drafts", "**.ipynb_checkpoints",
+exclude_patterns = ["_build", "**.ipynb_checkpoints",
                     "auto_examples/*.ipynb", "auto_examples/*.py",
                     "auto_examples/*.zip", "auto_examples/*.json",
                     "auto_examples/*.md5", "auto_examples/*.pickle"]
@@ -64,7 +61,7 @@ numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_attributes_as_param_list = True
 # Checks of the docstrings themselves (numpydoc_validation_checks) come
-# with the docstring work of phase 2; see docs/_drafts/README.md.
+# with the docstring work of phase 2 (tests/test_docstrings.py).
 
 # -- HTML -------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
