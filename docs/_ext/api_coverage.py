@@ -14,10 +14,12 @@ from __future__ import annotations
 import importlib
 import inspect
 
-# The modules whose public names are checked.  tests/test_docstrings.py
-# imports this module (without Sphinx) to validate the same names'
-# docstrings, so Sphinx is imported only by the build's hook below.
-MODULES = ("clogit", "clogit.dask", "clogit.plot")
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+# module -> how its public names are found
+_MODULES = ("clogit", "clogit.dask", "clogit.plot")
 
 
 def public_names(module_name):
@@ -35,11 +37,8 @@ def public_names(module_name):
 
 
 def check_coverage(app, env):
-    from sphinx.util import logging
-
-    logger = logging.getLogger(__name__)
     documented = set(env.get_domain("py").objects)
-    for module_name in MODULES:
+    for module_name in _MODULES:
         for name in public_names(module_name):
             if name not in documented:
                 logger.warning(
