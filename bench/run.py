@@ -26,6 +26,7 @@ Usage, from the repository root with clogit installed::
     python bench/run.py               # 5 runs each; several minutes
     python bench/run.py --threads 1 --json results.json
     python bench/run.py --sizes 100000x400 --threads none
+    python bench/run.py --quick --figure docs/_static/readme/benchmark.png
 
 Sizes default to 20,000x50, 50,000x100 and 200,000x200 (the headline).
 ``--quick`` takes fewer runs, gives every solver at most a few seconds of
@@ -37,6 +38,11 @@ the solvers' runs (and the dsyrk floor's) are interleaved round by round,
 and nothing asserts a wall-clock time.  ``--threads auto`` (the default)
 keeps each library's own BLAS threads unless the machine is already busy,
 in which case everyone gets one thread (see :func:`choose_threads`).
+
+``--figure PATH`` also draws the run's ratios against the two anchors
+(matplotlib, PNG by PATH's suffix): per problem and penalty, every solver's
+median time over scikit-learn's fastest solver's, and over one dsyrk of
+``Xᵀ X``, both on log axes (see :func:`draw_figure`).
 """
 
 import argparse
@@ -354,12 +360,124 @@ def environment():
         clogit=clogit.__version__,
     )
     if threadpoolctl is not None:
+        # architecture: the core type OpenBLAS chose its kernels for
+        # (threadpoolctl's name), which need not be the CPU's own family
         env["blas"] = [
             dict(api=i.get("internal_api"), threads=i.get("num_threads"),
-                 library=os.path.basename(i.get("filepath", "")))
+                 library=os.path.basename(i.get("filepath", "")),
+                 architecture=i.get("architecture"))
             for i in threadpoolctl.threadpool_info()
         ]
     return env
+
+
+def cpu_model():
+    """The CPU's model name (Linux's /proc/cpuinfo), else the platform's."""
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+# colours of the libraries in the figure
+LIBRARY_COLOURS = {"clogit": "tab:blue", "sklearn": "tab:orange",
+                   "statsmodels": "tab:green"}
+
+
+def draw_figure(records, env, mode, path):
+    """Draw the records' ratios against the anchors and save to ``path``.
+
+    Two panels share the rows (one group per problem size and penalty, one
+    row per solver): the median time over scikit-learn's fastest solver on
+    the same problem (1 is parity, left of it faster), and over one dsyrk
+    of ``Xᵀ X`` on the same X (the floor of a Newton iteration).  Log
+    axes, each ratio a marker on a stem from 1, labelled with its value.
+    The footer names the versions, the CPU, the cores and the BLAS
+    (threadpoolctl's core type).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker
+
+    groups = []
+    for r in records:
+        key = (r["size"], r["penalty"])
+        if not groups or groups[-1][0] != key:
+            groups.append((key, []))
+        groups[-1][1].append(r)
+    labels, positions, y, ticks = [], [], 0.0, []
+    for (size, penalty), rows in groups:
+        first = y
+        for r in rows:
+            positions.append((y, r))
+            labels.append(r["solver"])
+            y += 1.0
+        ticks.append(((first + y - 1) / 2, f"{size}\n{penalty}"))
+        y += 0.8
+    fig, axes = plt.subplots(1, 2, figsize=(9.0, 0.28 * y + 1.6),
+                             sharey=True)
+    panels = (("ratio_sklearn_best", "time / scikit-learn's fastest solver"),
+              ("ratio_dsyrk", "time / one dsyrk of Xᵀ X"))
+    # a ratio is drawn from 1 (parity with the anchor) to its value: on a
+    # log axis a bar has no natural origin
+    for ax, (field, title) in zip(axes, panels):
+        for pos, r in positions:
+            value = r[field]
+            colour = LIBRARY_COLOURS.get(r["library"], "0.5")
+            ax.hlines(pos, 1.0, value, color=colour, linewidth=2.5)
+            ax.plot([value], [pos], "o", color=colour, markersize=4)
+            ax.text(value * (1.06 if value >= 1 else 1 / 1.06), pos,
+                    f"{value:.0f}" if value >= 10 else f"{value:.2f}",
+                    va="center", fontsize=7,
+                    ha="left" if value >= 1 else "right")
+        ax.set_xscale("log")
+        ax.set_title(title, fontsize=9)
+        ax.axvline(1.0, color="0.3", linewidth=0.8, linestyle="dashed")
+        lo = min(r[field] for _, r in positions)
+        hi = max(r[field] for _, r in positions)
+        ax.set_xlim(min(lo, 1.0) / 1.6, max(hi, 1.0) * 1.8)
+        ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(
+            subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
+            lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.tick_params(axis="x", labelsize=7)
+    axes[0].set_yticks([pos for pos, _ in positions], labels, fontsize=7)
+    axes[0].invert_yaxis()
+    for centre, text in ticks:
+        axes[1].annotate(text, xy=(1.0, centre), xycoords=("axes fraction",
+                                                            "data"),
+                         xytext=(4, 0), textcoords="offset points",
+                         va="center", fontsize=7)
+    handles = [plt.Line2D([], [], color=colour, linewidth=2.5, marker="o",
+                          markersize=4)
+               for colour in LIBRARY_COLOURS.values()]
+    fig.legend(handles, ["clogit", "scikit-learn", "statsmodels"],
+               fontsize=7, loc="lower right", ncols=3, frameon=False,
+               bbox_to_anchor=(0.99, 0.025))
+    # the BLAS pools (numpy's and scipy's copies alike, once), without the
+    # OpenMP pool
+    pools = sorted({(b["api"], b.get("architecture"), b["threads"])
+                    for b in env.get("blas", []) if b["api"] != "openmp"},
+                   key=str)
+    blas = ", ".join(f"{api} ({arch or 'core type unknown'} kernels) "
+                     f"x{threads} threads"
+                     for api, arch, threads in pools) or "BLAS unknown"
+    fig.text(0.01, 0.008,
+             f"bench/run.py{' --quick' if mode == 'quick' else ''}: clogit "
+             f"{env['clogit']}, scikit-learn {env['sklearn']}, statsmodels "
+             f"{env['statsmodels'] or '-'}; {cpu_model()}, "
+             f"{env['usable_cores']} cores; {blas}",
+             fontsize=6, color="0.35")
+    fig.tight_layout(rect=(0, 0.06, 0.93, 1))
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
 
 
 def parse_threads(text):
@@ -495,7 +613,15 @@ def main(argv=None):
                         help="seed of the synthetic data (default 0)")
     parser.add_argument("--json", metavar="PATH", default=None,
                         help="also write the results to PATH as JSON")
+    parser.add_argument("--figure", metavar="PATH", default=None,
+                        help="also draw the ratios against the anchors to "
+                             "PATH (matplotlib; e.g. a .png)")
     args = parser.parse_args(argv)
+    if args.figure:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            parser.error("--figure needs matplotlib installed")
     mode = "quick" if args.quick else "full"
 
     if isinstance(args.threads, int) and threadpoolctl is None:
@@ -518,7 +644,8 @@ def main(argv=None):
             f"statsmodels {env['statsmodels'] or 'not installed'} | "
             f"numpy {env['numpy']} | scipy {env['scipy']} | "
             f"python {env['python']}")
-        blas = ", ".join(f"{b['library']} x{b['threads']}"
+        blas = ", ".join(f"{b['library']} ({b['architecture']}) "
+                         f"x{b['threads']}"
                          for b in env.get("blas", [])) or "unknown"
         log(f"{env['cpu_count']} cores ({env['usable_cores']} usable); "
             f"mode: {mode}; C={C:g}")
@@ -568,6 +695,9 @@ def main(argv=None):
                            wall_seconds=wall, results=records),
                       fh, indent=2)
         log(f"results written to {args.json}")
+    if args.figure:
+        draw_figure(records, env, mode, args.figure)
+        log(f"figure written to {args.figure}")
 
 
 if __name__ == "__main__":

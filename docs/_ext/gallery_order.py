@@ -12,6 +12,8 @@ ORDER = [
     "plot_l1_path.py",
     "plot_ovr_vs_softmax.py",
     "plot_coefficient_forest.py",
+    "plot_prediction_intervals.py",
+    "plot_separation_firth.py",
 ]
 
 

@@ -220,8 +220,8 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     ``penalty=None`` (the intercept is never penalized).  The default solver
     is Newton–Raphson on a Hessian assembled by a blocked symmetric rank-k
     update (no copy of X per iteration); ℓ1 and elastic net use a proximal
-    Newton method on an active set.  Multiclass targets are fitted
-    One-vs-Rest.
+    Newton method on an active set.  Multiclass targets are fitted by the
+    softmax (multinomial) model, or One-vs-Rest: see ``multi_class``.
 
     Parameters
     ----------
@@ -342,7 +342,7 @@ default="nonrobust"
         unpenalized optimum does not exist).
     n_features_in_ : int
         Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Column names, when X was a pandas DataFrame with string column names.
     results_ : LogitResults, list of LogitResults or MNLogitResults
         The fit's inference under statsmodels' names (``params``, ``bse``,
@@ -353,6 +353,14 @@ default="nonrobust"
     formula_ : FormulaDesign
         For a model fitted by :func:`clogit.logit`: its design, which makes
         raw data into the design matrix at predict.
+
+    See Also
+    --------
+    LogisticRegressionCV : Choose C (and l1_ratio) by cross-validation.
+    logit : Fit from a formula and a DataFrame.
+    clogit.dask.LogisticRegression : The same model on Dask arrays.
+    LogitResults : What ``results_`` holds.
+    sklearn.linear_model.LogisticRegression : The estimator it replaces.
 
     Examples
     --------
@@ -497,8 +505,13 @@ default="nonrobust"
 
         Returns
         -------
-        self : LogisticRegression
-            The fitted estimator.
+        LogisticRegression
+            The fitted estimator (``self``).
+
+        See Also
+        --------
+        predict_proba : The fitted probabilities.
+        summary : The fit's inference.
         """
         objective = self._validate_params()
         cov_type = check_cov_type(self.cov_type)
@@ -672,8 +685,12 @@ default="nonrobust"
 
         Returns
         -------
-        self : LogisticRegression
-            The fitted estimator.
+        LogisticRegression
+            The fitted estimator (``self``).
+
+        See Also
+        --------
+        densify : Back to a dense ``coef_``.
         """
         check_is_fitted(self)
         if not sp.issparse(self.coef_):
@@ -685,8 +702,12 @@ default="nonrobust"
 
         Returns
         -------
-        self : LogisticRegression
-            The fitted estimator.
+        LogisticRegression
+            The fitted estimator (``self``).
+
+        See Also
+        --------
+        sparsify : A sparse ``coef_``.
         """
         check_is_fitted(self)
         if sp.issparse(self.coef_):
@@ -716,9 +737,13 @@ default="nonrobust"
 
         Returns
         -------
-        ndarray of shape (n_samples,) for two classes, else
-        (n_samples, n_classes)
-            For two classes, the score of ``classes_[1]``.
+        ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The scores: for two classes one per sample, that of
+            ``classes_[1]``; else one per class.
+
+        See Also
+        --------
+        predict_proba : The scores mapped to probabilities.
         """
         check_is_fitted(self)
         design = getattr(self, "formula_", None)
@@ -765,11 +790,19 @@ default="nonrobust"
 
         Parameters
         ----------
-        X : array_like of shape (n_samples, n_features)
+        X : {array_like, sparse matrix} of shape (n_samples, n_features)
+            The samples, as :meth:`decision_function` takes them (a
+            formula fit: the raw data).
 
         Returns
         -------
         ndarray of shape (n_samples,)
+            The most probable class of every sample (for two classes,
+            ``classes_[1]`` where the score is positive).
+
+        See Also
+        --------
+        predict_proba : The probabilities of every class.
         """
         scores = self.decision_function(X)
         if scores.ndim == 1:
@@ -786,11 +819,21 @@ default="nonrobust"
 
         Parameters
         ----------
-        X : array_like of shape (n_samples, n_features)
+        X : {array_like, sparse matrix} of shape (n_samples, n_features)
+            The samples, as :meth:`decision_function` takes them (a
+            formula fit: the raw data).
 
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
+            The probability of every class (columns in the order of
+            ``classes_``); each row sums to one.
+
+        See Also
+        --------
+        predict_log_proba : Their logarithms, computed stably.
+        clogit.LogitResults.get_prediction : With standard errors and
+            intervals.
         """
         scores = _finite_scores(self.decision_function(X))
         if scores.ndim == 1:
@@ -808,11 +851,19 @@ default="nonrobust"
 
         Parameters
         ----------
-        X : array_like of shape (n_samples, n_features)
+        X : {array_like, sparse matrix} of shape (n_samples, n_features)
+            The samples, as :meth:`decision_function` takes them (a
+            formula fit: the raw data).
 
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
+            The log-probability of every class (columns in the order of
+            ``classes_``), finite where the probability underflows.
+
+        See Also
+        --------
+        predict_proba : The probabilities.
         """
         scores = _finite_scores(self.decision_function(X))
         if scores.ndim == 1:
@@ -831,6 +882,11 @@ default="nonrobust"
         Parameters
         ----------
         path : str, path-like or writable text file object
+            Where to write: a file name (overwritten) or an open file.
+
+        See Also
+        --------
+        clogit.load : Read the model back.
         """
         _model_files.save(self, path)
 
@@ -844,6 +900,7 @@ def load(path: PathOrFile) -> LogisticRegression:
     Parameters
     ----------
     path : str, path-like or readable file object (text or binary)
+        The file written by ``save`` (a file name or an open file).
 
     Returns
     -------
@@ -862,5 +919,9 @@ def load(path: PathOrFile) -> LogisticRegression:
         this release reads).
     OSError
         If the file cannot be read.
+
+    See Also
+    --------
+    LogisticRegression.save : Write a model file.
     """
     return _model_files.load(path, LogisticRegression)

@@ -54,8 +54,9 @@ def logit(formula: str, data: Any, *, cov_type: CovType = "nonrobust",
           sample_weight: ArrayLike | str | None = None,
           missing: str = "raise", sparse: bool | str = "auto",
           **params: Any) -> LogisticRegression:
-    """Fit a logistic regression from a formula, as statsmodels'
-    ``smf.logit(formula, data).fit()``.
+    """Fit a logistic regression from a formula and a data frame.
+
+    As statsmodels' ``smf.logit(formula, data).fit()``.
 
     Parameters
     ----------
@@ -72,6 +73,7 @@ def logit(formula: str, data: Any, *, cov_type: CovType = "nonrobust",
         target may hold labels of any type (two classes: binary; more: the
         estimator's ``multi_class``).
     data : pandas DataFrame or dict of columns
+        The data the formula's names refer to, one row per observation.
     cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"}, \
 default="nonrobust"
         The covariance of the inference (see
@@ -102,6 +104,10 @@ default="nonrobust"
         data with the formula's columns (a level the fit did not see is a
         ValueError); ``summary()`` and ``results_`` name the coefficients
         as statsmodels does; ``save`` writes the formula and its levels.
+
+    See Also
+    --------
+    LogisticRegression : The estimator fitted, on arrays.
 
     Examples
     --------

@@ -44,6 +44,10 @@ def sigmoid(z: ArrayLike) -> Any:
         ``z < 0`` it is computed as ``exp(z) / (1 + exp(z))`` so tiny
         probabilities keep full relative precision.
 
+    See Also
+    --------
+    log_sigmoid : Its logarithm, without cancellation.
+
     Examples
     --------
     >>> import clogit
@@ -70,6 +74,11 @@ def log_sigmoid(z: ArrayLike) -> Any:
     -------
     ndarray or scalar
         ``log(sigmoid(z))`` with the shape of ``z``.
+
+    See Also
+    --------
+    sigmoid : The logistic function itself.
+    log_loss : The loss built from it.
     """
     return _apply(_scalar.log_sigmoid_into, z)
 
@@ -105,6 +114,10 @@ def lipschitz_step(X: MatrixLike, *, C: float = 1.0,
     -------
     float
         The step ``1 / L``.
+
+    See Also
+    --------
+    LogisticRegression : ``solver="gd"`` takes this step.
 
     Examples
     --------

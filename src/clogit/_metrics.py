@@ -46,6 +46,11 @@ def log_loss(y_true: ArrayLike, y_prob: ArrayLike, *,
     ValueError
         If ``y_prob`` has values outside [0, 1], a number of columns that does
         not match the labels, or ``y_true`` has fewer than two labels.
+
+    See Also
+    --------
+    sklearn.metrics.log_loss : The same loss, with clogit's precision here.
+    log_sigmoid : The stable logarithm it uses.
     """
     prob: np.ndarray = check_array(
         y_prob, ensure_2d=False, dtype=[np.float64, np.float32],

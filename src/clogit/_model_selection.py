@@ -246,6 +246,7 @@ class LogisticRegressionCV(LogisticRegression):
         default, scikit-learn 1.9's FutureWarning is raised and the penalty
         is l2 (or ``penalty``); ``None`` is deprecated likewise.
     fit_intercept : bool, default=True
+        Whether to fit an (unpenalized) intercept.
     cv : int, cross-validation generator or iterable, default=None
         As scikit-learn (None: 5-fold ``StratifiedKFold``).
     dual : bool, default=False
@@ -256,7 +257,7 @@ class LogisticRegressionCV(LogisticRegression):
         A scorer name or ``scorer(estimator, X, y)``; None is accuracy.
         Left at its default, scikit-learn 1.9's FutureWarning is raised.
     solver : str, default="auto"
-        clogit's solvers ("auto", "newton", "lbfgs", "gd") or scikit-learn's
+        The solver: clogit's solvers ("auto", "newton", "lbfgs", "gd") or scikit-learn's
         names, mapped as :class:`clogit.LogisticRegression` maps them
         ("newton-cholesky" and "newton-cg" to Newton, "liblinear", "sag"
         and "saga" to "auto").  "lbfgs" supports l2 only.
@@ -285,7 +286,7 @@ class LogisticRegressionCV(LogisticRegression):
         Accepted for scikit-learn; no solver here is random (the folds come
         from ``cv``).
     use_legacy_attributes : bool, default=True
-        scikit-learn 1.9's layout switch (FutureWarning at its default):
+        The layout of the fitted attributes, scikit-learn 1.9's switch (FutureWarning at its default):
         True gives ``C_``, ``l1_ratio_`` as arrays and ``coefs_paths_``,
         ``scores_`` as dicts by class; False the simplified arrays (see
         Attributes).
@@ -322,7 +323,15 @@ class LogisticRegressionCV(LogisticRegression):
     converged_ : bool
         Whether every path point and the refit met the tolerance.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features,)
+        Column names, when X was a pandas DataFrame with string column names.
+
+    See Also
+    --------
+    LogisticRegression : The estimator refitted at the chosen C.
+    regularization_path : The paths the folds compute.
+    clogit.plot.plot_path : Draw the folds' scores against C.
 
     Notes
     -----
@@ -542,6 +551,7 @@ class LogisticRegressionCV(LogisticRegression):
         X : {array_like, sparse matrix} of shape (n_samples, n_features)
             Dense float64/float32 (float32 kept), or scipy.sparse CSR/CSC.
         y : array_like of shape (n_samples,)
+            Labels, of any type with at least two distinct values.
         sample_weight : array_like of shape (n_samples,), default=None
             Weights of the training objective in every fold, of the test
             scores and of the refit.
@@ -551,7 +561,12 @@ class LogisticRegressionCV(LogisticRegression):
 
         Returns
         -------
-        self : LogisticRegressionCV
+        LogisticRegressionCV
+            The fitted estimator (``self``).
+
+        See Also
+        --------
+        clogit.regularization_path : The path every fold computes.
         """
         _raise_for_params(params, self, "fit")
         penalty, l1_ratios, l1_ratios_, scoring, legacy = (
@@ -774,15 +789,23 @@ class LogisticRegressionCV(LogisticRegression):
 
         Parameters
         ----------
-        X : array_like of shape (n_samples, n_features)
+        X : {array_like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
         y : array_like of shape (n_samples,)
+            Their true labels.
         sample_weight : array_like of shape (n_samples,), default=None
+            Weights of the samples in the score.
         **score_params : dict
             Passed to the scorer.
 
         Returns
         -------
         float
+            The score of ``scoring`` (higher is better).
+
+        See Also
+        --------
+        predict : The labels an accuracy score compares.
         """
         _raise_for_params(score_params, self, "score")
         if sample_weight is not None:
@@ -803,6 +826,11 @@ class LogisticRegressionCV(LogisticRegression):
         Returns
         -------
         MetadataRouter
+            The estimator's own requests, the splitter's and the scorer's.
+
+        See Also
+        --------
+        sklearn.utils.metadata_routing.MetadataRouter : The object returned.
         """
         return (MetadataRouter(owner=self)
                 .add_self_request(self)
@@ -820,17 +848,21 @@ class LogisticRegressionCV(LogisticRegression):
         return get_scorer(self.scoring or "accuracy")
 
     def save(self, path: PathOrFile) -> None:
-        """Not available: save the refitted
-        :class:`clogit.LogisticRegression` instead.
+        """Refuse to save: save a refitted :class:`clogit.LogisticRegression`.
 
         Parameters
         ----------
         path : str, path-like or file object
+            Unused.
 
         Raises
         ------
         TypeError
             Always.
+
+        See Also
+        --------
+        clogit.LogisticRegression.save : Save the model refitted at ``C_``.
         """
         raise TypeError(
             "LogisticRegressionCV has no model file of its own: fit "

@@ -310,7 +310,9 @@ def _check_inputs(X, y, sample_weight):
 class RegularizationPath:
     """What :func:`clogit.regularization_path` returns.
 
-    Attributes
+    Each parameter is the attribute of the same name.
+
+    Parameters
     ----------
     Cs : ndarray of shape (n_Cs,)
         The grid, in the order given.
@@ -325,10 +327,17 @@ class RegularizationPath:
     converged : ndarray of shape (n_Cs,), bool
         Whether each point met the tolerance (every class).
     classes : ndarray of shape (n_classes,)
+        The class labels, sorted.
     penalty : str
+        The penalty of the path ("l1", "l2" or "elasticnet").
     l1_ratio : float or None
+        The elastic-net mixing weight (None for "l1" and "l2").
     multinomial : bool
         Whether the softmax model was fitted.
+
+    See Also
+    --------
+    clogit.plot.plot_path : Draw the coefficients against C.
     """
 
     Cs: np.ndarray
@@ -394,7 +403,7 @@ def regularization_path(
     max_iter: int = 100,
     n_jobs: int | None = None,
 ) -> RegularizationPath:
-    """Coefficients of the penalized logistic model along a grid of C.
+    """Compute the penalized logistic model's coefficients along a grid of C.
 
     Each point minimizes ``C * sum_i s_i loss_i + R(w)`` (the objective of
     :class:`clogit.LogisticRegression`, intercept unpenalized) and equals a
@@ -417,10 +426,13 @@ def regularization_path(
         scikit-learn); otherwise positive values (``np.inf`` for no
         penalty), returned in the order given.
     penalty : {"l1", "l2", "elasticnet"}, default="l1"
+        The penalty, as :class:`clogit.LogisticRegression`'s.
     l1_ratio : float in [0, 1] or None, default=None
         Mixing weight for ``penalty="elasticnet"`` (required there).
     fit_intercept : bool, default=True
+        Whether to fit an (unpenalized) intercept.
     sample_weight : array_like of shape (n_samples,), default=None
+        Non-negative frequency weights.
     class_weight : dict, "balanced" or None, default=None
         As :class:`clogit.LogisticRegression`.
     multi_class : {"auto", "ovr", "multinomial"}, default="auto"
@@ -441,6 +453,12 @@ def regularization_path(
         ``Cs``, ``coefs`` (n_Cs, n_features) for two classes, else
         (n_Cs, n_classes, n_features), ``intercepts`` likewise without the
         feature axis, ``n_iter`` and ``converged`` per point.
+
+    See Also
+    --------
+    l1_min_c : Where an l1 path starts to be nonzero.
+    LogisticRegressionCV : Choose C on the path by cross-validation.
+    clogit.plot.plot_path : Draw the path.
 
     Examples
     --------
@@ -512,21 +530,29 @@ def l1_min_c(
     Parameters
     ----------
     X : {array_like, sparse matrix} of shape (n_samples, n_features)
+        Dense float64/float32 or scipy.sparse CSR/CSC.
     y : array_like of shape (n_samples,)
+        Labels (two or more classes).
     loss : {"log"}, default="log"
         The logistic loss (accepted for scikit-learn's signature; its
         "squared_hinge" is not a clogit model).
     fit_intercept : bool, default=True
+        Whether the model has an (unpenalized) intercept.
     intercept_scaling : float, default=1.0
         Accepted for scikit-learn's signature; no effect (clogit never
         penalizes the intercept).
     sample_weight : array_like of shape (n_samples,), default=None
+        Non-negative frequency weights.
 
     Returns
     -------
     float
-        ``np.inf`` if every feature is zero (no C makes a coefficient
-        nonzero).
+        The boundary C; ``np.inf`` if every feature is zero (no C makes a
+        coefficient nonzero).
+
+    See Also
+    --------
+    regularization_path : The coefficients along a grid of C.
 
     Examples
     --------

@@ -320,9 +320,28 @@ class LogisticRegression(_InMemoryLogisticRegression):
 
     Parameters
     ----------
-    penalty, C, l1_ratio, fit_intercept, class_weight, multi_class, tol, \
-max_iter, warm_start, verbose
-        As in :class:`clogit.LogisticRegression`.
+    penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
+        Regularization term, as in :class:`clogit.LogisticRegression`
+        ("firth" runs in memory only and is refused here).
+    C : float, default=1.0
+        Inverse regularization strength, > 0; ``np.inf`` means no penalty.
+    l1_ratio : float in [0, 1] or None, default=0.0
+        The elastic-net mixing weight, as in
+        :class:`clogit.LogisticRegression`.
+    dual : bool, default=False
+        Accepted for scikit-learn; ``True`` raises a ValueError.
+    tol : float, default=1e-6
+        The stopping test ``max|grad f| / (C * sum(sample_weight)) <=
+        tol``, as in :class:`clogit.LogisticRegression`.
+    fit_intercept : bool, default=True
+        Whether to fit an (unpenalized) intercept.
+    intercept_scaling : float, default=1.0
+        Accepted for scikit-learn (must be positive); no effect.
+    class_weight : dict, "balanced" or None, default=None
+        Weights multiplying ``sample_weight`` by class (scikit-learn's
+        semantics).
+    random_state : int, RandomState, Generator or None, default=None
+        Accepted for scikit-learn; no effect.
     solver : {"auto", "newton", "lbfgs", "gd"}, default="auto"
         Binary and One-vs-Rest problems: "auto" and "newton" run Newton
         (proximal Newton for "l1" / "elasticnet") up to the width whose
@@ -332,15 +351,32 @@ max_iter, warm_start, verbose
         Hessian that inference needs); "gd" runs (proximal) gradient
         descent with the step 1/L, L from one distributed Hessian pass.
         Multinomial problems: as the in-memory estimator.
+    max_iter : int, default=100
+        Most iterations per problem.
+    multi_class : {"auto", "ovr", "multinomial"}, default="auto"
+        How to fit three or more classes, as in
+        :class:`clogit.LogisticRegression`.
+    verbose : int, default=0
+        If > 0, print one line per iteration.
+    warm_start : bool, default=False
+        Start from the previous fit's coefficients when shapes allow.
     n_jobs : int or None, default=None
         One-vs-Rest: classes fitted concurrently from this many client
         threads (their chunk tasks interleave on the scheduler).
+    cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"}, \
+default="nonrobust"
+        The covariance of the inference, as in
+        :class:`clogit.LogisticRegression`.
 
     Attributes
     ----------
     classes_, coef_, intercept_, n_iter_, converged_, n_features_in_, \
 feature_names_in_
         As in :class:`clogit.LogisticRegression` (numpy arrays).
+
+    See Also
+    --------
+    clogit.LogisticRegression : The same model in memory.
 
     Notes
     -----
@@ -390,8 +426,8 @@ feature_names_in_
 
         Returns
         -------
-        self : LogisticRegression
-            The fitted estimator.
+        LogisticRegression
+            The fitted estimator (``self``).
 
         Raises
         ------
@@ -399,6 +435,10 @@ feature_names_in_
             NaN or infinite values in X or sample_weight, negative or
             all-zero weights, a single class, lengths of X and y that
             differ, or an option clogit.dask does not support.
+
+        See Also
+        --------
+        clogit.LogisticRegression.fit : The same fit in memory.
         """
         objective = self._validate_params()
         if objective.firth:
@@ -573,13 +613,17 @@ feature_names_in_
         Parameters
         ----------
         X : dask array or DataFrame of shape (n_samples, n_features)
-            numpy arrays and pandas DataFrames are wrapped.
+            The samples; numpy arrays and pandas DataFrames are wrapped.
 
         Returns
         -------
-        dask array of shape (n_samples,) for two classes, else
-        (n_samples, n_classes)
-            Chunked as X's rows.
+        dask array of shape (n_samples,) or (n_samples, n_classes)
+            The scores (for two classes one per sample, that of
+            ``classes_[1]``), chunked as X's rows.
+
+        See Also
+        --------
+        predict_proba : The scores as probabilities.
         """
         check_is_fitted(self)
         n_problems = self.coef_.shape[0]
@@ -592,25 +636,39 @@ feature_names_in_
         Parameters
         ----------
         X : dask array or DataFrame of shape (n_samples, n_features)
+            The samples; numpy arrays and pandas DataFrames are wrapped.
 
         Returns
         -------
         dask array of shape (n_samples,)
+            The most probable class of every sample, chunked as X's rows.
+
+        See Also
+        --------
+        predict_proba : The probabilities of every class.
         """
         check_is_fitted(self)
         return self._map_chunks(X, "predict", self.classes_.dtype)
 
     def predict_proba(self, X: Any) -> Any:
-        """Class probabilities, lazily (as
-        :meth:`clogit.LogisticRegression.predict_proba`).
+        """Class probabilities, lazily.
+
+        As :meth:`clogit.LogisticRegression.predict_proba`.
 
         Parameters
         ----------
         X : dask array or DataFrame of shape (n_samples, n_features)
+            The samples; numpy arrays and pandas DataFrames are wrapped.
 
         Returns
         -------
         dask array of shape (n_samples, n_classes)
+            The probability of every class (columns in the order of
+            ``classes_``), chunked as X's rows.
+
+        See Also
+        --------
+        predict_log_proba : Their logarithms.
         """
         check_is_fitted(self)
         return self._map_chunks(X, "predict_proba", np.float64,
@@ -622,10 +680,16 @@ feature_names_in_
         Parameters
         ----------
         X : dask array or DataFrame of shape (n_samples, n_features)
+            The samples; numpy arrays and pandas DataFrames are wrapped.
 
         Returns
         -------
         dask array of shape (n_samples, n_classes)
+            The log-probability of every class, chunked as X's rows.
+
+        See Also
+        --------
+        predict_proba : The probabilities.
         """
         check_is_fitted(self)
         return self._map_chunks(X, "predict_log_proba", np.float64,
@@ -637,12 +701,20 @@ feature_names_in_
         Parameters
         ----------
         X : dask array or DataFrame of shape (n_samples, n_features)
+            The samples; numpy arrays and pandas DataFrames are wrapped.
         y : dask array or Series of shape (n_samples,)
+            Their true labels (rechunked to X's rows if need be).
         sample_weight : dask array of shape (n_samples,), default=None
+            Weights of the samples in the mean.
 
         Returns
         -------
         float
+            The (weighted) fraction of samples predicted correctly.
+
+        See Also
+        --------
+        predict : The labels compared.
         """
         predicted = self.predict(X)
         if any(np.isnan(n) for n in predicted.chunks[0]):

@@ -26,10 +26,11 @@ def _axes(ax: Any) -> Any:
 
 
 def plot_path(path_or_cv: Any, ax: Any = None) -> Any:
-    """Coefficients against C (log scale); with a fitted
-    :class:`clogit.LogisticRegressionCV`, also its mean CV score and the
-    folds' spread (one standard deviation) on a second y axis, and the
-    chosen C.
+    """Plot the coefficients against C (log scale).
+
+    With a fitted :class:`clogit.LogisticRegressionCV`, also its mean CV
+    score and the folds' spread (one standard deviation) on a second y
+    axis, and the chosen C.
 
     Parameters
     ----------
@@ -43,6 +44,11 @@ def plot_path(path_or_cv: Any, ax: Any = None) -> Any:
     -------
     matplotlib Axes
         The coefficient axes (the score axes is ``ax.right_ax`` for a CV).
+
+    See Also
+    --------
+    clogit.regularization_path : Compute the path.
+    clogit.LogisticRegressionCV : Choose C by cross-validation.
     """
     import numpy as np
 
@@ -180,8 +186,8 @@ def plot_coefficients(est: Any, alpha: float = 0.05,
     Parameters
     ----------
     est : LogisticRegression, or its ``results_``
-        A fitted model with inference (``penalty=None`` or "l2"; its
-        ``cov_type`` decides the intervals).
+        A fitted model with inference (``penalty=None``, "l2" or "firth";
+        its ``cov_type`` decides the intervals).
     alpha : float in (0, 1), default=0.05
         One minus the confidence level of the intervals.
     odds_ratios : bool, default=False
@@ -192,6 +198,12 @@ def plot_coefficients(est: Any, alpha: float = 0.05,
     Returns
     -------
     matplotlib Axes
+        The axes drawn on, one row per coefficient.
+
+    See Also
+    --------
+    clogit.LogisticRegression.conf_int : The intervals drawn.
+    clogit.LogisticRegression.summary : The same figures as a table.
     """
     import numpy as np
 

@@ -149,52 +149,65 @@ class InferenceMixin:
 
     @property
     def results_(self) -> Any:
-        """LogitResults, list of LogitResults or MNLogitResults: the fit's
-        inference with statsmodels' names.
+        """The fit's inference, with statsmodels' names.
 
-        One object for a binary fit, a list (class order) for
+        A :class:`~clogit.LogitResults`, a list of them or an
+        :class:`~clogit.MNLogitResults`: one object for a binary fit, a list (class order) for
         One-vs-Rest, an ``MNLogitResults`` (contrasts with the first class)
         for a multinomial fit.  Its values are pandas objects labelled by
         coefficient name when pandas is installed, numpy arrays otherwise.
+
+        See Also
+        --------
+        summary : The table of the same figures.
         """
         return results_of(self)
 
     @property
     def params_(self) -> np.ndarray:
-        """ndarray of shape (n_coef,), (n_classes, n_coef) for One-vs-Rest
-        or (n_classes - 1, n_coef) for a multinomial fit: the coefficients
-        in the order of the inference arrays (intercept first)."""
+        """Coefficients in the order of the inference arrays.
+
+        ndarray of shape (n_coef,), (n_classes, n_coef) for One-vs-Rest or
+        (n_classes - 1, n_coef) for a multinomial fit, intercept first.
+        """
         return _per_problem(self, lambda fit: fit.params)
 
     @property
     def covariance_(self) -> np.ndarray:
-        """ndarray of shape (n_coef, n_coef), (n_classes, n_coef, n_coef)
-        for One-vs-Rest or ((n_classes - 1) n_coef,) * 2 for a multinomial
-        fit (class-major): the covariance of ``cov_type`` (by default the
-        inverse Hessian of the fitted negative (penalized) log-likelihood),
-        intercept first.  NaN if the Hessian is singular."""
+        """Covariance of the coefficients, of ``cov_type``.
+
+        ndarray of shape (n_coef, n_coef), (n_classes, n_coef, n_coef) for
+        One-vs-Rest or ((n_classes - 1) n_coef,) * 2 for a multinomial fit
+        (class-major); by default the inverse Hessian of the fitted
+        negative (penalized) log-likelihood, intercept first.  NaN if the
+        Hessian is singular.
+        """
         return _per_problem(self, lambda fit: fit.covariance)
 
     @property
     def std_errors_(self) -> np.ndarray:
-        """ndarray shaped as ``params_``: standard errors, the square roots
-        of the covariance's diagonal."""
+        """Standard errors, the square roots of the covariance's diagonal.
+
+        ndarray shaped as ``params_``.
+        """
         return _per_problem(self, _bse)
 
     @property
     def z_values_(self) -> np.ndarray:
-        """ndarray shaped as ``params_``: ``params_ / std_errors_``."""
+        """Wald z statistics ``params_ / std_errors_``, shaped as ``params_``."""
         return _per_problem(self, _z)
 
     @property
     def p_values_(self) -> np.ndarray:
-        """ndarray shaped as ``params_``: two-sided p-values of the z
-        statistics under the standard normal."""
+        """Two-sided p-values of the z statistics (standard normal).
+
+        ndarray shaped as ``params_``.
+        """
         return _per_problem(self, lambda fit: two_sided_p(_z(fit)))
 
     @property
     def odds_ratios_(self) -> np.ndarray:
-        """ndarray shaped as ``params_``: ``exp(params_)``."""
+        """Odds ratios ``exp(params_)``, shaped as ``params_``."""
         # inf for a coefficient past log(max float): the value, no warning
         with np.errstate(over="ignore"):
             return _per_problem(self, lambda fit: np.exp(fit.params))
@@ -211,6 +224,11 @@ class InferenceMixin:
         -------
         ndarray of shape ``params_.shape + (2,)``
             Lower and upper bounds, intercept first.
+
+        See Also
+        --------
+        summary : The table with these intervals.
+        clogit.LogitResults.conf_int : Profile-likelihood intervals too.
         """
         q = normal_quantile(check_alpha(alpha))
         return _per_problem(self, lambda fit: np.stack(
@@ -219,7 +237,7 @@ class InferenceMixin:
 
     def summary(self, alpha: float = 0.05, xname: list[str] | None = None,
                 yname: str | None = None) -> Summary:
-        """statsmodels-style table of the fit and its Wald inference.
+        """Tabulate the fit and its Wald inference, as statsmodels.
 
         Parameters
         ----------
@@ -245,6 +263,11 @@ class InferenceMixin:
         ValueError
             For penalty "l1"/"elasticnet" (no Wald inference) and models
             that hold no inference.
+
+        See Also
+        --------
+        results_ : The same figures as a results object.
+        conf_int : The intervals as an array.
         """
         alpha = check_alpha(alpha)
         results = results_of(self)

@@ -236,6 +236,11 @@ class ContrastResults:
         The F statistic's numerator degrees of freedom.
     q : ndarray or None
         The hypothesized values of a ``t_test``.
+
+    See Also
+    --------
+    clogit.LogitResults.t_test : One test per restriction.
+    clogit.LogitResults.wald_test : The joint test.
     """
 
     def __init__(self, *, distribution: str, statistic: Any, pvalue: Any,
@@ -264,15 +269,26 @@ class ContrastResults:
         return stats.norm.ppf(1 - alpha / 2)
 
     def conf_int(self, alpha: float = 0.05) -> np.ndarray:
-        """Intervals ``effect -/+ quantile * sd`` of a ``t_test``.
+        """Confidence intervals ``effect -/+ quantile * sd`` of a ``t_test``.
 
         Parameters
         ----------
         alpha : float in (0, 1), default=0.05
+            One minus the confidence level.
 
         Returns
         -------
         ndarray of shape (n_restrictions, 2)
+            Lower and upper bounds (normal or t quantiles, as the test).
+
+        Raises
+        ------
+        NotImplementedError
+            For a joint Wald test, which has no intervals.
+
+        See Also
+        --------
+        summary_frame : The test and intervals as a table.
         """
         if self.effect is None or self.sd is None:
             raise NotImplementedError(
@@ -283,18 +299,26 @@ class ContrastResults:
 
     def summary_frame(self, xname: list[str] | None = None,
                       alpha: float = 0.05) -> Any:
-        """The ``t_test`` table: columns "coef", "std err", "z" (or "t"),
-        "P>|z|", "Conf. Int. Low", "Conf. Int. Upp." (statsmodels').
+        """The ``t_test`` as a table, as statsmodels' ``summary_frame``.
+
+        The columns are "coef", "std err", "z" (or "t"), "P>|z|", "Conf.
+        Int. Low", "Conf. Int. Upp." (statsmodels').
 
         Parameters
         ----------
         xname : list of str, optional
             Row names (default ``c0``, ``c1`` ...).
         alpha : float in (0, 1), default=0.05
+            One minus the confidence level.
 
         Returns
         -------
         pandas.DataFrame
+            One row per restriction.
+
+        See Also
+        --------
+        summary : The same figures as a statsmodels-style table.
         """
         pd = require_pandas("summary_frame")
         ci = self.conf_int(alpha)
@@ -306,17 +330,26 @@ class ContrastResults:
 
     def summary(self, xname: list[str] | None = None,
                 alpha: float = 0.05) -> Summary | str:
-        """A table of a ``t_test`` ("Test for Constraints"), or a line for
-        a joint test, as statsmodels prints them.
+        """Tabulate the test, as statsmodels prints it.
+
+        A table of a ``t_test`` ("Test for Constraints"), or a line for a
+        joint test.
 
         Parameters
         ----------
         xname : list of str, optional
+            Row names (default ``c0``, ``c1`` ...).
         alpha : float in (0, 1), default=0.05
+            One minus the confidence level.
 
         Returns
         -------
         Summary or str
+            The table of a ``t_test``; the line of a joint test.
+
+        See Also
+        --------
+        summary_frame : The ``t_test`` as a DataFrame.
         """
         if self.effect is None:
             if self.distribution == "F":

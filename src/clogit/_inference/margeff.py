@@ -65,8 +65,9 @@ _BLOCK_ELEMENTS = 2 ** 21
 
 
 class MarginalEffects:
-    """Marginal effects with delta-method inference: what
-    ``results_.get_margeff`` returns (statsmodels' ``DiscreteMargins``
+    """Marginal effects with delta-method inference.
+
+    What ``results_.get_margeff`` returns (statsmodels' ``DiscreteMargins``
     names).
 
     Attributes
@@ -85,6 +86,10 @@ class MarginalEffects:
         The design columns (constant first) treated as dummies / counts.
     names : list of str
         The columns of the effects.
+
+    See Also
+    --------
+    clogit.LogitResults.get_margeff : What makes it.
     """
 
     def __init__(self, margeff: np.ndarray, margeff_se: np.ndarray | None,
@@ -125,7 +130,7 @@ class MarginalEffects:
 
     @property
     def tvalues(self) -> np.ndarray:
-        """z statistics ``margeff / margeff_se``."""
+        """The z statistics ``margeff / margeff_se``."""
         with np.errstate(divide="ignore", invalid="ignore"):
             return self.margeff / self.margeff_se
 
@@ -140,11 +145,17 @@ class MarginalEffects:
         Parameters
         ----------
         alpha : float in (0, 1), default=0.05
+            One minus the confidence level.
 
         Returns
         -------
-        ndarray of shape (k, 2) (binary) or (k, 2, J) (multinomial), as
-        statsmodels lays them out
+        ndarray of shape (k, 2) or (k, 2, J)
+            Lower and upper bounds: (k, 2) for a binary problem, (k, 2, J)
+            for a multinomial fit, as statsmodels lays them out.
+
+        See Also
+        --------
+        summary_frame : The effects and intervals as a table.
         """
         q = normal_quantile(check_alpha(alpha))
         lower = self.margeff - q * self.margeff_se
@@ -161,6 +172,7 @@ class MarginalEffects:
         Parameters
         ----------
         alpha : float in (0, 1), default=0.05
+            One minus the confidence level.
 
         Returns
         -------
@@ -169,6 +181,10 @@ class MarginalEffects:
             "Pr(>|z|)", "Conf. Int. Low", "Cont. Int. Hi." (statsmodels'
             names); indexed by the columns, and by ("y=class", column) for
             a multinomial fit.
+
+        See Also
+        --------
+        summary : The same figures as a statsmodels-style table.
         """
         pd = require_pandas("summary_frame")
         ci = self.conf_int(alpha)
@@ -187,15 +203,22 @@ class MarginalEffects:
         return pd.DataFrame(table, columns=columns, index=index)
 
     def summary(self, alpha: float = 0.05) -> Summary:
-        """statsmodels-style table of the effects.
+        """Tabulate the effects, as statsmodels' ``summary``.
 
         Parameters
         ----------
         alpha : float in (0, 1), default=0.05
+            One minus the confidence level.
 
         Returns
         -------
         Summary
+            ``str()`` / ``as_text()`` the text table, ``as_html()``,
+            ``as_latex()``.
+
+        See Also
+        --------
+        summary_frame : The same figures as a DataFrame.
         """
         alpha = check_alpha(alpha)
         method = self.margeff_options["method"]

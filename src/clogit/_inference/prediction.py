@@ -99,8 +99,9 @@ def _check_choice(value, name, choices):
 
 
 class PredictionResults:
-    """Predictions with delta-method standard errors and intervals: what
-    ``results_.get_prediction`` returns (statsmodels' names:
+    """Predictions with delta-method standard errors and intervals.
+
+    What ``results_.get_prediction`` returns (statsmodels' names:
     ``predicted``, ``se``, ``var_pred``, ``linpred``, ``linpred_se``,
     ``conf_int``, ``summary_frame``, ``t_test``).
 
@@ -127,6 +128,10 @@ class PredictionResults:
     df : float
         The fit's ``df_resid`` (statsmodels' attribute; the intervals use
         the normal distribution, ``dist``).
+
+    See Also
+    --------
+    clogit.LogitResults.get_prediction : What makes it.
     """
 
     dist = stats.norm
@@ -165,13 +170,14 @@ class PredictionResults:
     def t_test(self, value: float | np.ndarray = 0,
                alternative: str = "two-sided") -> tuple[np.ndarray,
                                                         np.ndarray]:
-        """z-test of ``predicted == value`` (statsmodels' ``t_test``).
+        """Test ``predicted == value`` by its z statistic, as statsmodels.
 
         Parameters
         ----------
         value : float or array_like, default=0
             The value under the null hypothesis.
         alternative : {"two-sided", "larger", "smaller"}, default="two-sided"
+            The alternative hypothesis.
 
         Returns
         -------
@@ -179,6 +185,10 @@ class PredictionResults:
             ``(predicted - value) / se``.
         pvalue : ndarray
             From the standard normal distribution.
+
+        See Also
+        --------
+        conf_int : The intervals of the predictions.
         """
         _check_choice(alternative, "alternative", _ALTERNATIVES)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -210,6 +220,10 @@ class PredictionResults:
             Lower and upper bounds in the last axis: (n, 2) for per-row
             binary predictions, (1, 2) averaged, and ``predicted.shape +
             (2,)`` for multinomial predictions.
+
+        See Also
+        --------
+        summary_frame : The predictions and intervals as a table.
         """
         alpha = check_alpha(alpha)
         _check_choice(method, "method", _METHODS)
@@ -232,12 +246,14 @@ class PredictionResults:
         return np.stack((lower, upper), axis=-1)
 
     def summary_frame(self, alpha: float = 0.05) -> Any:
-        """The predictions as a table: columns ``predicted``, ``se``,
-        ``ci_lower``, ``ci_upper`` (statsmodels' ``summary_frame``).
+        """The predictions as a table, as statsmodels' ``summary_frame``.
+
+        The columns are ``predicted``, ``se``, ``ci_lower``, ``ci_upper``.
 
         Parameters
         ----------
         alpha : float in (0, 1), default=0.05
+            One minus the confidence level.
 
         Returns
         -------
@@ -250,6 +266,10 @@ class PredictionResults:
         ------
         ImportError
             Without pandas.
+
+        See Also
+        --------
+        conf_int : The intervals as an array, either method.
         """
         pd = require_pandas("summary_frame")
         ci = self.conf_int(alpha)

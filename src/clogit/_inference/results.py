@@ -76,8 +76,7 @@ class _Results:
     # -- fit statistics, statsmodels' names --------------------------------
     @property
     def cov_type(self) -> str:
-        """The covariance of the inference ("nonrobust", "HC0" .. "HC3",
-        "cluster")."""
+        """The covariance of the inference: "nonrobust", "HC0"-"HC3", "cluster"."""
         return self._fit.cov_type
 
     @property
@@ -92,8 +91,10 @@ class _Results:
 
     @property
     def df_model(self) -> float:
-        """Coefficients less one per equation (statsmodels' ``df_model``;
-        the effective number with l2)."""
+        """Coefficients less one per equation, as statsmodels' ``df_model``.
+
+        With l2 the effective number of coefficients is counted.
+        """
         return self.n_params - self._fit.n_equations
 
     @property
@@ -108,9 +109,12 @@ class _Results:
 
     @property
     def llf_penalized(self) -> float:
-        """The fitted (penalized) log-likelihood: with ``penalty="firth"``
-        Firth's ``llf + 1/2 log det I`` (logistf's ``loglik``), with l2
-        ``llf - |w|^2 / (2 C)``, without a penalty ``llf``."""
+        """The fitted (penalized) log-likelihood.
+
+        With ``penalty="firth"`` Firth's ``llf + 1/2 log det I`` (logistf's
+        ``loglik``), with l2 ``llf - |w|^2 / (2 C)``, without a penalty
+        ``llf``.
+        """
         fit = self._fit
         if fit.penalty == "firth":
             # the classical covariance is I^-1: 1/2 log det I = -1/2 log
@@ -140,8 +144,10 @@ class _Results:
 
     @property
     def llr_pvalue(self) -> float:
-        """Chi-squared p-value of ``llr`` on ``df_model`` degrees of
-        freedom (NaN for a penalized fit)."""
+        """Chi-squared p-value of ``llr`` on ``df_model`` degrees of freedom.
+
+        NaN for a penalized fit.
+        """
         if self._fit.penalty is not None or self.df_model <= 0:
             return float("nan")
         return float(chi2.sf(self.llr, self.df_model))
@@ -194,9 +200,9 @@ class _Results:
     def get_prediction(self, X: Any = None, which: str = "mean",
                        row_labels: Any = None, average: bool = False,
                        agg_weights: Any = None) -> prediction.PredictionResults:
-        """Predictions with delta-method standard errors and confidence
-        intervals, as statsmodels' ``get_prediction``.
+        """Predict with delta-method standard errors and intervals.
 
+        As statsmodels' ``get_prediction``.
         For a binary problem the probability ``p = sigmoid(xt . theta)``
         has the standard error ``p (1 - p) sqrt(xt V xt^T)`` (V the
         covariance of ``cov_type``) and the interval ``sigmoid(eta -/+ z
@@ -229,14 +235,28 @@ class _Results:
         Returns
         -------
         PredictionResults
-            ``predicted``, ``se``, ``conf_int(alpha)``,
-            ``summary_frame(alpha)`` (columns ``predicted``, ``se``,
-            ``ci_lower``, ``ci_upper``).
+            The predictions with statsmodels' names (the class is not
+            exported: use its attributes).  Attributes ``predicted`` (shape
+            (n,) binary, (n, K) multinomial; 0-d or (K,) with
+            ``average``), ``se`` and ``var_pred`` (delta method, shaped as
+            ``predicted``), ``linpred`` and ``linpred_se`` (the linear
+            predictor, binary), ``row_labels``, ``columns`` (classes of a
+            multinomial prediction); methods ``conf_int(alpha=0.05,
+            method=None)`` ("endpoint": the linear predictor's interval
+            mapped through the sigmoid, the default where it exists;
+            "delta": ``predicted -/+ z se``), ``summary_frame(alpha=0.05)``
+            (a DataFrame with columns ``predicted``, ``se``, ``ci_lower``,
+            ``ci_upper``) and ``t_test(value=0, alternative="two-sided")``.
 
         Raises
         ------
         ValueError
             Bad options, or X that ``predict_proba`` would refuse.
+
+        See Also
+        --------
+        clogit.LogisticRegression.predict_proba : The probabilities alone.
+        get_margeff : Effects of the features on the probabilities.
         """
         return prediction.get_prediction(self, X, which=which,
                                          row_labels=row_labels,
@@ -246,9 +266,9 @@ class _Results:
     def get_margeff(self, at: str = "overall", method: str = "dydx",
                     atexog: Any = None, dummy: bool = False,
                     count: bool = False) -> margeff.MarginalEffects:
-        """Marginal effects of the columns on the probabilities, with
-        delta-method standard errors, as statsmodels' ``get_margeff``.
+        """Marginal effects of the columns on the probabilities.
 
+        With delta-method standard errors, as statsmodels' ``get_margeff``.
         The effect of column a on class j's probability is ``P_j (B_ja -
         sum_k P_k B_ka)`` (binary: ``p (1 - p) beta_a``), rescaled per row
         by ``method`` and averaged or evaluated as ``at`` says; the
@@ -284,9 +304,15 @@ class _Results:
         Returns
         -------
         MarginalEffects
-            ``margeff``, ``margeff_se``, ``margeff_cov``, ``pvalues``,
-            ``tvalues``, ``conf_int(alpha)``, ``summary_frame(alpha)``,
-            ``summary(alpha)``.
+            The effects with statsmodels' ``DiscreteMargins`` names (the
+            class is not exported: use its attributes).  Attributes
+            ``margeff`` (shape (k,) binary, (k, K) multinomial, k the
+            non-constant columns; a row per training row in front with
+            ``at="all"``), ``margeff_se``, ``margeff_cov``, ``tvalues``,
+            ``pvalues`` (not with ``at="all"``), ``margeff_options``,
+            ``names``, ``dummy_idx``, ``count_idx``; methods
+            ``conf_int(alpha=0.05)``, ``summary_frame(alpha=0.05)`` (a
+            DataFrame with statsmodels' columns) and ``summary(alpha=0.05)``.
 
         Raises
         ------
@@ -294,14 +320,19 @@ class _Results:
             Unknown ``at`` or ``method``, "dyex"/"eyex" or "median"/"zero"
             with discrete columns, bad ``atexog``; or (an
             ``InferenceUnavailableError``) no training data.
+
+        See Also
+        --------
+        get_prediction : The probabilities with their intervals.
         """
         return margeff.get_margeff(self, at=at, method=method,
                                    atexog=atexog, dummy=dummy, count=count)
 
     def t_test(self, r_matrix: Any, cov_p: Any = None,
                use_t: bool | None = None) -> hypothesis.ContrastResults:
-        """z-test of each linear restriction ``R theta = q``, as
-        statsmodels' ``t_test``.
+        """Test each linear restriction ``R theta = q`` by its z statistic.
+
+        As statsmodels' ``t_test``.
 
         Parameters
         ----------
@@ -320,9 +351,19 @@ class _Results:
         Returns
         -------
         ContrastResults
-            ``effect`` (R theta), ``sd``, ``statistic`` / ``tvalue``,
-            ``pvalue``, ``conf_int(alpha)``, ``summary_frame()``,
-            ``summary()``.
+            The tests with statsmodels' names (the class is not exported:
+            use its attributes).  Attributes ``effect`` (``R theta``, one
+            per restriction), ``sd`` (its standard errors), ``statistic``
+            and ``tvalue`` (z or t), ``pvalue``, ``distribution`` ("norm"
+            or "t"), ``df_denom``, ``q``, ``c_names``; methods
+            ``conf_int(alpha=0.05)``, ``summary_frame(xname=None,
+            alpha=0.05)`` (columns "coef", "std err", "z", "P>|z|", "Conf.
+            Int. Low", "Conf. Int. Upp.") and ``summary(xname=None,
+            alpha=0.05)``.
+
+        See Also
+        --------
+        wald_test : The joint test of the restrictions.
         """
         return hypothesis.t_test(self, r_matrix, cov_p=cov_p, use_t=use_t)
 
@@ -330,9 +371,11 @@ class _Results:
                   invcov: Any = None, use_f: bool | None = None,
                   df_constraints: int | None = None,
                   scalar: bool = True) -> hypothesis.ContrastResults:
-        """Wald test of the joint linear hypothesis ``R theta = q``, as
-        statsmodels' ``wald_test``: ``(R theta - q)^T (R V R^T)^+ (R theta
-        - q)``, chi-squared with ``rank(R V R^T)`` degrees of freedom.
+        """Wald test of the joint linear hypothesis ``R theta = q``.
+
+        As statsmodels' ``wald_test``: ``(R theta - q)^T (R V R^T)^+ (R
+        theta - q)``, chi-squared with ``rank(R V R^T)`` degrees of
+        freedom.
 
         Parameters
         ----------
@@ -354,22 +397,31 @@ class _Results:
         Returns
         -------
         ContrastResults
-            ``statistic``, ``pvalue``, ``df_denom`` (the chi-squared
-            degrees of freedom, statsmodels' attribute), ``distribution``.
+            The test with statsmodels' names (the class is not exported:
+            use its attributes): ``statistic`` (a float), ``pvalue``,
+            ``df_denom`` (the chi-squared degrees of freedom, statsmodels'
+            attribute, or F's denominator's), ``df_num`` (F's numerator's),
+            ``distribution`` ("chi2" or "F"), ``chi2`` or ``fvalue``;
+            ``summary()`` is a line of text.
 
         Warns
         -----
         UserWarning
             When ``R V R^T`` is rank deficient (its rank is used).
+
+        See Also
+        --------
+        t_test : One test per restriction.
+        compare_lr_test : The likelihood-ratio test of nested models.
         """
         return hypothesis.wald_test(self, r_matrix, cov_p=cov_p,
                                     invcov=invcov, use_f=use_f,
                                     df_constraints=df_constraints)
 
     def compare_lr_test(self, restricted: Any) -> tuple[float, float, float]:
-        """Likelihood-ratio test of this model against a nested
-        ``restricted`` one fitted to the same data.
+        """Likelihood-ratio test against a nested ``restricted`` model.
 
+        The restricted model is fitted to the same data.
         ``LR = -2 (llf_restricted - llf)``, chi-squared with
         ``df_resid_restricted - df_resid`` degrees of freedom: for
         maximum-likelihood fits (``penalty=None``), or two Firth fits
@@ -384,21 +436,35 @@ class _Results:
         Returns
         -------
         lr_stat : float
+            The statistic ``-2 (llf_restricted - llf)``.
         p_value : float
+            Its chi-squared tail probability.
         df_diff : float
+            The degrees of freedom, the difference of ``df_resid``.
 
         Raises
         ------
         ValueError
             Penalized (l2) fits, different numbers of observations, or a
             "restricted" model with as many coefficients.
+
+        See Also
+        --------
+        wald_test : The Wald test of linear restrictions.
         """
         return hypothesis.compare_lr_test(self, restricted)
 
     def remove_data(self) -> None:
-        """Drop the reference to the training data that figures computed on
-        demand use (after computing the covariance), as statsmodels'
-        ``remove_data``."""
+        """Drop the reference to the training data, as statsmodels' ``remove_data``.
+
+        The covariance is computed first; figures that need the training
+        rows (residuals, marginal effects, profile intervals, predictions
+        without X) are unavailable afterwards.
+
+        See Also
+        --------
+        clogit.LogisticRegression.save : Model files never hold the data.
+        """
         self._fit.remove_data()
 
     def _statistics(self):
@@ -438,6 +504,11 @@ class LogitResults(_Results):
     the coefficient names ("const" or, for formulas, "Intercept" first)
     when pandas is installed, numpy arrays otherwise; see the module
     docstring of ``clogit._inference.results`` for the conventions.
+
+    See Also
+    --------
+    MNLogitResults : The results of a multinomial fit.
+    LogisticRegression.summary : The estimator's table of these figures.
     """
 
     def _series(self, values):
@@ -452,7 +523,17 @@ class LogitResults(_Results):
         return self._series(self._fit.params)
 
     def cov_params(self) -> Any:
-        """Covariance of the coefficients (of ``cov_type``)."""
+        """Covariance of the coefficients, of ``cov_type``.
+
+        Returns
+        -------
+        DataFrame or ndarray of shape (n_coef, n_coef)
+            Indexed by the coefficient names when pandas is installed.
+
+        See Also
+        --------
+        bse : The square roots of its diagonal.
+        """
         cov = self._fit.covariance
         pd = pandas_or_none()
         if pd is None:
@@ -466,7 +547,7 @@ class LogitResults(_Results):
 
     @property
     def tvalues(self) -> Any:
-        """z statistics ``params / bse`` (statsmodels' name)."""
+        """The z statistics ``params / bse`` (statsmodels' name)."""
         with np.errstate(divide="ignore", invalid="ignore"):
             return self._series(
                 self._fit.params / np.sqrt(np.diagonal(self._fit.covariance)))
@@ -477,8 +558,9 @@ class LogitResults(_Results):
         return self._series(two_sided_p(np.asarray(self.tvalues)))
 
     def conf_int(self, alpha: float = 0.05, method: str = "wald") -> Any:
-        """Confidence intervals: Wald's ``params -/+ z_{1-alpha/2} bse``,
-        or the profile (penalized) likelihood's.
+        """Confidence intervals of the coefficients, Wald's or profile ones.
+
+        Wald's are ``params -/+ z_{1-alpha/2} bse``.
 
         Parameters
         ----------
@@ -494,8 +576,14 @@ class LogitResults(_Results):
 
         Returns
         -------
-        DataFrame with columns 0 and 1 (as statsmodels), or ndarray of
-        shape (n_coef, 2)
+        DataFrame or ndarray of shape (n_coef, 2)
+            Lower and upper bounds: a DataFrame with columns 0 and 1
+            indexed by coefficient name (as statsmodels) when pandas is
+            installed.
+
+        See Also
+        --------
+        summary : The table with the Wald intervals.
         """
         if method not in ("wald", "profile"):
             raise ValueError(f"method must be 'wald' or 'profile', got "
@@ -515,8 +603,10 @@ class LogitResults(_Results):
     # -- residuals at the training rows (clogit._inference.residuals) ----
     @property
     def resid_response(self) -> np.ndarray:
-        """Response residuals ``y - p`` at the training rows (needs the
-        training data)."""
+        """Response residuals ``y - p`` at the training rows.
+
+        They need the training data (not after ``clogit.load``).
+        """
         return residuals.binary_residuals(self._fit, "response")
 
     @property
@@ -526,14 +616,12 @@ class LogitResults(_Results):
 
     @property
     def resid_pearson(self) -> np.ndarray:
-        """Pearson residuals ``(y - p) / sqrt(p (1 - p))`` at the training
-        rows."""
+        """Pearson residuals ``(y - p) / sqrt(p (1 - p))`` at the training rows."""
         return residuals.binary_residuals(self._fit, "pearson")
 
     @property
     def resid_dev(self) -> np.ndarray:
-        """Deviance residuals ``sign(y - p) sqrt(-2 loglik_i)`` at the
-        training rows."""
+        """Deviance residuals ``sign(y - p) sqrt(-2 loglik_i)``, training rows."""
         return residuals.binary_residuals(self._fit, "dev")
 
     def pred_table(self, threshold: float = 0.5) -> np.ndarray:
@@ -549,13 +637,17 @@ class LogitResults(_Results):
         ndarray of shape (2, 2)
             ``table[i, j]``: the observations of class i predicted as j
             (sums of the frequency weights), as statsmodels.
+
+        See Also
+        --------
+        resid_response : The residuals at the same rows.
         """
         return residuals.pred_table(self._fit, threshold)
 
     def summary(self, yname: str | None = None,
                 xname: list[str] | None = None, title: str | None = None,
                 alpha: float = 0.05) -> Summary:
-        """statsmodels-style summary table.
+        """Tabulate the fit and its inference, as statsmodels' ``summary``.
 
         Parameters
         ----------
@@ -565,12 +657,19 @@ class LogitResults(_Results):
         xname : list of str, optional
             Names of the coefficients, intercept first.
         title : str, optional
+            The table's title (default "Logit Regression Results").
         alpha : float in (0, 1), default=0.05
             One minus the confidence level of the intervals.
 
         Returns
         -------
         Summary
+            ``str()`` / ``as_text()`` the text table, ``as_html()``,
+            ``as_latex()``.
+
+        See Also
+        --------
+        conf_int : The intervals, Wald or profile.
         """
         alpha = check_alpha(alpha)
         block = binary_block(self._header(yname),
@@ -579,13 +678,18 @@ class LogitResults(_Results):
 
 
 class MNLogitResults(_Results):
-    """Results of a multinomial (softmax) fit, as statsmodels' ``MNLogit``:
-    the contrasts of every class with the first.
+    """Results of a multinomial (softmax) fit, as statsmodels' ``MNLogit``.
+
+    The inference is that of the contrasts of every class with the first.
 
     ``params``, ``bse``, ``tvalues`` and ``pvalues`` are (n_coef, K-1): one
     column per class after the first (labelled by the class), one row per
     coefficient (intercept first); ``cov_params()`` is ((K-1) n_coef)^2,
     class-major; ``conf_int()`` has a row per (class, coefficient).
+
+    See Also
+    --------
+    LogitResults : The results of a binary (or One-vs-Rest) problem.
     """
 
     def __init__(self, fit: Any, names: list[str], yname: str,
@@ -641,7 +745,17 @@ class MNLogitResults(_Results):
              for name in self._names])
 
     def cov_params(self) -> Any:
-        """((K-1) n_coef)^2 covariance, class-major (statsmodels' order)."""
+        """Covariance of the contrasts, class-major (statsmodels' order).
+
+        Returns
+        -------
+        DataFrame or ndarray of shape ((K-1) n_coef, (K-1) n_coef)
+            Indexed by (class, coefficient) when pandas is installed.
+
+        See Also
+        --------
+        bse : The square roots of its diagonal.
+        """
         cov = self._fit.covariance
         pd = pandas_or_none()
         if pd is None:
@@ -655,12 +769,18 @@ class MNLogitResults(_Results):
         Parameters
         ----------
         alpha : float in (0, 1), default=0.05
+            One minus the confidence level.
 
         Returns
         -------
-        DataFrame indexed by (class, coefficient) with columns "lower" and
-        "upper", or ndarray of shape (K-1, n_coef, 2) (statsmodels'
-        layouts)
+        DataFrame or ndarray of shape (K-1, n_coef, 2)
+            A DataFrame indexed by (class, coefficient) with columns
+            "lower" and "upper" when pandas is installed (statsmodels'
+            layouts).
+
+        See Also
+        --------
+        summary : The table with these intervals.
         """
         q = normal_quantile(check_alpha(alpha))
         params = self._fit.params
@@ -675,8 +795,11 @@ class MNLogitResults(_Results):
     # -- residuals at the training rows (clogit._inference.residuals) ----
     @property
     def resid_response(self) -> np.ndarray:
-        """(n, K): the indicator matrix of the observed classes less the
-        probabilities, at the training rows (needs the training data)."""
+        """Response residuals: observed class indicators less probabilities.
+
+        ndarray of shape (n, K) at the training rows (needs the training
+        data).
+        """
         return residuals.multinomial_residuals(self._fit, "response")
 
     @property
@@ -692,26 +815,42 @@ class MNLogitResults(_Results):
         ndarray of shape (K, K)
             ``table[i, j]``: the observations of class i whose most probable
             class is j (sums of the frequency weights), as statsmodels.
+
+        See Also
+        --------
+        resid_misclassified : The misclassified rows.
         """
         return residuals.multinomial_residuals(self._fit, "table")
 
     def summary(self, yname: str | None = None,
                 xname: list[str] | None = None, title: str | None = None,
                 alpha: float = 0.05) -> Summary:
-        """statsmodels-style summary: one header, one coefficient table per
-        class after the first (``yname=label``).
+        """Tabulate the fit and its inference, as statsmodels' ``summary``.
+
+        One header, then one coefficient table per class after the first
+        (``yname=label``).
 
         Parameters
         ----------
         yname : str, optional
+            Name of the dependent variable (default: the target's name, or
+            "y").
         xname : list of str, optional
             Names of the coefficients, intercept first.
         title : str, optional
+            The table's title (default "MNLogit Regression Results").
         alpha : float in (0, 1), default=0.05
+            One minus the confidence level of the intervals.
 
         Returns
         -------
         Summary
+            ``str()`` / ``as_text()`` the text table, ``as_html()``,
+            ``as_latex()``.
+
+        See Also
+        --------
+        conf_int : The Wald intervals.
         """
         alpha = check_alpha(alpha)
         block = multinomial_block(self._header(yname),

@@ -73,6 +73,11 @@ class SeparationWarning(ConvergenceWarning):
     and keeps the (finite) coefficients reached; the warning names the
     features involved.  A subclass of scikit-learn's ``ConvergenceWarning``
     (the optimizer cannot converge), hence of ``UserWarning``.
+
+    See Also
+    --------
+    LogisticRegression : ``penalty="firth"`` or a finite C give finite
+        estimates on separated data.
     """
 
 
