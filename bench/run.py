@@ -7,6 +7,10 @@ Times, on the same dense synthetic data in one run,
   "newton-cholesky",
 - statsmodels ``Logit(...).fit(method="newton")`` (penalty None only; skipped
   when statsmodels is not installed),
+- the peers of the ``[bench]`` extra, each skipped with a message when not
+  installed: glum's ``GeneralizedLinearRegressor`` (binomial, its default
+  IRLS solver), scikit-learn-intelex's ``LogisticRegression`` (oneDAL
+  lbfgs) and cyanure's ``Classifier`` (logistic loss),
 
 for the l2 penalty (C = 1) and for no penalty, and reports for each solver
 the median wall time of several fits, its ratio to scikit-learn's fastest
@@ -53,6 +57,7 @@ import platform
 import statistics
 import sys
 import time
+import warnings
 
 import numpy as np
 
@@ -95,6 +100,33 @@ except ImportError:
     threadpoolctl = None
 
 
+def _optional(module):
+    """``module`` imported, or None when it is not installed (an anchor
+    skipped with a message in the run's header)."""
+    import importlib
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+def _distribution_version(name):
+    from importlib import metadata
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+# The peers beyond scikit-learn and statsmodels (the [bench] extra): each
+# is skipped, with a message, when it is not installed.
+glum = _optional("glum")
+sklearnex_linear_model = _optional("sklearnex.linear_model")
+cyanure_estimators = _optional("cyanure.estimators")
+PEERS = {"glum": glum, "scikit-learn-intelex": sklearnex_linear_model,
+         "cyanure": cyanure_estimators}
+
+
 # --------------------------------------------------------------------------
 # Settings
 # --------------------------------------------------------------------------
@@ -110,6 +142,8 @@ SK_NEWTON_TOL = 1e-8        # newton-cholesky: max|grad| of the mean loss
 SK_LBFGS_TOL = 1e-10        # lbfgs needs a much smaller tol ...
 SK_LBFGS_MAX_ITER = 10_000  # ... and room to use it
 SM_TOL = 1e-8               # statsmodels newton: change in the parameters
+GLUM_TOL = 1e-10            # glum: max|grad| of its mean objective
+CYANURE_TOL = 1e-10         # cyanure: its relative duality gap
 REFERENCE_TOL = 1e-12       # the untimed clogit reference fit
 
 # Timed runs per solver, and seconds of timed runs after which a slow
@@ -161,6 +195,59 @@ def _sklearn_fit(penalty, solver):
     return fit
 
 
+def _glum_fit(penalty):
+    # glum minimizes mean(s * deviance / 2) + alpha / 2 |w|^2 with the
+    # deviance / 2 of the binomial family equal to the log loss, so
+    # alpha = 1 / (C n) is scikit-learn's objective divided by C n.
+    def fit(data):
+        X, y = data
+        alpha = 1.0 / (C * X.shape[0]) if penalty == "l2" else 0.0
+        model = glum.GeneralizedLinearRegressor(
+            family="binomial", alpha=alpha, l1_ratio=0.0,
+            gradient_tol=GLUM_TOL, max_iter=1000).fit(X, y)
+        return FitOutput(np.asarray(model.coef_).copy(),
+                         float(model.intercept_), int(model.n_iter_),
+                         int(model.n_iter_) < 1000)
+    return fit
+
+
+def _intelex_fit(penalty):
+    # scikit-learn-intelex's LogisticRegression: scikit-learn's API and
+    # objective, the oneDAL kernels (lbfgs)
+    def fit(data):
+        X, y = data
+        params = (dict(C=C) if penalty == "l2" else dict(C=np.inf))
+        with warnings.catch_warnings():
+            # sklearnex speaks when it falls back to scikit-learn
+            warnings.simplefilter("ignore", UserWarning)
+            clf = sklearnex_linear_model.LogisticRegression(
+                tol=SK_LBFGS_TOL, max_iter=SK_LBFGS_MAX_ITER,
+                **params).fit(X, y)
+        n_iter = int(np.max(clf.n_iter_))
+        return FitOutput(clf.coef_[0].copy(), float(clf.intercept_[0]),
+                         n_iter, n_iter < SK_LBFGS_MAX_ITER)
+    return fit
+
+
+def _cyanure_fit(penalty):
+    # cyanure minimizes mean(log loss) + lambda_1 / 2 |w|^2 (intercept not
+    # penalized): lambda_1 = 1 / (C n)
+    def fit(data):
+        X, y = data
+        if penalty == "l2":
+            params = dict(penalty="l2", lambda_1=1.0 / (C * X.shape[0]))
+        else:
+            params = dict(penalty="none", lambda_1=0.0)
+        clf = cyanure_estimators.Classifier(
+            loss="logistic", fit_intercept=True, tol=CYANURE_TOL,
+            max_iter=1000, verbose=False, **params).fit(X, y)
+        n_iter = int(np.max(getattr(clf, "n_iter_", 0)))
+        return FitOutput(np.ravel(clf.coef_).copy(),
+                         float(np.ravel(clf.intercept_)[0]), n_iter,
+                         n_iter < 1000)
+    return fit
+
+
 def _statsmodels_prepare(problem):
     # statsmodels wants the constant as a column of exog: build the
     # n x (p+1) C-ordered design once, outside the timing.
@@ -199,6 +286,14 @@ def solvers_for(penalty):
     if penalty is None and statsmodels is not None:
         out.append(("statsmodels newton", "statsmodels",
                     _statsmodels_prepare, _statsmodels_fit))
+    if glum is not None:
+        out.append(("glum irls", "glum", _same_data, _glum_fit(penalty)))
+    if sklearnex_linear_model is not None:
+        out.append(("intelex lbfgs", "scikit-learn-intelex", _same_data,
+                    _intelex_fit(penalty)))
+    if cyanure_estimators is not None:
+        out.append(("cyanure", "cyanure", _same_data,
+                    _cyanure_fit(penalty)))
     return out
 
 
@@ -284,6 +379,8 @@ def bench_problem(problem, mode, log, deadline=None):
         f_best = min([f_ref] + fvals)
         sk_best = min(timings[name].median for name, library, _, _ in specs
                       if library == "sklearn")
+        peer_best = min(timings[name].median for name, library, _, _ in specs
+                        if library != "clogit")
         for (name, library, _, _), fval in zip(specs, fvals):
             t = timings[name]
             out = t.output
@@ -292,6 +389,7 @@ def bench_problem(problem, mode, log, deadline=None):
                 penalty=_penalty_name(penalty), solver=name,
                 library=library, runs=len(t.times), times=t.times,
                 median=t.median, ratio_sklearn_best=t.median / sk_best,
+                ratio_best_peer=t.median / peer_best,
                 ratio_dsyrk=t.median / t_syrk, dsyrk_seconds=t_syrk,
                 dsyrk_times=syrk_times, dsyrk_spread=spread,
                 n_iter=out.n_iter, converged=out.converged,
@@ -321,6 +419,7 @@ def render(records):
             runs=str(r["runs"]),
             median=f"{r['median']:.3f}",
             vs_sk=f"{r['ratio_sklearn_best']:.2f}",
+            vs_peer=f"{r['ratio_best_peer']:.2f}",
             vs_syrk=f"{r['ratio_dsyrk']:.1f}",
             n_iter="-" if r["n_iter"] is None else str(r["n_iter"]),
             per_iter=per_iter,
@@ -335,6 +434,7 @@ def render(records):
         ("runs", "runs", ">"),
         ("median", "median s", ">"),
         ("vs_sk", "/sk best", ">"),
+        ("vs_peer", "/best peer", ">"),
         ("vs_syrk", "/dsyrk", ">"),
         ("n_iter", "iter", ">"),
         ("per_iter", "dsyrk/iter", ">"),
@@ -357,6 +457,8 @@ def environment():
         scipy=__import__("scipy").__version__,
         sklearn=sklearn.__version__,
         statsmodels=statsmodels.__version__ if statsmodels else None,
+        peers={name: _distribution_version(name) if module else None
+               for name, module in PEERS.items()},
         clogit=clogit.__version__,
     )
     if threadpoolctl is not None:
@@ -385,7 +487,10 @@ def cpu_model():
 
 # colours of the libraries in the figure
 LIBRARY_COLOURS = {"clogit": "tab:blue", "sklearn": "tab:orange",
-                   "statsmodels": "tab:green"}
+                   "statsmodels": "tab:green", "glum": "tab:red",
+                   "scikit-learn-intelex": "tab:purple",
+                   "cyanure": "tab:brown"}
+LIBRARY_NAMES = {"sklearn": "scikit-learn"}
 
 
 def draw_figure(records, env, mode, path):
@@ -422,7 +527,7 @@ def draw_figure(records, env, mode, path):
         y += 0.8
     fig, axes = plt.subplots(1, 2, figsize=(9.0, 0.28 * y + 1.6),
                              sharey=True)
-    panels = (("ratio_sklearn_best", "time / scikit-learn's fastest solver"),
+    panels = (("ratio_best_peer", "time / the fastest other library's"),
               ("ratio_dsyrk", "time / one dsyrk of Xᵀ X"))
     # a ratio is drawn from 1 (parity with the anchor) to its value: on a
     # log axis a bar has no natural origin
@@ -455,12 +560,15 @@ def draw_figure(records, env, mode, path):
                                                             "data"),
                          xytext=(4, 0), textcoords="offset points",
                          va="center", fontsize=7)
-    handles = [plt.Line2D([], [], color=colour, linewidth=2.5, marker="o",
-                          markersize=4)
-               for colour in LIBRARY_COLOURS.values()]
-    fig.legend(handles, ["clogit", "scikit-learn", "statsmodels"],
-               fontsize=7, loc="lower right", ncols=3, frameon=False,
-               bbox_to_anchor=(0.99, 0.025))
+    shown = [library for library in LIBRARY_COLOURS
+             if any(r["library"] == library for r in records)]
+    handles = [plt.Line2D([], [], color=LIBRARY_COLOURS[library],
+                          linewidth=2.5, marker="o", markersize=4)
+               for library in shown]
+    fig.legend(handles, [LIBRARY_NAMES.get(library, library)
+                         for library in shown],
+               fontsize=7, loc="lower right", ncols=min(len(shown), 6),
+               frameon=False, bbox_to_anchor=(0.99, 0.025))
     # the BLAS pools (numpy's and scipy's copies alike, once), without the
     # OpenMP pool
     pools = sorted({(b["api"], b.get("architecture"), b["threads"])
@@ -653,6 +761,10 @@ def main(argv=None):
         log(f"thread pools: {blas}")
         if statsmodels is None:
             log("statsmodels is not installed: its solver is skipped.")
+        for name, module in PEERS.items():
+            if module is None:
+                log(f"{name} is not installed: its solver is skipped "
+                    "(pip install '.[bench]').")
         log("warming up ...")
         warm_up()
 
@@ -669,6 +781,8 @@ def main(argv=None):
         log("")
         log("median s: median wall time of the timed fits (runs: how many); "
             "/sk best: ratio to scikit-learn's fastest solver on the same "
+            "problem; /best peer: ratio to the fastest solver of any other "
+            "library on the same "
             "problem; /dsyrk: ratio to one dsyrk computing Xᵀ X on the same "
             "X; dsyrk/iter: seconds per iteration in dsyrk units; obj gap: "
             "(f - f_ref) / |f_ref|.")
