@@ -146,3 +146,49 @@ def test_one_vs_rest_proba_is_unchanged_on_ordinary_scores():
     np.testing.assert_allclose(clf.predict_proba(X),
                                sig / sig.sum(axis=1, keepdims=True),
                                rtol=1e-13)
+
+
+def test_plain_arrays_skip_validation_with_the_same_answers_and_errors():
+    # Prediction on a plain float ndarray skips scikit-learn's validation
+    # (latency on one row); everything else goes through it.  The answers
+    # are those of the validated path, the errors scikit-learn's.
+    pd = pytest.importorskip("pandas")
+    X, y = synthetic_binary(n=300, p=4, seed=7)
+    est = clogit.LogisticRegression().fit(X, y)
+    calls = []
+    original = clogit._estimator.validate_data
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(clogit._estimator, "validate_data", counting)
+    try:
+        for rows in (X[:1], X, np.asfortranarray(X), X.astype(np.float32)):
+            fast = est.predict_proba(rows)
+            assert not calls
+            with pytest.MonkeyPatch.context() as off:
+                off.setattr(clogit.LogisticRegression, "_plain_input",
+                            lambda self, X: False)
+                slow = est.predict_proba(rows)
+            assert len(calls) == 1
+            calls.clear()
+            np.testing.assert_array_equal(fast, slow)
+        est.predict_proba(X.tolist())  # a list: validated
+        assert len(calls) == 1
+        bad = X[:3].copy()
+        bad[1, 2] = np.nan
+        with pytest.raises(ValueError, match="Input X contains NaN"):
+            est.predict(bad)
+        with pytest.raises(ValueError, match="4 features"):
+            est.predict(X[:, :3])
+        with pytest.raises(ValueError, match="Expected 2D array"):
+            est.predict(X[0])
+        # fitted with feature names: an ndarray warns as in scikit-learn
+        named = clogit.LogisticRegression().fit(
+            pd.DataFrame(X, columns=list("abcd")), y)
+        with pytest.warns(UserWarning, match="feature names"):
+            named.predict(X[:2])
+    finally:
+        mp.undo()

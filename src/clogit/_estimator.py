@@ -751,7 +751,7 @@ default="nonrobust"
             X = design.transform(X)  # its columns are the fitted ones
             # (transforms such as log may give inf on raw data)
             assert_all_finite(X, input_name="the design matrix of X")
-        else:
+        elif not self._plain_input(X):
             with np.errstate(over="ignore", invalid="ignore"):
                 # (scikit-learn's finiteness test sums X: huge finite values
                 # overflow there, harmlessly)
@@ -784,6 +784,21 @@ default="nonrobust"
             rows = np.flatnonzero(overflowed)
             scores[rows] = _scaled_scores(X[rows], coef, intercept)
         return scores.ravel() if n_problems == 1 else scores
+
+    def _plain_input(self, X):
+        """Whether X is a plain float ndarray that ``validate_data`` would
+        return unchanged: 2-D float64/float32, at least one row, as many
+        columns as the fit's, finite, for a model fitted without feature
+        names (which warns on X without them).  Prediction skips the
+        validation then: on one row it cost about 100 us of 130.  Anything
+        else (and any error) goes through ``validate_data``, for
+        scikit-learn's messages."""
+        return (type(X) is np.ndarray and X.ndim == 2
+                and X.dtype in (np.float64, np.float32)
+                and X.shape[0] >= 1
+                and X.shape[1] == getattr(self, "n_features_in_", -1)
+                and not hasattr(self, "feature_names_in_")
+                and bool(np.isfinite(X).all()))
 
     def predict(self, X: MatrixLike) -> np.ndarray:
         """Predicted class labels.
