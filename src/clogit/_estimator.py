@@ -899,6 +899,11 @@ default="nonrobust"
         path : str, path-like or writable text file object
             Where to write: a file name (overwritten) or an open file.
 
+        Returns
+        -------
+        None
+            The file is written atomically: on error, nothing changes.
+
         See Also
         --------
         clogit.load : Read the model back.

@@ -860,6 +860,11 @@ class LogisticRegressionCV(LogisticRegression):
         TypeError
             Always.
 
+        Returns
+        -------
+        None
+            The file is written atomically: on error, nothing changes.
+
         See Also
         --------
         clogit.LogisticRegression.save : Save the model refitted at ``C_``.

@@ -148,18 +148,24 @@ def test_sampled_early_hessians_reach_the_exact_fit(monkeypatch, penalty):
     from clogit._backends.memory import SoftmaxKernels
     monkeypatch.setattr(newton, "_SAMPLED_ROWS_PER_COEF", 1)
     X, y = synthetic_multiclass()
-    samples = []
-    original = SoftmaxKernels.row_sample
-    monkeypatch.setattr(SoftmaxKernels, "row_sample", lambda self, n: (
-        samples.append(original(self, n)) or samples[-1]))
-    fits = []
+    strides = []
+    original = SoftmaxKernels.softmax_pass
+
+    def counting(self, *args, hessian_stride=1, **kwargs):
+        strides.append(hessian_stride)
+        return original(self, *args, hessian_stride=hessian_stride,
+                        **kwargs)
+
+    monkeypatch.setattr(SoftmaxKernels, "softmax_pass", counting)
+    fits, used = [], []
     for rows in (len(y) // 8, 10 ** 12):  # sampled, then never sampled
         monkeypatch.setattr(newton, "_SAMPLED_ROWS", rows)
         fits.append(clogit.LogisticRegression(
             penalty=penalty, solver="newton", tol=TOL,
             multi_class="multinomial").fit(X, y))
-    assert samples[0] is not None and samples[1] is None
-    assert samples[0].n_samples < len(y) // 4
+        used.append(sorted(set(strides)))
+        strides.clear()
+    assert used == [[1, 8], [1]]
     sampled, exact = fits
     assert sampled.converged_ and exact.converged_
     assert exact.n_iter_[0] <= sampled.n_iter_[0] <= exact.n_iter_[0] + 2

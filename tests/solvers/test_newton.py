@@ -184,25 +184,21 @@ def test_equilibrated_factor_is_the_hessian_factor():
 
 
 class _SampleCountingKernels(BinomialKernels):
-    """BinomialKernels that count Hessian passes, and the row samples they
-    hand out (themselves counting)."""
+    """BinomialKernels that count their Hessian passes: from a row sample
+    (``hessian_stride`` > 1, the strides seen) and exact."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.hessian_passes = 0
-        self.samples = []
+        self.exact_passes, self.strides = 0, []
 
-    def block_pass(self, coef, grad, hess=None, z=None, **kwargs):
-        self.hessian_passes += hess is not None
-        return super().block_pass(coef, grad, hess, z, **kwargs)
-
-    def row_sample(self, n_rows):
-        sample = super().row_sample(n_rows)
-        if sample is not None:
-            sample.__class__ = _SampleCountingKernels
-            sample.hessian_passes, sample.samples = 0, []
-            self.samples.append(sample)
-        return sample
+    def block_pass(self, coef, grad, hess=None, z=None, columns=None,
+                   residual=None, hessian_stride=1):
+        if hess is not None and hessian_stride > 1:
+            self.strides.append(hessian_stride)
+        elif hess is not None:
+            self.exact_passes += 1
+        return super().block_pass(coef, grad, hess, z, columns, residual,
+                                  hessian_stride)
 
 
 def _schedule_fits(monkeypatch, X, y, s, alpha, sample_rows, **kwargs):
@@ -243,15 +239,15 @@ def test_sampled_early_hessians_reach_the_exact_fit(monkeypatch, layout,
     assert abs(sampled.objective - exact.objective) <= 1e-12 * abs(
         exact.objective)
     assert exact.n_iter <= sampled.n_iter <= exact.n_iter + 1
-    # sampled Hessians were used, then exact ones (at least the last)
-    (sample,) = kernels.samples
+    # sampled Hessians were used first, then exact ones (at least the last)
+    assert kernels.strides and set(kernels.strides) == {len(y) // 500}
+    assert kernels.exact_passes >= 1
+    assert len(kernels.strides) + kernels.exact_passes == sampled.n_iter
+    assert exact_kernels.strides == []
+    # row-major X is read in place (a strided view), the others copied
+    sample = kernels._samples(len(y) // 500)
     assert sample.n_samples == -(-len(y) // (len(y) // 500))
-    # C-ordered X is read in place (a strided view), the others copied
     assert np.shares_memory(sample.X, X) == (layout in ("C", "float32"))
-    assert sample.hessian_passes >= 1
-    assert kernels.hessian_passes >= 1
-    assert sample.hessian_passes + kernels.hessian_passes == sampled.n_iter
-    assert exact_kernels.samples == []
     # the factor is the exact Hessian's at the solution
     H = np.empty((9, 9), order="F")
     BinomialKernels(X, y, s, 1.0, True).block_pass(sampled.coef,
@@ -262,6 +258,26 @@ def test_sampled_early_hessians_reach_the_exact_fit(monkeypatch, layout,
                                atol=1e-12 * np.abs(H).max())
 
 
+def test_sampled_hessian_pass_is_the_strided_rows_hessian():
+    # block_pass(hessian_stride=k): objective, gradient and scores from
+    # all rows, the Hessian that of every k-th row with weights times k
+    X, y = synthetic_binary(n=1000, p=5, seed=8)
+    y = y.astype(np.float64)
+    s = np.random.default_rng(1).uniform(0.5, 2.0, len(y))
+    coef = np.linspace(-0.5, 0.5, 6)
+    kernels = BinomialKernels(X, y, s, 2.0, True)
+    grad, hess, z = np.empty(6), np.empty((6, 6), order="F"), np.empty(1000)
+    objective = kernels.block_pass(coef, grad, hess, z, hessian_stride=7)
+    grad_all, z_all = np.empty(6), np.empty(1000)
+    assert objective == kernels.block_pass(coef, grad_all, None, z_all)
+    np.testing.assert_array_equal(grad, grad_all)
+    np.testing.assert_array_equal(z, z_all)
+    Xt = np.hstack([X, np.ones((1000, 1))])[::7]
+    p = 1.0 / (1.0 + np.exp(-(Xt @ coef)))
+    expected = Xt.T @ ((2.0 * 7 * s[::7] * p * (1 - p))[:, None] * Xt)
+    np.testing.assert_allclose(hess, expected, rtol=1e-12)
+
+
 def test_warm_started_and_small_fits_use_exact_hessians(monkeypatch):
     # a warm start is near its optimum already (paths, warm_start=True),
     # and fewer than 4 sample sizes of rows save too little: no sample
@@ -270,9 +286,9 @@ def test_warm_started_and_small_fits_use_exact_hessians(monkeypatch):
     s = np.ones_like(y)
     (warm, kernels), _ = _schedule_fits(monkeypatch, X, y, s, 1.0, 500,
                                         coef0=np.full(9, 0.01))
-    assert warm.converged and kernels.samples == []
+    assert warm.converged and kernels.strides == []
     (small, kernels), _ = _schedule_fits(monkeypatch, X, y, s, 1.0, 1501)
-    assert small.converged and kernels.samples == []
+    assert small.converged and kernels.strides == []
 
 
 def test_sampled_hessians_keep_inference_exact(monkeypatch):
@@ -282,13 +298,18 @@ def test_sampled_hessians_keep_inference_exact(monkeypatch):
     import clogit._solvers.newton as newton
     monkeypatch.setattr(newton, "_SAMPLED_ROWS", 400)
     monkeypatch.setattr(newton, "_SAMPLED_ROWS_PER_COEF", 1)
-    samples = []
-    original = BinomialKernels.row_sample
-    monkeypatch.setattr(BinomialKernels, "row_sample", lambda self, n: (
-        samples.append(original(self, n)) or samples[-1]))
+    strides = []
+    original = BinomialKernels.block_pass
+
+    def counting(self, *args, hessian_stride=1, **kwargs):
+        strides.append(hessian_stride)
+        return original(self, *args, hessian_stride=hessian_stride,
+                        **kwargs)
+
+    monkeypatch.setattr(BinomialKernels, "block_pass", counting)
     X, y = synthetic_binary(n=5000, p=6, seed=5)
     est = clogit.LogisticRegression(penalty=None, tol=1e-10).fit(X, y)
-    assert samples and samples[0] is not None
+    assert 12 in strides  # 5000 // 400
     ref = sm.Logit(y, sm.add_constant(X)).fit(method="newton", disp=0,
                                                tol=1e-12)
     params = np.r_[est.intercept_, est.coef_[0]]

@@ -36,7 +36,8 @@ from dask import delayed
 
 from .._kernels import binomial as _binomial
 from .._kernels import softmax as _softmax
-from .memory import LP_MAX_NONZEROS, InMemoryMargins, InMemorySoftmaxMargins
+from .memory import (LP_MAX_NONZEROS, InMemoryMargins, InMemorySoftmaxMargins,
+                     sampling_stride, strided_rows)
 from .threads import map_in_threads
 
 # Batch sums added per task of the reduction tree, past this many batches:
@@ -53,16 +54,25 @@ SPLIT_EVERY = 8
 def chunk_block_pass(X, y, sample_weight, coef, fit_intercept, C, want_hess,
                      want_z, want_residual, columns):
     """``_binomial.block_pass`` on one row chunk: ``((objective, grad,
-    hess), (z, residual))``, the parts not asked for None."""
+    hess), (z, residual))``, the parts not asked for None.  ``want_hess``:
+    0 for no Hessian, 1 for the chunk's, k > 1 for that of every k-th row
+    of the chunk (weights times k; Newton's early Hessians, see
+    ``_backends.memory.strided_rows``)."""
     k1 = coef.shape[0]
     n = X.shape[0]
     grad = np.empty(k1)
     hess = np.empty((k1, k1), order="F") if want_hess else None
     z = np.empty(n) if want_z else None
     residual = np.empty(n) if want_residual else None
+    exact = hess if want_hess == 1 else None
     objective = _binomial.block_pass(X, y, sample_weight, coef, fit_intercept,
-                                     C, grad, hess, z, columns=columns,
+                                     C, grad, exact, z, columns=columns,
                                      residual_out=residual)
+    if want_hess > 1:
+        _binomial.block_pass(*strided_rows(X, y, sample_weight,
+                                           int(want_hess)),
+                             coef, fit_intercept, C, np.empty(k1), hess,
+                             columns=columns)
     return (objective, grad, hess), (z, residual)
 
 
@@ -575,15 +585,24 @@ class DaskBinomialKernels:
         """An empty per-sample buffer (see :class:`DistributedScores`)."""
         return DistributedScores(self.batches)
 
+    def sampling_stride(self, n_rows):
+        """The stride of a row sample of about ``n_rows`` rows for
+        ``block_pass(hessian_stride=)``, 1 for none (see
+        ``_backends.memory.sampling_stride``); each chunk samples its own
+        rows."""
+        return sampling_stride(self.n_samples, n_rows)
+
     def block_pass(self, coef, grad, hess=None, z=None, columns=None,
-                   residual=None):
+                   residual=None, hessian_stride=1):
         """Data objective; fills ``grad`` (and ``hess``; ``z`` and
         ``residual`` are DistributedScores).  ``_binomial.block_pass`` on
-        every chunk, summed."""
+        every chunk, summed; with ``hessian_stride`` k > 1 the Hessian
+        from every k-th row of each chunk, in the same pass."""
         coef = np.array(coef, dtype=np.float64)
         if columns is not None:
             columns = np.ascontiguousarray(columns, dtype=np.intc)
-        constants = (coef, self.fit_intercept, self.C, hess is not None,
+        want_hess = 0 if hess is None else max(int(hessian_stride), 1)
+        constants = (coef, self.fit_intercept, self.C, want_hess,
                      z is not None, residual is not None, columns)
         data = ([self._X], [self._y, self._s])
         if z is None and residual is None:

@@ -173,30 +173,48 @@ def _dense_hessian_diagonal(X, weights, fit_intercept, out):
         out[p] = weights.sum()
 
 
-def strided_rows(kernels, n_rows):
-    """``(X, y, sample_weight)`` of every k-th row of the kernels' data,
-    about ``n_rows`` rows, their sample weights times k (so that the data
-    term keeps its scale), or None when that would save less than 3/4 of a
-    pass (fewer than ``4 * n_rows`` rows) or X is CSC (its rows are
-    scattered).
+def sampling_stride(n_samples, n_rows, sparse_format=None):
+    """The stride k of a row sample of about ``n_rows`` of ``n_samples``
+    rows (every k-th row), or 1 (no sample) when that would save less than
+    3/4 of a pass (fewer than ``4 * n_rows`` rows) or X is CSC (its rows
+    are scattered)."""
+    stride = n_samples // max(int(n_rows), 1)
+    return 1 if stride < 4 or sparse_format == "csc" else int(stride)
 
-    For Newton's early Hessians (``_solvers.newton``).  C-ordered X is not
-    copied: every k-th row is a row-major matrix with leading dimension
-    k * p, which the dense kernels read as they read X; the rows of
-    F-ordered and CSR X are copied once per fit (``n_rows`` rows).  Taking
-    every k-th row, not a random draw, keeps a fit deterministic and
-    spreads the sample over data sorted by any key.
+
+def strided_rows(X, y, sample_weight, stride):
+    """``(X, y, sample_weight)`` of every ``stride``-th row, the sample
+    weights times ``stride`` (so that the data term keeps its scale).
+
+    For Newton's early Hessians (``_solvers.newton``, the Hessian
+    schedule).  Row-major X is not copied: every k-th row is a row-major
+    matrix with leading dimension k * p, which the dense kernels read as
+    they read X; the rows of F-ordered and CSR X are copied (``n / k``
+    rows).  Every k-th row, not a random draw, keeps a fit deterministic
+    and spreads the sample over data sorted by any key.
     """
-    stride = kernels.n_samples // max(int(n_rows), 1)
-    X = kernels.X
-    if stride < 4 or (sp.issparse(X) and X.format != "csr"):
-        return None
     rows = slice(0, None, stride)
     sample = X[rows]
-    if not sp.issparse(X) and not X.flags.c_contiguous:
+    if not sp.issparse(X) and sample.shape[1] > 1 and (
+            sample.strides[1] != sample.itemsize):
         sample = np.asfortranarray(sample)
-    return (sample, np.ascontiguousarray(kernels.y[rows]),
-            kernels.sample_weight[rows] * float(stride))
+    return (sample, np.ascontiguousarray(y[rows]),
+            sample_weight[rows] * float(stride))
+
+
+class _RowSamples:
+    """The kernels of one fit's row samples, made on first use and kept
+    (one per stride; Newton uses one)."""
+
+    def __init__(self, kernels, make):
+        self._kernels, self._make, self._made = kernels, make, {}
+
+    def __call__(self, stride):
+        if stride not in self._made:
+            k = self._kernels
+            self._made[stride] = self._make(*strided_rows(
+                k.X, k.y, k.sample_weight, stride))
+        return self._made[stride]
 
 
 class BinomialKernels:
@@ -243,6 +261,8 @@ class BinomialKernels:
         self.sparse = sp.issparse(X)
         self._csc = None
         self._sums = None
+        self._samples = _RowSamples(self, lambda X, y, s: BinomialKernels(
+            X, y, s, C, fit_intercept))
 
     def weight_sums(self):
         """``(sum(s), sum(s * y))``: what a solver's starting point and
@@ -256,12 +276,12 @@ class BinomialKernels:
         """An empty per-sample buffer (scores, steps, residuals)."""
         return np.empty(self.n_samples)
 
-    def row_sample(self, n_rows):
-        """These kernels on every k-th row, about ``n_rows`` of them, or
-        None (see :func:`strided_rows`)."""
-        sample = strided_rows(self, n_rows)
-        return None if sample is None else BinomialKernels(
-            *sample, self.C, self.fit_intercept)
+    def sampling_stride(self, n_rows):
+        """The stride of a row sample of about ``n_rows`` rows for
+        ``block_pass(hessian_stride=)``, 1 for none (see
+        :func:`sampling_stride`)."""
+        return sampling_stride(self.n_samples, n_rows,
+                               self.X.format if self.sparse else None)
 
     def _map(self, task):
         if len(self.chunks) == 1:
@@ -308,11 +328,19 @@ class BinomialKernels:
             tol)
 
     def block_pass(self, coef, grad, hess=None, z=None, columns=None,
-                   residual=None):
+                   residual=None, hessian_stride=1):
         """Data objective; fills grad (and hess, z, residual if given).
 
-        See :func:`clogit._binomial.block_pass`.
+        See :func:`clogit._binomial.block_pass`.  With ``hessian_stride``
+        k > 1 the Hessian comes from every k-th row, weights times k (see
+        :func:`strided_rows`), everything else from all rows.
         """
+        if hess is not None and hessian_stride > 1:
+            objective = self.block_pass(coef, grad, None, z, columns,
+                                        residual)
+            self._samples(hessian_stride).block_pass(
+                coef, np.empty_like(grad), hess, columns=columns)
+            return objective
         def run(rows, g, h):
             return self._block_pass(
                 rows, self.y[rows], self.sample_weight[rows], coef,
@@ -436,13 +464,15 @@ class SoftmaxKernels:
         self._pass = row_kernel(X, _softmax.softmax_pass, "softmax_pass")
         self._scores = row_kernel(X, _softmax.softmax_scores,
                                   "softmax_scores")
+        self._samples = _RowSamples(self, lambda X, y, s: SoftmaxKernels(
+            X, y, s, C, fit_intercept, n_classes))
 
-    def row_sample(self, n_rows):
-        """These kernels on every k-th row, about ``n_rows`` of them, or
-        None (see :func:`strided_rows`)."""
-        sample = strided_rows(self, n_rows)
-        return None if sample is None else SoftmaxKernels(
-            *sample, self.C, self.fit_intercept, self.n_classes)
+    def sampling_stride(self, n_rows):
+        """The stride of a row sample of about ``n_rows`` rows for
+        ``softmax_pass(hessian_stride=)``, 1 for none (see
+        :func:`sampling_stride`)."""
+        return sampling_stride(self.n_samples, n_rows,
+                               getattr(self.X, "format", None))
 
     def weight_sums(self):
         """``(sum(s), weighted class totals)``."""
@@ -459,9 +489,17 @@ class SoftmaxKernels:
             return [task(self.chunks[0])]
         return list(kernel_pool().map(task, self.chunks))
 
-    def softmax_pass(self, coef, grad, hess=None, z=None, n_free=-1):
+    def softmax_pass(self, coef, grad, hess=None, z=None, n_free=-1,
+                     hessian_stride=1):
         """Data objective; fills grad (and hess, z); see
-        ``_kernels.softmax.softmax_pass``."""
+        ``_kernels.softmax.softmax_pass``.  ``hessian_stride`` k > 1: the
+        Hessian from every k-th row (see :meth:`BinomialKernels.block_pass`).
+        """
+        if hess is not None and hessian_stride > 1:
+            objective = self.softmax_pass(coef, grad, None, z, n_free)
+            self._samples(hessian_stride).softmax_pass(
+                coef, np.empty_like(grad), hess, None, n_free)
+            return objective
         def task(rows):
             g = np.empty_like(grad)
             h = None if hess is None else np.empty_like(hess, order="F")

@@ -38,7 +38,8 @@ from scipy.optimize import minimize
 from .._kernels.blas import cho_solve
 from .lbfgs import run_lbfgs
 from .linesearch import StallGuard, backtrack
-from .newton import _EXACT_DECREMENT, factor_with_ridge, hessian_sample
+from .newton import (_EXACT_DECREMENT, factor_with_ridge, hessian_stride,
+                     strided)
 from .result import SolverResult
 from .start import start_multinomial
 from .stopping import GRADIENT_TEST, softmax_measure
@@ -117,20 +118,15 @@ def newton_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
     # Newton's Hessian schedule (see _solvers.newton): the early Hessians
     # from a row sample, the last ones exact; the (K k1)^2 Hessian costs K
     # times a pass's gradient per row, so the sample saves more here
-    sampled = hessian_sample(kernels, coef0, width)
-    if sampled is not None:
-        sampled_grad = np.empty_like(grad)
+    stride = hessian_stride(kernels, coef0, width)
 
     for iteration in range(1, max_iter + 1):
         # 1. Objective, gradient, full Hessian: one pass over X (the early
         #    Hessians from the row sample).
-        if sampled is not None:
-            objective = kernels.softmax_pass(coef, grad, None, z, n_free)
-            if float(np.max(np.abs(grad))) / scale <= tol:
-                sampled = None  # the stopping test needs the exact Hessian
-            else:
-                sampled.softmax_pass(coef, sampled_grad, hess, None, n_free)
-        if sampled is None:
+        objective = kernels.softmax_pass(coef, grad, hess, z, n_free,
+                                         **strided(stride))
+        if stride > 1 and float(np.max(np.abs(grad))) / scale <= tol:
+            stride = 1  # the stopping test needs the exact Hessian
             objective = kernels.softmax_pass(coef, grad, hess, z, n_free)
         g = grad.ravel()
         if alpha:
@@ -152,9 +148,8 @@ def newton_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
         direction = -g
         cho_solve(hess, direction)
         decrement_sq = -float(g @ direction)
-        if sampled is not None and 0.5 * decrement_sq / scale <= (
-                _EXACT_DECREMENT):
-            sampled = None  # the quadratic region: exact from now on
+        if stride > 1 and 0.5 * decrement_sq / scale <= _EXACT_DECREMENT:
+            stride = 1  # the quadratic region: exact from now on
 
         # 3. Convergence, over all K classes: a pinned reference class's
         #    gradient is minus the sum of the others'.

@@ -93,15 +93,21 @@ def factor_with_ridge(H, n_features=None):
     return tau
 
 
-def hessian_sample(kernels, coef0, n_coef):
-    """The kernels Newton's early Hessians come from (the Hessian
-    schedule, see ``_SAMPLED_ROWS``): a row sample of ``kernels`` on a
-    cold start (``coef0`` None) with enough rows, else None (every Hessian
-    exact).  ``n_coef``: the Hessian's order."""
-    if coef0 is not None or not hasattr(kernels, "row_sample"):
-        return None
-    return kernels.row_sample(max(_SAMPLED_ROWS,
-                                  _SAMPLED_ROWS_PER_COEF * n_coef))
+def hessian_stride(kernels, coef0, n_coef):
+    """The stride of the rows Newton's early Hessians come from (the
+    Hessian schedule, see ``_SAMPLED_ROWS``): on a cold start (``coef0``
+    None), kernels with ``sampling_stride`` and enough rows, every k-th
+    row; else 1 (every Hessian exact).  ``n_coef``: the Hessian's order."""
+    if coef0 is not None or not hasattr(kernels, "sampling_stride"):
+        return 1
+    return kernels.sampling_stride(max(_SAMPLED_ROWS,
+                                       _SAMPLED_ROWS_PER_COEF * n_coef))
+
+
+def strided(stride):
+    """The pass's keyword for Hessians from every ``stride``-th row (none
+    for exact Hessians: kernels without the option still work)."""
+    return {"hessian_stride": stride} if stride > 1 else {}
 
 
 def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
@@ -178,31 +184,26 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
         next_hess = np.empty((n_coef, n_coef), order="F")
         next_z = kernels.new_scores()
     pending = None  # data objective of a speculative pass at coef
-    # the Hessian schedule: the kernels on a row sample while the early
-    # Hessians come from it, None afterwards
-    sampled = None if speculate else hessian_sample(kernels, coef0, n_coef)
-    if sampled is not None:
-        sampled_grad = np.empty(n_coef)
+    # the Hessian schedule: the early Hessians from every stride-th row
+    # while stride > 1, exact ones afterwards
+    stride = hessian_stride(kernels, coef0, n_coef)
 
     for iteration in range(1, max_iter + 1):
         # 1. Objective, gradient and Hessian at coef: one pass over X (the
         #    early Hessians from the row sample, see above).
         if pending is None:
-            if sampled is not None:
-                objective = kernels.block_pass(coef, grad, None, z)
-                if float(np.max(np.abs(grad))) / scale <= tol:
-                    # the stopping test may pass here: it needs the exact
-                    # Hessian at coef (the decrement, inference's factor)
-                    sampled = None
-                else:
-                    sampled.block_pass(coef, sampled_grad, hess)
-            if sampled is None:
-                objective = kernels.block_pass(coef, grad, hess, z)
+            objective = kernels.block_pass(coef, grad, hess, z,
+                                           **strided(stride))
         else:
             objective = pending
             grad, next_grad = next_grad, grad
             hess, next_hess = next_hess, hess
             z, next_z = next_z, z
+        if stride > 1 and float(np.max(np.abs(grad))) / scale <= tol:
+            # the stopping test may pass here: it needs the exact Hessian
+            # at coef (the decrement, inference's factor)
+            stride = 1
+            objective = kernels.block_pass(coef, grad, hess, z)
         if alpha:
             objective += _penalty(coef, alpha, n_features)
             grad[:n_features] += alpha * coef[:n_features]
@@ -221,9 +222,8 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
         direction = -grad
         cho_solve(hess, direction)
         decrement_sq = -float(grad @ direction)  # g.H^-1.g >= 0
-        if sampled is not None and 0.5 * decrement_sq / scale <= (
-                _EXACT_DECREMENT):
-            sampled = None  # the quadratic region: exact from now on
+        if stride > 1 and 0.5 * decrement_sq / scale <= _EXACT_DECREMENT:
+            stride = 1  # the quadratic region: exact from now on
 
         # 3. Convergence: scaled gradient and Newton decrement.  (Not the
         #    objective's change: near the optimum a Newton step still fixes
@@ -248,7 +248,8 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
         full_step = pending = None
         if speculate:
             trial = coef + direction
-            pending = kernels.block_pass(trial, next_grad, next_hess, next_z)
+            pending = kernels.block_pass(trial, next_grad, next_hess, next_z,
+                                         **strided(stride))
             full_step = pending + penalty(trial)
         step, stop = step_along(
             kernels, coef, direction, z, dz, objective, -decrement_sq,
