@@ -47,7 +47,8 @@ from .multinomial import lbfgs_multinomial, newton_multinomial
 from .newton import newton_binary
 from .newton_cg import newton_cg_binary
 from .prox_multinomial import prox_newton_multinomial
-from .prox_newton import kkt_violation, penalty_value, prox_newton_binary
+from .prox_newton import (ModelHessian, kkt_violation, penalty_value,
+                          prox_newton_binary)
 from .result import SolverResult
 from .start import initial_coef
 
@@ -165,8 +166,9 @@ class ReusedPasses:
 # binary
 # ----------------------------------------------------------------------
 def run_point(solver, kernels, l1, l2, tol, max_iter, coef0, label,
-              candidates=None):
-    """One binary point by ``solver`` (a name of ``BINARY_SOLVERS``)."""
+              candidates=None, hessian=None):
+    """One binary point by ``solver`` (a name of ``BINARY_SOLVERS``);
+    ``hessian``, the proximal Newton model Hessian kept along the path."""
     common = dict(tol=tol, max_iter=max_iter, coef0=coef0, label=label)
     if solver == "newton":
         return newton_binary(kernels, alpha=l2, **common)
@@ -178,7 +180,7 @@ def run_point(solver, kernels, l1, l2, tol, max_iter, coef0, label,
         return prox_newton_binary(kernels, l1=l1, l2=l2,
                                   candidates=candidates, orthant_newton=True,
                                   keep_residual=candidates is not None,
-                                  **common)
+                                  hessian=hessian, **common)
     return gradient_descent(kernels, l1=l1, l2=l2, **common)
 
 
@@ -216,7 +218,7 @@ class _Gradient:
 
 
 def _screened_point(kernels, gradient, C, C_prev, coef, u, grad_b, l1, l2,
-                    tol, max_iter, label, scale_per_C):
+                    tol, max_iter, label, scale_per_C, hessian=None):
     """One l1 / elastic-net point with strong-rule screening and the KKT
     check on the discarded features; returns ``(result, u, grad_b)`` with
     the gradient per unit C at the accepted point."""
@@ -237,7 +239,7 @@ def _screened_point(kernels, gradient, C, C_prev, coef, u, grad_b, l1, l2,
     while True:
         candidates = np.flatnonzero(keep).astype(np.int32)
         result = run_point("prox_newton", kernels, l1, l2, tol, max_iter,
-                           coef, label, candidates)
+                           coef, label, candidates, hessian)
         n_iter += result.n_iter
         # 2. KKT check over the discarded features, at the new point.
         u, grad_b = gradient.at(result.coef, result.residual)
@@ -298,6 +300,9 @@ def binary_path(kernels, Cs, *, solver, l1, l2, tol, max_iter, coef0=None,
     screening = solver == "prox_newton"
     gradient = u = grad_b = None
     C_prev = None
+    # one model Hessian along the path: each point starts where the last
+    # ended, at the Hessian the last assembled (prox_newton.ModelHessian)
+    hessian = ModelHessian() if screening else None
     for k in path_order(Cs):
         C, point_l1, point_l2 = point_penalty(Cs[k], l1, l2)
         kernels.C = C
@@ -311,7 +316,7 @@ def binary_path(kernels, Cs, *, solver, l1, l2, tol, max_iter, coef0=None,
                 C_prev = point_l1 / largest if largest > 0 else np.inf
             result, u, grad_b = _screened_point(
                 kernels, gradient, C, C_prev, coef, u, grad_b, point_l1,
-                point_l2, tol, max_iter, label, sums[0])
+                point_l2, tol, max_iter, label, sums[0], hessian)
         else:
             result = run_point(solver if point_l1 or solver != "prox_newton"
                                else "newton", kernels, point_l1, point_l2,
