@@ -162,27 +162,49 @@ def orthant_step(hess, grad, coef, step, n_penalized, l1, l2):
 
 
 # A kept model Hessian (ModelHessian) converges linearly, at a rate set by
-# how far the Hessian weights moved since it was assembled, and its
-# iterations cost one pass over the candidates' columns; a fresh one costs
-# about 1 + k / HESSIAN_COLUMNS_PER_PASS such passes more (dsyrk against a
-# gemv pass: k = 136 of 400 columns, 12.4 ms against 3.0, k = 300 27 ms
-# against 3.8; AMD EPYC, one core) and then converges in about
-# FRESH_ITERATIONS.  The kept one is dropped when the iterations it still
-# needs at its observed rate cost more than that.
-HESSIAN_COLUMNS_PER_PASS = 40.0
+# how far the Hessian weights moved since it was assembled; a fresh one
+# then converges in about FRESH_ITERATIONS.  The kept one is dropped when
+# the iterations it still needs at its observed rate cost more than a
+# fresh Hessian and those iterations, in seconds estimated from sizes
+# (deterministic, whatever the load): an iteration reads the candidates'
+# rows once (dense: every column of them, PASS_RATE elements/s) plus
+# ITERATION_SECONDS of Python; a dense Hessian is such a pass and n k^2
+# flops at SYRK_RATE (AMD EPYC, one core: a 10,000 x 400 pass 3.0 ms, its
+# Hessian on k = 136 columns 9.4 ms more; breast_cancer's path, 0.28 ms
+# an iteration); sparse X's costs a pass over its nonzeros and k^2 entries.
+# Where a fresh Hessian costs less than ITERATION_SECONDS, none is kept
+# (the bookkeeping would cost more: breast_cancer's path took 0.17 s of CPU
+# keeping them, 0.08 s not).
+PASS_RATE = 1.3e9
+SYRK_RATE = 2.0e10
+ITERATION_SECONDS = 3e-4
 FRESH_ITERATIONS = 2.0
 
 
-def refresh_pays(ratio, distance, k):
-    """Whether assembling the Hessian afresh should cost fewer passes than
-    going on with the kept one, whose last iteration cut the violation by
-    ``ratio``, still ``distance`` times the tolerance, on ``k`` features."""
+def iteration_costs(kernels, k):
+    """Estimated seconds of an outer iteration on a kept Hessian and of
+    assembling a fresh one on ``k`` features (see ``PASS_RATE``)."""
+    X = getattr(kernels, "X", None)
+    if X is not None and hasattr(X, "nnz"):
+        return (X.nnz / PASS_RATE + ITERATION_SECONDS,
+                (X.nnz + k * k) / PASS_RATE)
+    n = getattr(kernels, "n_samples", 0)
+    one_pass = n * kernels.n_features / PASS_RATE
+    return one_pass + ITERATION_SECONDS, one_pass + n * k * k / SYRK_RATE
+
+
+def refresh_pays(ratio, distance, k, kernels):
+    """Whether assembling the Hessian afresh should cost less than going
+    on with the kept one, whose last iteration cut the violation by
+    ``ratio``, still ``distance`` times the tolerance, on ``k`` features
+    of the problem of ``kernels``."""
     if ratio >= 1.0:
         return True
     if distance <= 1.0 or ratio <= 0.0:
         return False
+    iteration, hessian = iteration_costs(kernels, k)
     remaining = np.log(distance) / -np.log(ratio)
-    return remaining > FRESH_ITERATIONS + 1.0 + k / HESSIAN_COLUMNS_PER_PASS
+    return remaining > FRESH_ITERATIONS + hessian / iteration
 
 
 class ModelHessian:
@@ -388,7 +410,7 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
                         abs(grad_b)) / scale
         fresh = True
         if reused and refresh_pays(violation / last_violation,
-                                   violation / tol, k):
+                                   violation / tol, k, kernels):
             hessian.stale = True
         last_violation = violation
         if violation <= tol:
@@ -425,8 +447,10 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
             kernels.cd_model(z, grad, work_coef, working, l1, l2, step_w, dz,
                              MAX_SWEEPS, inner_tol)
         else:
-            hess = (None if hessian is None
-                    else hessian.model(kernels, working, has_b))
+            # (a Hessian cheaper than the bookkeeping is never kept)
+            keep = (hessian is not None and iteration_costs(kernels, k)[1]
+                    > ITERATION_SECONDS)
+            hess = hessian.model(kernels, working, has_b) if keep else None
             reused = hess is not None
             if reused:
                 grad = np.append(full_grad[working],
@@ -435,7 +459,7 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
                 grad = np.empty(k1)
                 hess = np.empty((k1, k1), order="F")
                 kernels.block_pass(work_coef, grad, hess, None, working)
-                if hessian is not None:
+                if keep:
                     hessian.store(working, hess, kernels.C, z)
             sweeps = cd_quadratic(hess, grad, work_coef, k, l1, l2, step_w,
                                   np.zeros(k1), MAX_SWEEPS, inner_tol)
