@@ -196,11 +196,14 @@ def test_fold_kernels_skip_held_out_rows_exactly(binary, form, n_chunks,
         mask = np.ones(n)
         mask[rows] = 0.0
         masks.append(mask)
-    order, X_folds, slices = _fold_layout(X, masks)
+    from clogit import _path
     from clogit._backends import memory
     bounds = np.linspace(0, n, n_chunks + 1).astype(int)
-    monkeypatch.setattr(memory, "row_chunks", lambda X, width: [
-        slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])])
+    chunks = lambda X, width: [  # noqa: E731
+        slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+    monkeypatch.setattr(memory, "row_chunks", chunks)
+    monkeypatch.setattr(_path, "row_chunks", lambda X, width: [0, 1])
+    order, X_folds, slices = _fold_layout(X, masks)
     columns = np.array([1, 4, 6], dtype=np.int32)
     coef = np.array([0.3, -0.2, 0.5, 0.1])
     for f, mask in enumerate(masks):
@@ -227,3 +230,5 @@ def test_fold_kernels_skip_held_out_rows_exactly(binary, form, n_chunks,
     overlapping = [masks[0], np.roll(masks[0], 1)]
     assert _fold_layout(X, overlapping) is None
     assert _fold_layout(sp.csc_matrix(X), masks) is None
+    monkeypatch.setattr(_path, "row_chunks", lambda X, width: [0])
+    assert _fold_layout(X, masks) is None  # one chunk: zero weights

@@ -40,7 +40,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_consistent_length
 
 from . import _fitting
-from ._backends.memory import BinomialKernels, SoftmaxKernels
+from ._backends.memory import (BinomialKernels, SoftmaxKernels,
+                               row_chunks)
 from ._backends.threads import (available_cores, map_in_threads,
                                 single_threaded_blas)
 from ._solvers.multinomial import lbfgs_multinomial, newton_multinomial
@@ -213,10 +214,15 @@ def _fold_layout(X, masks):
     training rows are (at most) two slices of it.  Returns ``(order,
     permuted X, per fold the list of (start, stop) training slices)``, or
     None where it does not apply: held-out sets that overlap, CSC X (its
-    kernels run on all rows), or training rows that are not the
+    kernels run on all rows), X that fits one chunk, or training rows that are not the
     complement of the held-out ones.
     """
     if sp.issparse(X) and X.format != "csr":
+        return None
+    if len(row_chunks(X, X.shape[1])) < 2:
+        # X small enough for one chunk: a pass costs less than handing
+        # two slices to the pool (breast_cancer's l1 path + CV took 1.2 s
+        # on the layout, 0.6 s on zero weights)
         return None
     n = X.shape[0]
     held = [np.flatnonzero(mask == 0.0) for mask in masks]
