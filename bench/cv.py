@@ -37,6 +37,7 @@ Run from the repository root (PYTHONPATH=src for an uninstalled clogit)::
 
     python bench/cv.py --quick   # one run each, smaller l1 and text tasks
     python bench/cv.py           # medians of 3 runs, full sizes
+    python bench/cv.py --quick --task dense   # one task (see --help)
 
 glmnet is ``pip install python-glmnet`` (the [bench] extra); without it
 its rows are skipped with a message.
@@ -93,6 +94,7 @@ except ImportError:
 TIGHT = 1e-13
 CLOGIT_PATH_TOL = 1e-8
 CLOGIT_L1_TOL = 1e-10
+TASKS = ("breast_cancer", "cv_l1", "cv_l2", "dense", "text")
 
 
 def objective(X, y, coef, intercept, C, l1, l2):
@@ -247,19 +249,36 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
                         help="one run each, smaller l1 and text tasks")
+    parser.add_argument("--task", action="append", choices=TASKS,
+                        help="run only this task (repeatable; default: all)")
     args = parser.parse_args()
     runs = 1 if args.quick else 3
+    tasks = set(args.task or TASKS)
     X, y = load_breast_cancer(return_X_y=True)
     X = StandardScaler().fit_transform(X)
     summary = {}
-    summary["breast_cancer l1 path+CV / glmnet"] = l1_path_vs_glmnet(
-        "breast_cancer (569 x 30)", X, y, runs, glmnet_tol=1e-7)
-    summary["breast_cancer CV l1 / sklearn saga"] = cv_vs_sklearn(
-        "breast_cancer", X, y, runs, "l1")
-    summary["breast_cancer CV l2 / sklearn lbfgs"] = cv_vs_sklearn(
-        "breast_cancer", X, y, runs, "l2")
+    if "breast_cancer" in tasks:
+        summary["breast_cancer l1 path+CV / glmnet"] = l1_path_vs_glmnet(
+            "breast_cancer (569 x 30)", X, y, runs, glmnet_tol=1e-7)
+    if "cv_l1" in tasks:
+        summary["breast_cancer CV l1 / sklearn saga"] = cv_vs_sklearn(
+            "breast_cancer", X, y, runs, "l1")
+    if "cv_l2" in tasks:
+        summary["breast_cancer CV l2 / sklearn lbfgs"] = cv_vs_sklearn(
+            "breast_cancer", X, y, runs, "l2")
 
     n, p = (10_000, 400) if args.quick else (50_000, 2_000)
+    if "dense" in tasks:
+        dense_task(n, p, runs, summary)
+    if "text" in tasks:
+        text_task(args.quick, runs, summary)
+
+    print("\n== summary: time ratios ==")
+    for key, value in summary.items():
+        print(f"{key:45s} {'skipped' if value is None else f'{value:.3f}x'}")
+
+
+def dense_task(n, p, runs, summary):
     problem = make_problem(n, p, seed=3)
     # a sparse truth: 20 informative features
     rng = np.random.default_rng(3)
@@ -271,15 +290,13 @@ def main():
         f"dense l1 task ({n} x {p}, 20 informative)", problem.X, y_sparse,
         runs, glmnet_tol=1e-7)
 
-    n_docs, n_terms = (20_000, 5_000) if args.quick else (100_000, 20_000)
+
+def text_task(quick, runs, summary):
+    n_docs, n_terms = (20_000, 5_000) if quick else (100_000, 20_000)
     Xt, yt = make_text_problem(n=n_docs, p=n_terms, seed=1)
     summary[f"text {n_docs}x{n_terms} l1 path+CV / glmnet"] = (
         l1_path_vs_glmnet(f"sparse text task ({n_docs} x {n_terms}, CSR)",
                           sp.csr_matrix(Xt), yt, runs, glmnet_tol=1e-7))
-
-    print("\n== summary: time ratios ==")
-    for key, value in summary.items():
-        print(f"{key:45s} {'skipped' if value is None else f'{value:.3f}x'}")
 
 
 if __name__ == "__main__":

@@ -175,3 +175,60 @@ def test_l1_min_c_refuses_other_losses(binary):
     X, y, _ = binary
     with pytest.raises(ValueError, match="loss must be 'log'"):
         clogit.l1_min_c(X, y, loss="squared_hinge")
+
+
+@pytest.mark.parametrize("n_chunks", [1, 3])
+@pytest.mark.parametrize("form", ["dense", "csr"])
+def test_fold_kernels_skip_held_out_rows_exactly(binary, form, n_chunks,
+                                                 monkeypatch):
+    """A fold's kernels on the shared row-permuted X (training rows only)
+    give the passes of the full X with the held-out rows at weight zero;
+    overlapping held-out sets and CSC X fall back to zero weights."""
+    from clogit._backends.memory import BinomialKernels
+    from clogit._path import _fold_layout, _FoldKernels
+    X, y, s = binary
+    X = sp.csr_matrix(X) if form == "csr" else X
+    y = y.astype(np.float64)
+    n = X.shape[0]
+    held = np.array_split(np.random.default_rng(0).permutation(n), 3)
+    masks = []
+    for rows in held:
+        mask = np.ones(n)
+        mask[rows] = 0.0
+        masks.append(mask)
+    from clogit import _path
+    from clogit._backends import memory
+    bounds = np.linspace(0, n, n_chunks + 1).astype(int)
+    chunks = lambda X, width: [  # noqa: E731
+        slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+    monkeypatch.setattr(memory, "row_chunks", chunks)
+    monkeypatch.setattr(_path, "row_chunks", lambda X, width: [0, 1])
+    order, X_folds, slices = _fold_layout(X, masks)
+    columns = np.array([1, 4, 6], dtype=np.int32)
+    coef = np.array([0.3, -0.2, 0.5, 0.1])
+    for f, mask in enumerate(masks):
+        fold = _FoldKernels(X_folds, y[order], (s * mask)[order], True,
+                            slices[f])
+        read = np.zeros(n, dtype=bool)
+        for chunk in fold.chunks:
+            read[chunk] = True
+        assert not (mask[order][read] == 0).any()
+        assert read.sum() == mask.sum()
+        whole = BinomialKernels(X, y, s * mask, 0.7, True)
+        fold.C = 0.7
+        got, expected = np.empty(4), np.empty(4)
+        hess_got = np.empty((4, 4), order="F")
+        hess_expected = np.empty((4, 4), order="F")
+        residual = fold.new_scores()
+        value = fold.block_pass(coef, got, hess_got, None, columns, residual)
+        reference = whole.block_pass(coef, expected, hess_expected, None,
+                                     columns)
+        assert value == pytest.approx(reference, rel=1e-13)
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(hess_got, hess_expected, rtol=1e-12)
+        assert residual.sum() == pytest.approx(expected[-1], rel=1e-12)
+    overlapping = [masks[0], np.roll(masks[0], 1)]
+    assert _fold_layout(X, overlapping) is None
+    assert _fold_layout(sp.csc_matrix(X), masks) is None
+    monkeypatch.setattr(_path, "row_chunks", lambda X, width: [0])
+    assert _fold_layout(X, masks) is None  # one chunk: zero weights

@@ -158,3 +158,32 @@ def test_kernels_reject_mismatched_shapes():
         _binomial.block_pass(X, y, s, coef[:-1], True, 1.0, grad)
     with pytest.raises(ValueError, match="shape mismatch"):
         _binomial.matvec(X, coef, True, np.empty(3))
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_weighted_cross_matches_numpy(fit_intercept, order, dtype):
+    X, _, s, _ = _problem(n=5000, p=9)
+    X = np.asarray(X, dtype=dtype, order=order)
+    rows_of = np.array([1, 4, 8], dtype=np.intc)
+    columns = np.array([0, 1, 2, 4, 7], dtype=np.intc)
+    Xd = X.astype(np.float64)
+    B = Xd[:, columns]
+    if fit_intercept:
+        B = np.hstack([B, np.ones((X.shape[0], 1))])
+    expected = (Xd[:, rows_of].T * s) @ B
+    out = np.full((3, B.shape[1]), np.nan, order="F")
+    _binomial.weighted_cross(X, s, rows_of, columns, fit_intercept, out)
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_weighted_cross_refuses_bad_shapes():
+    X, _, s, _ = _problem()
+    cols = np.array([0, 1], dtype=np.intc)
+    with pytest.raises(ValueError, match="shape mismatch"):
+        _binomial.weighted_cross(X, s, cols, cols, True,
+                                 np.empty((2, 2), order="F"))
+    with pytest.raises(ValueError, match="out of range"):
+        _binomial.weighted_cross(X, s, np.array([0, 99], dtype=np.intc),
+                                 cols, False, np.empty((2, 2), order="F"))

@@ -190,3 +190,79 @@ def test_dense_and_sparse_l1_agree_on_ties(const, C, fit_intercept):
         np.testing.assert_allclose(sparse.coef_, dense.coef_, rtol=1e-6,
                                    atol=1e-9)
     assert dense.coef_[0, -1] == 0.0  # the tie goes to one column
+
+
+def _kernels(X, y, C=1.0):
+    from clogit._backends.memory import BinomialKernels
+    return BinomialKernels(np.ascontiguousarray(X, dtype=float),
+                           np.asarray(y, dtype=float), np.ones(len(y)), C,
+                           True)
+
+
+def test_kept_hessian_extended_equals_a_fresh_one():
+    """ModelHessian's rows for features that join the working set are the
+    Hessian at the scores it was kept at: the extended model equals the
+    Hessian assembled over the union there, rescaled to the new C."""
+    from clogit._solvers.prox_newton import ModelHessian
+    X, y = _sparse_problem()
+    kernels = _kernels(X, y, C=0.5)
+    first = np.array([0, 2, 5, 9], dtype=np.int32)
+    union = np.array([0, 2, 3, 5, 9, 20], dtype=np.int32)
+    coef = np.zeros(41)
+    coef[first] = np.random.default_rng(1).standard_normal(4) * 0.3
+    coef[-1] = 0.2
+
+    def hessian_on(columns):
+        c = np.append(coef[columns], coef[-1])
+        hess = np.empty((c.size, c.size), order="F")
+        kernels.block_pass(c, np.empty(c.size), hess, None, columns)
+        return hess
+
+    cache = ModelHessian()
+    cache.store(first, hessian_on(first), kernels.C,
+                X @ coef[:40] + coef[-1])
+    kernels.C = 2.0
+    got = cache.model(kernels, union, 1)
+    np.testing.assert_allclose(got, hessian_on(union), rtol=1e-12,
+                               atol=1e-12)
+    # a smaller working set is a submatrix of the kept one
+    sub = np.array([2, 20], dtype=np.int32)
+    index = [1, 5, 6]  # features 2 and 20 of the union, the intercept
+    np.testing.assert_allclose(cache.model(kernels, sub, 1),
+                               hessian_on(union)[np.ix_(index, index)],
+                               rtol=1e-12, atol=1e-12)
+
+
+def test_kept_hessian_along_cs_reaches_the_same_optima(monkeypatch):
+    """prox_newton_binary with one ModelHessian carried over a sequence of
+    C (as a path does) stops at the same optima as fresh fits: only the
+    route differs.  (The problem is small enough for the solver to keep
+    no Hessian; the cost gate is opened.)"""
+    from clogit._solvers import prox_newton
+    from clogit._solvers.prox_newton import ModelHessian, prox_newton_binary
+    monkeypatch.setattr(prox_newton, "ITERATION_SECONDS", 0.0)
+    stored = []
+    original_store = ModelHessian.store
+    monkeypatch.setattr(ModelHessian, "store", lambda self, *a: (
+        stored.append(1), original_store(self, *a)))
+    X, y = _sparse_problem()
+    kernels = _kernels(X, y)
+    cache = ModelHessian()
+    coef = None
+    candidates = np.arange(40, dtype=np.int32)
+    steps = 0
+    for C in (0.02, 0.03, 0.05, 0.1, 0.3, 1.0):
+        kernels.C = C
+        kept = prox_newton_binary(kernels, l1=1.0, l2=0.0, tol=TOL,
+                                  max_iter=100, coef0=coef, hessian=cache,
+                                  candidates=candidates)
+        fresh = prox_newton_binary(kernels, l1=1.0, l2=0.0, tol=TOL,
+                                   max_iter=100)
+        assert kept.converged and fresh.converged
+        np.testing.assert_array_equal(kept.coef[:40] == 0,
+                                      fresh.coef[:40] == 0)
+        np.testing.assert_allclose(kept.coef, fresh.coef, atol=1e-8)
+        coef = kept.coef
+        steps += kept.n_iter - 1  # the last iteration only tests
+    # kept Hessians served: fewer assembled than steps taken
+    assert 0 < len(stored) < steps

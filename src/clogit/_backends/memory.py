@@ -327,6 +327,22 @@ class BinomialKernels:
             self.fit_intercept, grad, coef, l1, l2, step, dz, max_sweeps,
             tol)
 
+    def cd_model_rows(self, z, rows_of, columns, out):
+        """Rows ``rows_of`` of the proximal Newton model's Hessian per unit
+        C at scores ``z``: ``out = X[:, rows_of].T diag(s p (1 - p))
+        Xt[:, columns]`` (intercept column last), row-parallel; what
+        extends a kept model to features that join the working set.
+        Returns False, leaving ``out`` alone, for sparse X (not
+        implemented there: the model is then assembled afresh)."""
+        if self.sparse:
+            return False
+        weights = np.empty(self.n_samples)
+        _sparse.hessian_weights(z, self.sample_weight, 1.0, weights)
+        self._reduce(lambda rows, part: _binomial.weighted_cross(
+            self.X[rows], weights[rows], rows_of, columns,
+            self.fit_intercept, part), out)
+        return True
+
     def block_pass(self, coef, grad, hess=None, z=None, columns=None,
                    residual=None, hessian_stride=1):
         """Data objective; fills grad (and hess, z, residual if given).

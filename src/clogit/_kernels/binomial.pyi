@@ -31,6 +31,14 @@ def block_pass(
     groups: NDArray[np.intc] | None = None,
     group_scores_out: _F64 | None = None,
 ) -> float: ...
+def weighted_cross(
+    X: _X,
+    weights: _F64,
+    rows_of: NDArray[np.intc],
+    columns: NDArray[np.intc],
+    fit_intercept: bool,
+    out: _F64,
+) -> None: ...
 def matvec(
     X: _X,
     coef: _F64,

@@ -36,7 +36,7 @@ from libc.math cimport fabs, sqrt
 from libc.stdlib cimport malloc, free
 from libc.string cimport memset
 
-from .blas cimport floating, _gemv, _syrk
+from .blas cimport floating, _gemm, _gemv, _syrk
 from .rows cimport _check_groups, _copy_block, _leading_dim
 from .scalar cimport clogit_binomial_point, clogit_binomial_loss
 
@@ -260,6 +260,78 @@ def block_pass(const floating[:, :] X, const double[::1] y,
     free(buf)
     free(meat_buf)
     return C * obj
+
+
+def weighted_cross(const floating[:, :] X, const double[::1] weights,
+                   const int[::1] rows_of, const int[::1] columns,
+                   bint fit_intercept, double[::1, :] out):
+    """``out[:, :] = X[:, rows_of].T @ diag(weights) @ Xt[:, columns]``.
+
+    ``Xt[:, columns]`` is X's ``columns`` with a column of ones appended
+    when fit_intercept, so ``out`` is (len(rows_of), len(columns) (+1)).
+    The rows of a Hessian ``Xt.T diag(weights) Xt`` for some of its
+    features (``rows_of``): what extends a kept proximal Newton model to
+    features that join the working set, at the weights it was assembled
+    with (``clogit._solvers.prox_newton.ModelHessian``).  One read of the
+    two column sets per block of rows, one dgemm per block.
+    """
+    cdef Py_ssize_t n = X.shape[0], p = X.shape[1]
+    cdef Py_ssize_t ka = rows_of.shape[0], kb = columns.shape[0]
+    cdef Py_ssize_t kb1 = kb + (1 if fit_intercept else 0)
+    cdef bint c_order = False
+    cdef int lda = _leading_dim(X, &c_order)
+    cdef Py_ssize_t m_max, i0, i, j, m
+    cdef const int *cols_a = NULL
+    cdef const int *cols_b = NULL
+    cdef double *buf_a
+    cdef double *buf_b
+    cdef double wi
+    if (weights.shape[0] != n or out.shape[0] != ka
+            or out.shape[1] != kb1):
+        raise ValueError("shape mismatch in weighted_cross")
+    for j in range(ka):
+        if rows_of[j] < 0 or rows_of[j] >= p:
+            raise ValueError("rows_of out of range")
+    for j in range(kb):
+        if columns[j] < 0 or columns[j] >= p:
+            raise ValueError("columns out of range")
+    if ka == 0 or kb1 == 0:
+        return
+    out[:, :] = 0.0
+    if n == 0:
+        return
+    cols_a = &rows_of[0]
+    if kb > 0:
+        cols_b = &columns[0]
+    m_max = min(default_block_rows(ka + kb1), n)
+    buf_a = <double *>malloc(m_max * (ka + kb1) * sizeof(double))
+    if buf_a == NULL:
+        raise MemoryError()
+    buf_b = buf_a + m_max * ka
+    with nogil:
+        i0 = 0
+        while i0 < n:
+            m = min(m_max, n - i0)
+            _copy_block(X, i0, m, cols_a, ka, False, c_order, buf_a)
+            _copy_block(X, i0, m, cols_b, kb, fit_intercept, c_order, buf_b)
+            if c_order:
+                # row-major blocks are the column-major transposes
+                for i in range(m):
+                    wi = weights[i0 + i]
+                    for j in range(ka):
+                        buf_a[i * ka + j] *= wi
+                _gemm[double](c'N', c'T', <int>ka, <int>kb1, <int>m, 1.0,
+                              buf_a, <int>ka, buf_b, <int>kb1, 1.0,
+                              &out[0, 0], <int>ka)
+            else:
+                for j in range(ka):
+                    for i in range(m):
+                        buf_a[j * m + i] *= weights[i0 + i]
+                _gemm[double](c'T', c'N', <int>ka, <int>kb1, <int>m, 1.0,
+                              buf_a, <int>m, buf_b, <int>m, 1.0,
+                              &out[0, 0], <int>ka)
+            i0 += m
+    free(buf_a)
 
 
 def matvec(const floating[:, :] X, const double[::1] coef, bint fit_intercept,

@@ -47,7 +47,8 @@ from .multinomial import lbfgs_multinomial, newton_multinomial
 from .newton import newton_binary
 from .newton_cg import newton_cg_binary
 from .prox_multinomial import prox_newton_multinomial
-from .prox_newton import kkt_violation, penalty_value, prox_newton_binary
+from .prox_newton import (ModelHessian, PointPass, kkt_violation,
+                          penalty_value, prox_newton_binary)
 from .result import SolverResult
 from .start import initial_coef
 
@@ -165,8 +166,10 @@ class ReusedPasses:
 # binary
 # ----------------------------------------------------------------------
 def run_point(solver, kernels, l1, l2, tol, max_iter, coef0, label,
-              candidates=None):
-    """One binary point by ``solver`` (a name of ``BINARY_SOLVERS``)."""
+              candidates=None, hessian=None, point_pass=None):
+    """One binary point by ``solver`` (a name of ``BINARY_SOLVERS``);
+    ``hessian`` and ``point_pass``, what proximal Newton keeps along the
+    path (``prox_newton.ModelHessian``, ``prox_newton.PointPass``)."""
     common = dict(tol=tol, max_iter=max_iter, coef0=coef0, label=label)
     if solver == "newton":
         return newton_binary(kernels, alpha=l2, **common)
@@ -178,6 +181,7 @@ def run_point(solver, kernels, l1, l2, tol, max_iter, coef0, label,
         return prox_newton_binary(kernels, l1=l1, l2=l2,
                                   candidates=candidates, orthant_newton=True,
                                   keep_residual=candidates is not None,
+                                  hessian=hessian, point_pass=point_pass,
                                   **common)
     return gradient_descent(kernels, l1=l1, l2=l2, **common)
 
@@ -216,7 +220,8 @@ class _Gradient:
 
 
 def _screened_point(kernels, gradient, C, C_prev, coef, u, grad_b, l1, l2,
-                    tol, max_iter, label, scale_per_C):
+                    tol, max_iter, label, scale_per_C, hessian=None,
+                    point_pass=None):
     """One l1 / elastic-net point with strong-rule screening and the KKT
     check on the discarded features; returns ``(result, u, grad_b)`` with
     the gradient per unit C at the accepted point."""
@@ -237,10 +242,12 @@ def _screened_point(kernels, gradient, C, C_prev, coef, u, grad_b, l1, l2,
     while True:
         candidates = np.flatnonzero(keep).astype(np.int32)
         result = run_point("prox_newton", kernels, l1, l2, tol, max_iter,
-                           coef, label, candidates)
+                           coef, label, candidates, hessian, point_pass)
         n_iter += result.n_iter
         # 2. KKT check over the discarded features, at the new point.
         u, grad_b = gradient.at(result.coef, result.residual)
+        if point_pass is not None and result.residual is not None:
+            point_pass.grad = u  # the next point starts from this pass
         result.residual = None
         if keep.all():
             break
@@ -298,6 +305,10 @@ def binary_path(kernels, Cs, *, solver, l1, l2, tol, max_iter, coef0=None,
     screening = solver == "prox_newton"
     gradient = u = grad_b = None
     C_prev = None
+    # one model Hessian along the path: each point starts where the last
+    # ended, at the Hessian the last assembled (prox_newton.ModelHessian)
+    hessian = ModelHessian() if screening else None
+    point_pass = PointPass() if screening else None
     for k in path_order(Cs):
         C, point_l1, point_l2 = point_penalty(Cs[k], l1, l2)
         kernels.C = C
@@ -311,7 +322,7 @@ def binary_path(kernels, Cs, *, solver, l1, l2, tol, max_iter, coef0=None,
                 C_prev = point_l1 / largest if largest > 0 else np.inf
             result, u, grad_b = _screened_point(
                 kernels, gradient, C, C_prev, coef, u, grad_b, point_l1,
-                point_l2, tol, max_iter, label, sums[0])
+                point_l2, tol, max_iter, label, sums[0], hessian, point_pass)
         else:
             result = run_point(solver if point_l1 or solver != "prox_newton"
                                else "newton", kernels, point_l1, point_l2,
