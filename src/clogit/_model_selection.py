@@ -855,15 +855,15 @@ class LogisticRegressionCV(LogisticRegression):
         path : str, path-like or file object
             Unused.
 
+        Returns
+        -------
+        None
+            Never returns.
+
         Raises
         ------
         TypeError
             Always.
-
-        Returns
-        -------
-        None
-            The file is written atomically: on error, nothing changes.
 
         See Also
         --------
