@@ -48,3 +48,18 @@ def solve(solver, X, y, sample_weight, *, C, fit_intercept, **kwargs):
 
     return solver(BinomialKernels(X, y, sample_weight, C, fit_intercept),
                   **kwargs)
+
+
+def record_hessian_strides(monkeypatch, kernels_class, method):
+    """Record the ``hessian_stride`` of every call of ``kernels_class``'s
+    pass ``method`` (Newton's Hessian schedule); returns the list."""
+    strides = []
+    original = getattr(kernels_class, method)
+
+    def recording(self, *args, hessian_stride=1, **kwargs):
+        strides.append(hessian_stride)
+        return original(self, *args, hessian_stride=hessian_stride,
+                        **kwargs)
+
+    monkeypatch.setattr(kernels_class, method, recording)
+    return strides

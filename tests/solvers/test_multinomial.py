@@ -8,7 +8,7 @@ from sklearn.metrics import log_loss as sk_log_loss
 from sklearn.preprocessing import StandardScaler
 
 import clogit
-from _data import synthetic_multiclass
+from _data import record_hessian_strides, synthetic_multiclass
 
 TOL = 1e-10
 # L-BFGS's line search needs a measurable decrease of f, which float64 stops
@@ -148,15 +148,7 @@ def test_sampled_early_hessians_reach_the_exact_fit(monkeypatch, penalty):
     from clogit._backends.memory import SoftmaxKernels
     monkeypatch.setattr(newton, "_SAMPLED_ROWS_PER_COEF", 1)
     X, y = synthetic_multiclass()
-    strides = []
-    original = SoftmaxKernels.softmax_pass
-
-    def counting(self, *args, hessian_stride=1, **kwargs):
-        strides.append(hessian_stride)
-        return original(self, *args, hessian_stride=hessian_stride,
-                        **kwargs)
-
-    monkeypatch.setattr(SoftmaxKernels, "softmax_pass", counting)
+    strides = record_hessian_strides(monkeypatch, SoftmaxKernels, "softmax_pass")
     fits, used = [], []
     for rows in (len(y) // 8, 10 ** 12):  # sampled, then never sampled
         monkeypatch.setattr(newton, "_SAMPLED_ROWS", rows)

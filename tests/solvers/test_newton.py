@@ -9,7 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 import clogit
 from clogit._solvers.newton import newton_binary
 from clogit._backends.memory import BinomialKernels
-from _data import synthetic_binary, solve
+from _data import record_hessian_strides, solve, synthetic_binary
 
 
 def _gradient(X, y, coef, C, alpha):
@@ -298,15 +298,7 @@ def test_sampled_hessians_keep_inference_exact(monkeypatch):
     import clogit._solvers.newton as newton
     monkeypatch.setattr(newton, "_SAMPLED_ROWS", 400)
     monkeypatch.setattr(newton, "_SAMPLED_ROWS_PER_COEF", 1)
-    strides = []
-    original = BinomialKernels.block_pass
-
-    def counting(self, *args, hessian_stride=1, **kwargs):
-        strides.append(hessian_stride)
-        return original(self, *args, hessian_stride=hessian_stride,
-                        **kwargs)
-
-    monkeypatch.setattr(BinomialKernels, "block_pass", counting)
+    strides = record_hessian_strides(monkeypatch, BinomialKernels, "block_pass")
     X, y = synthetic_binary(n=5000, p=6, seed=5)
     est = clogit.LogisticRegression(penalty=None, tol=1e-10).fit(X, y)
     assert 12 in strides  # 5000 // 400
