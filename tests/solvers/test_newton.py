@@ -201,7 +201,8 @@ class _SampleCountingKernels(BinomialKernels):
                                   hessian_stride)
 
 
-def _schedule_fits(monkeypatch, X, y, s, alpha, sample_rows, **kwargs):
+def _schedule_fits(monkeypatch, X, y, s, alpha, sample_rows, tol=1e-10,
+                   **kwargs):
     """The same Newton fit with the Hessian schedule's early Hessians from
     about ``sample_rows`` rows, and with exact Hessians only."""
     import clogit._solvers.newton as newton
@@ -210,7 +211,7 @@ def _schedule_fits(monkeypatch, X, y, s, alpha, sample_rows, **kwargs):
     for rows in (sample_rows, 10 ** 12):  # 10**12 rows: never sampled
         monkeypatch.setattr(newton, "_SAMPLED_ROWS", rows)
         kernels = _SampleCountingKernels(X, y, s, 1.0, True)
-        fits.append((newton_binary(kernels, alpha=alpha, tol=1e-10,
+        fits.append((newton_binary(kernels, alpha=alpha, tol=tol,
                                    max_iter=100, **kwargs), kernels))
     return fits
 
@@ -308,3 +309,25 @@ def test_sampled_hessians_keep_inference_exact(monkeypatch):
     np.testing.assert_allclose(params, ref.params, rtol=1e-8)
     bse = np.asarray(est.results_.bse)  # statsmodels' order: const first
     np.testing.assert_allclose(bse, np.asarray(ref.bse), rtol=1e-8)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 30.0, 300.0])
+@pytest.mark.parametrize("tol", [0.3, 0.1, 0.03, 1e-3])
+def test_a_returned_factor_is_always_exact(monkeypatch, alpha, tol):
+    # Whatever iteration the stopping test passes at (loose tolerances
+    # stop early, with l2 the penalized gradient is small where the data
+    # term's is not), a returned factor is the exact Hessian's at the
+    # returned coefficients, never a row sample's.
+    X, y = synthetic_binary(n=6000, p=8, seed=9)
+    y = y.astype(np.float64)
+    s = np.ones_like(y)
+    (fit, kernels), _ = _schedule_fits(monkeypatch, X, y, s, alpha, 500,
+                                       tol=tol)
+    assert fit.converged and kernels.strides  # the sample was used
+    assert fit.hessian_factor is not None
+    H = np.empty((9, 9), order="F")
+    BinomialKernels(X, y, s, 1.0, True).block_pass(fit.coef, np.empty(9), H)
+    H[np.arange(8), np.arange(8)] += alpha
+    L = np.tril(fit.hessian_factor)
+    np.testing.assert_allclose(L @ L.T, H, rtol=1e-12,
+                               atol=1e-12 * np.abs(H).max())

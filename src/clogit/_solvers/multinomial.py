@@ -125,8 +125,12 @@ def newton_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
         #    Hessians from the row sample).
         objective = kernels.softmax_pass(coef, grad, hess, z, n_free,
                                          **strided(stride))
-        if stride > 1 and float(np.max(np.abs(grad))) / scale <= tol:
-            stride = 1  # the stopping test needs the exact Hessian
+        if stride > 1 and float(np.max(np.abs(
+                grad.ravel() + alpha * np.where(
+                    penalized, coef[:n_free].ravel(), 0.0)))) / scale <= tol:
+            # the stopping test may pass here (on the penalized gradient):
+            # it needs the exact Hessian
+            stride = 1
             objective = kernels.softmax_pass(coef, grad, hess, z, n_free)
         g = grad.ravel()
         if alpha:

@@ -104,6 +104,14 @@ def hessian_stride(kernels, coef0, n_coef):
                                        _SAMPLED_ROWS_PER_COEF * n_coef))
 
 
+def _gradient_max(grad, coef, alpha, n_features):
+    """max |gradient| of the penalized objective, from the data term's
+    ``grad`` (the penalty not yet added)."""
+    full = grad.copy()
+    full[:n_features] += alpha * coef[:n_features]
+    return float(np.max(np.abs(full)))
+
+
 def strided(stride):
     """The pass's keyword for Hessians from every ``stride``-th row (none
     for exact Hessians: kernels without the option still work)."""
@@ -199,9 +207,11 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
             grad, next_grad = next_grad, grad
             hess, next_hess = next_hess, hess
             z, next_z = next_z, z
-        if stride > 1 and float(np.max(np.abs(grad))) / scale <= tol:
-            # the stopping test may pass here: it needs the exact Hessian
-            # at coef (the decrement, inference's factor)
+        if stride > 1 and _gradient_max(grad, coef, alpha,
+                                        n_features) / scale <= tol:
+            # the stopping test may pass here (on the penalized gradient):
+            # it needs the exact Hessian at coef (the decrement,
+            # inference's factor)
             stride = 1
             objective = kernels.block_pass(coef, grad, hess, z)
         if alpha:
