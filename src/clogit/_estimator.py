@@ -273,13 +273,16 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         with the step solved by conjugate gradients on Hessian-vector
         products ("l2" or None; multinomial fits use "auto"'s choice).
         "lbfgs": scipy's L-BFGS-B on the same Cython objective and
-        gradient, for many features ("l2" or None only), continued or
-        restarted until the stopping test holds.  "gd": (proximal) gradient
+        gradient ("l2" or None only), continued or restarted until the
+        stopping test holds; on dense X with up to 1,000 features
+        preconditioned by the Cholesky factor of a row-sample Hessian (see
+        the user guide's Solvers page).  "gd": (proximal) gradient
         descent with the constant step 1/L, see :func:`clogit.lipschitz_step`;
         for teaching and comparison.  "auto": proximal Newton for
-        "l1"/"elasticnet"; for dense X Newton up to 1,000 features and
-        L-BFGS beyond; for sparse X Newton up to 300 features and Newton-CG
-        beyond.  "newton" also switches to Newton-CG when the dense Hessian
+        "l1"/"elasticnet"; for dense X preconditioned L-BFGS from
+        ``n_samples * (n_features + 1) >= 1e6`` up to 1,000 features,
+        Newton on smaller problems and plain L-BFGS beyond 1,000 features;
+        for sparse X Newton up to 300 features and Newton-CG beyond.  "newton" also switches to Newton-CG when the dense Hessian
         would exceed 256 MiB.  scikit-learn's names are aliases:
         "newton-cholesky" is "newton"; "liblinear", "sag" and "saga" are
         "auto" -- the same objective solved to its optimum (liblinear's
@@ -464,11 +467,13 @@ default="nonrobust"
             warnings.simplefilter("ignore")  # given by _validate_params
             return resolve_penalty(self.penalty, self.C, self.l1_ratio)[0]
 
-    def _solver_for(self, objective, n_features, sparse=False):
+    def _solver_for(self, objective, n_features, sparse=False,
+                    n_samples=None):
         """The binary solver ``fit`` runs (see
-        ``clogit._fitting.binary_solver``)."""
+        ``clogit._fitting.binary_solver``; ``n_samples`` only for data in
+        memory)."""
         return _fitting.binary_solver(self._solver_name(), objective,
-                                      n_features, sparse)
+                                      n_features, sparse, n_samples)
 
     def _n_threads(self, n_problems):
         """Threads for One-vs-Rest: ``n_jobs`` (None: 1; negative: all cores
@@ -552,7 +557,8 @@ default="nonrobust"
         with single_threaded_blas():
             return self._fit_data(
                 data, objective,
-                self._solver_for(objective, X.shape[1], data.sparse),
+                self._solver_for(objective, X.shape[1], data.sparse,
+                                 X.shape[0]),
                 clusters, columns=columns)
 
     def _identified_columns(self, X, sample_weight):

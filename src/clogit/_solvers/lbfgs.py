@@ -16,16 +16,52 @@ there (a fresh curvature memory) until the test holds, ``max_iter``
 iterations are used, or a restart makes no progress -- the limit of
 float64 -- and ``converged`` is the test at the returned point, computed
 here, never scipy's status.
+
+Preconditioned (``precondition=True``, what in-memory dense fits up to
+1,000 features run): L-BFGS-B on the variables ``u = L.T x`` of a Cholesky
+factor ``L L.T`` of the Hessian at the start, from a row sample, refreshed
+at the current point every few iterations (``_REFRESH_EVERY``).  The
+objective in ``u`` has curvature near the identity however X's columns
+are scaled or correlated, so the iteration count stays that of
+well-conditioned data; the gradient, and so the fixed point and the
+stopping test, always come from every row.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
+
 import numpy as np
 from scipy.optimize import minimize
 
+from .._kernels.blas import trmm, trsm
+from .newton import factor_with_ridge, newton_binary
 from .result import SolverResult
 from .start import start_binary
 from .stopping import GRADIENT_TEST
+
+# The preconditioned variant (``precondition=True``): L-BFGS-B on
+# ``u = L.T x``, ``L L.T`` the Hessian at the start from every k-th row
+# (_PRECONDITIONER_ROWS_PER_COEF rows per coefficient, at least
+# _PRECONDITIONER_MIN_ROWS; all rows below four times that), refreshed at
+# the current point every _REFRESH_EVERY iterations.  Plain L-BFGS's
+# iteration count follows the conditioning of X; in these variables it
+# does not.  Measured here (2-core AMD EPYC, l2, C = 1, tol 1e-6, n x p
+# from 20,000 x 50 to 200,000 x 200, six designs: i.i.d. Gaussian,
+# AR(1) rho = 0.9, columns scaled by 10^U(-2, 2), half one-hot, strong
+# signal, Poisson counts): plain L-BFGS 6-87 iterations and 1,000 (not
+# converged) on the scaled columns; preconditioned 4-12 on all, in 0.4-1.0x
+# Newton's time (sum over the 30 fits 8.0 s against Newton's 12.8 s).
+# Rows per coefficient 16 / 32 / 64 / 128: 4.5 / 4.4 / 4.0 / 3.7 s over
+# the 18 fits up to 200,000 x 200.  The refresh matters where the
+# curvature changes along the way (large coefficients): raw breast_cancer
+# 81 iterations without it, 17-22 with it every 8-12 iterations (digits
+# "3 vs rest", C = 100: 337 against 33-40); every 6 costs more passes on
+# the large tasks than it saves.
+_PRECONDITIONER_ROWS_PER_COEF = 128
+_PRECONDITIONER_MIN_ROWS = 2048
+_REFRESH_EVERY = 10
 
 
 class _Cache:
@@ -51,8 +87,57 @@ class _Cache:
         return self.f, self.g
 
 
+class _Diagonal:
+    """Variables ``u = x * x_scale`` (powers of two: exact)."""
+
+    def __init__(self, x_scale):
+        self.x_scale = x_scale
+
+    def to_u(self, x):
+        return x * self.x_scale
+
+    def to_x(self, u):
+        return u / self.x_scale
+
+    def gradient_u(self, g):
+        return g / self.x_scale
+
+    def bound(self):
+        """``b`` with ``max|g| <= b max|g_u|``."""
+        return float(np.max(self.x_scale, initial=1.0))
+
+
+class _Preconditioned:
+    """Variables ``u = L.T x`` for a lower-triangular ``L`` (``L L.T``
+    approximates the Hessian): in ``u`` the objective's curvature is
+    near the identity, where L-BFGS converges in a few iterations however
+    the features are scaled or correlated."""
+
+    def __init__(self, factor):
+        self.L = factor
+
+    def to_u(self, x):
+        u = np.array(x, dtype=np.float64, order="F")[:, None]
+        trmm(1.0, self.L, u, trans=True)
+        return u[:, 0]
+
+    def to_x(self, u):
+        x = np.array(u, dtype=np.float64, order="F")[:, None]
+        trsm(1.0, self.L, x, trans=True)
+        return x[:, 0]
+
+    def gradient_u(self, g):
+        g_u = np.array(g, dtype=np.float64, order="F")[:, None]
+        trsm(1.0, self.L, g_u)
+        return g_u[:, 0]
+
+    def bound(self):
+        return float(np.max(np.abs(np.tril(self.L)).sum(axis=1),
+                            initial=1.0))
+
+
 def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
-              on_iterate=None, x_scale=None):
+              on_iterate=None, x_scale=None, preconditioner=None):
     """Minimize ``fun`` (returns the scaled objective and gradient) by
     L-BFGS-B until ``max|gradient| <= tol``, restarting when scipy stops
     early.
@@ -77,6 +162,10 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
         gradient ``g / x_scale``, and the stopping test stays the one on
         ``g``.  Without it, features near 1e155 make the first unit step
         overflow and the line search give up at the start.
+    preconditioner : ndarray, optional
+        A lower-triangular F-ordered ``L`` (``L L.T`` near the Hessian of
+        the scaled objective): L-BFGS-B runs on ``u = L.T x`` instead
+        (``x_scale`` is then ignored).
 
     Returns
     -------
@@ -86,22 +175,30 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
         iterations run, why the iteration stopped short ("" if it did not)
         and whether ``on_iterate`` stopped it.
     """
-    if x_scale is None:
-        x_scale = np.ones(np.shape(x0))
+    if preconditioner is not None:
+        variables = _Preconditioned(preconditioner)
+    else:
+        variables = _Diagonal(np.ones(np.shape(x0)) if x_scale is None
+                              else x_scale)
 
     def scaled_fun(u):
-        f, g = fun(u / x_scale)
-        return f, g / x_scale
-
-    def max_abs_gradient(g_u):  # on the original variables
-        return float(np.max(np.abs(g_u * x_scale), initial=0.0))
+        x = variables.to_x(u)
+        f, g = fun(x)
+        scaled_fun.g_x = g
+        return f, variables.gradient_u(g)
 
     cache = _Cache(scaled_fun)
-    x = np.array(x0, dtype=np.float64, copy=True) * x_scale
-    f, g = cache.at(x)
-    g_max = max_abs_gradient(g)
-    # scipy's test max|g_u| <= gtol implies the test on x
-    gtol = tol / float(np.max(x_scale, initial=1.0))
+
+    def max_abs_gradient(u):  # the test on the original variables
+        cache.at(u)
+        return float(np.max(np.abs(scaled_fun.g_x), initial=0.0))
+
+    x = variables.to_u(np.array(x0, dtype=np.float64, copy=True))
+    f, _ = cache.at(x)
+    g_max = max_abs_gradient(x)
+    # scipy's test max|g_u| <= gtol implies the test on x; the callback
+    # stops as soon as the test on x itself holds
+    gtol = tol / variables.bound()
     used = 0
     reason = ""
     stopped = [False]
@@ -109,15 +206,17 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
     def callback(intermediate_result):
         count = used + callback.calls + 1
         callback.calls += 1
+        g_now = max_abs_gradient(intermediate_result.x)
         if verbose:
-            _, g_now = cache.at(intermediate_result.x)
             print(f"{label}iter {count:3d}  objective "
                   f"{intermediate_result.fun:.12e}  max|grad| "
-                  f"{max_abs_gradient(g_now):.3e}")
+                  f"{g_now:.3e}")
         if on_iterate is not None and on_iterate(
-                count, intermediate_result.x / x_scale,
+                count, variables.to_x(intermediate_result.x),
                 intermediate_result.fun):
             stopped[0] = True
+            raise StopIteration
+        if g_now <= tol:
             raise StopIteration
 
     while g_max > tol and used < max_iter and not stopped[0]:
@@ -130,10 +229,10 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
                      "ftol": 0.0, "maxfun": max(15_000, 50 * max_iter)})
         n_new = max(int(result.nit), callback.calls)
         used += n_new
-        f_new, g = cache.at(result.x)
+        f_new, _ = cache.at(result.x)
         progress = n_new > 0 and f_new < f
         x, f = np.array(result.x, dtype=np.float64, copy=True), f_new
-        g_max = max_abs_gradient(g)
+        g_max = max_abs_gradient(x)
         if g_max > tol and not progress and not stopped[0]:
             message = result.message
             if isinstance(message, bytes):
@@ -141,21 +240,24 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
             reason = ("stopped at the limit of floating-point precision "
                       f"(L-BFGS-B: {message})")
             break
-    return x / x_scale, f, g_max, used, reason, stopped[0]
+    return variables.to_x(x), f, g_max, used, reason, stopped[0]
 
 
 def lbfgs_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
-                 label="", monitor=None, x_scale=None):
+                 label="", monitor=None, x_scale=None, precondition=False):
     """Fit a binary logistic model by L-BFGS-B.
 
     Parameters and return value are those of
     :func:`clogit._solvers.newton.newton_binary` (``monitor`` included:
     called after every L-BFGS iteration with the iterate's scores); the
     stopping test and its continuation are described in the module
-    docstring; ``x_scale`` is :func:`run_lbfgs`'s.
+    docstring; ``x_scale`` is :func:`run_lbfgs`'s.  ``precondition``:
+    run on the variables of the Hessian at the start, from a row sample
+    (see ``_PRECONDITIONER_ROWS_PER_COEF``).
     """
     n_features, scale, coef, (z,) = start_binary(kernels, coef0, 1)
-    grad = np.empty(coef.shape[0])
+    n_coef = coef.shape[0]
+    grad = np.empty(n_coef)
     scores_at = [None]
 
     def objective_and_gradient(c):
@@ -174,12 +276,59 @@ def lbfgs_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
             scores_at[0] = c.copy()
         return monitor(iteration, c, f * scale, z)
 
-    coef, f, g_max, n_iter, reason, stopped = run_lbfgs(
-        objective_and_gradient, coef, tol=tol, max_iter=max_iter,
-        verbose=verbose, label=label,
-        on_iterate=None if monitor is None else on_iterate, x_scale=x_scale)
+    n_iter = 0
+    while True:
+        factor = (start_factor(kernels, coef, alpha, scale, n_features)
+                  if precondition else None)
+        budget = max_iter - n_iter
+        if precondition:
+            budget = min(budget, _REFRESH_EVERY)
+        coef, f, g_max, used, reason, stopped = run_lbfgs(
+            objective_and_gradient, coef, tol=tol, max_iter=budget,
+            verbose=verbose, label=label,
+            on_iterate=None if monitor is None else on_iterate,
+            x_scale=x_scale, preconditioner=factor)
+        n_iter += used
+        if (g_max <= tol or stopped or reason or n_iter >= max_iter
+                or not precondition):
+            break
+    if precondition and reason and n_iter < max_iter:
+        # L-BFGS-B found no decrease of f at a gradient above tol: the
+        # step's decrease is below f's rounding, while Newton's steps
+        # still fix digits there (its stall guard accepts them on the
+        # gradient); from this close, one or two exact iterations
+        polished = newton_binary(
+            kernels, alpha=alpha, tol=tol, max_iter=max_iter - n_iter,
+            coef0=coef, verbose=verbose, label=label,
+            monitor=None if monitor is None else (
+                lambda iteration, *rest: monitor(iteration + n_iter, *rest)))
+        return replace(polished, n_iter=polished.n_iter + n_iter,
+                       solver="L-BFGS (preconditioned), then Newton")
     return SolverResult(coef=coef, objective=f * scale, n_iter=n_iter,
                         converged=g_max <= tol and not stopped,
                         max_abs_grad=g_max, ridge=0.0,
-                        stopped_by_monitor=stopped, solver="L-BFGS",
+                        stopped_by_monitor=stopped,
+                        solver=("L-BFGS (preconditioned)" if precondition
+                                else "L-BFGS"),
                         test=GRADIENT_TEST, tol=tol, reason=reason)
+
+
+def start_factor(kernels, coef, alpha, scale, n_features):
+    """Lower Cholesky factor of the scaled objective's Hessian at ``coef``
+    from every k-th row (``_PRECONDITIONER_ROWS_PER_COEF`` rows per
+    coefficient), a ridge added only if it is singular."""
+    n_coef = coef.shape[0]
+    hess = np.empty((n_coef, n_coef), order="F")
+    grad = np.empty(n_coef)
+    stride = kernels.sampling_stride(max(
+        _PRECONDITIONER_MIN_ROWS, _PRECONDITIONER_ROWS_PER_COEF * n_coef))
+    kernels.block_pass(coef, grad, hess, kernels.new_scores(),
+                       **({"hessian_stride": stride} if stride > 1 else {}))
+    hess[np.arange(n_features), np.arange(n_features)] += alpha
+    factor_with_ridge(hess, n_features)
+    hess[np.triu_indices(n_coef, 1)] = 0.0
+    # the factor of H / scale, formed from H's: the rescaled objective
+    # (clogit._scaling) keeps H finite for features near 1e200, where
+    # H / scale (about the mean of x x.T) overflows and its factor does not
+    hess /= math.sqrt(scale)
+    return hess

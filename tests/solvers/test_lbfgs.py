@@ -1,0 +1,139 @@
+"""Preconditioned L-BFGS (``_solvers.lbfgs``, ``precondition=True``) and
+what ``solver="auto"`` picks for it."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import clogit
+from clogit import _fitting
+from clogit._backends.memory import BinomialKernels
+from clogit._solvers import lbfgs as lbfgs_module
+from clogit._solvers.lbfgs import lbfgs_binary
+from clogit._solvers.newton import newton_binary
+from _data import breast_cancer, record_hessian_strides, solve
+
+
+def _badly_conditioned(n=3000, p=12, seed=0):
+    """AR(1)-correlated features (rho = 0.9) with scales over four decades:
+    plain L-BFGS needs hundreds of iterations here."""
+    rng = np.random.default_rng(seed)
+    E = rng.standard_normal((n, p))
+    X = np.empty_like(E)
+    X[:, 0] = E[:, 0]
+    for j in range(1, p):
+        X[:, j] = 0.9 * X[:, j - 1] + np.sqrt(1 - 0.81) * E[:, j]
+    coef = rng.standard_normal(p) / np.sqrt(p)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(X @ coef - 0.2)))).astype(float)
+    return X * 10.0 ** rng.uniform(-2, 2, p), y
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1.0])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_preconditioned_reaches_newtons_optimum_in_few_iterations(alpha,
+                                                                 order):
+    X, y = _badly_conditioned()
+    X = np.asarray(X, order=order)
+    s = np.ones(len(y))
+    common = dict(C=1.0, fit_intercept=True, alpha=alpha, tol=1e-10,
+                  max_iter=2000)
+    newton = solve(newton_binary, X, y, s, **common)
+    pre = solve(lbfgs_binary, X, y, s, precondition=True, **common)
+    plain = solve(lbfgs_binary, X, y, s,
+                  **dict(common, max_iter=5 * pre.n_iter))
+    assert newton.converged and pre.converged
+    # the same optimum: gradients <= 1e-10 of C sum(s) on coefficients of
+    # scales 1e-2..1e2
+    np.testing.assert_allclose(pre.coef, newton.coef, rtol=1e-6, atol=1e-9)
+    assert abs(pre.objective - newton.objective) <= 1e-12 * abs(
+        newton.objective)
+    # plain L-BFGS does not get there in five times as many iterations
+    assert pre.n_iter <= 40 and not plain.converged
+    assert pre.solver.startswith("L-BFGS (preconditioned)")
+
+
+def test_preconditioner_comes_from_a_row_sample_and_is_refreshed(
+        monkeypatch):
+    # 40,000 rows, 11 coefficients: at least 2,048 rows for the sample, so
+    # every 19th row; breast_cancer-like large coefficients (strong signal)
+    # make the curvature change along the way, hence refreshes
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((40_000, 10))
+    coef = rng.standard_normal(10) * 2.0
+    y = (rng.random(40_000) < 1 / (1 + np.exp(-X @ coef))).astype(float)
+    strides = record_hessian_strides(monkeypatch, BinomialKernels,
+                                     "block_pass")
+    monkeypatch.setattr(lbfgs_module, "_REFRESH_EVERY", 3)
+    result = solve(lbfgs_binary, X, y, np.ones(len(y)), C=1.0,
+                   fit_intercept=True, alpha=1.0, tol=1e-8, max_iter=200,
+                   precondition=True)
+    reference = solve(newton_binary, X, y, np.ones(len(y)), C=1.0,
+                      fit_intercept=True, alpha=1.0, tol=1e-10, max_iter=100)
+    assert result.converged
+    np.testing.assert_allclose(result.coef, reference.coef, rtol=1e-5,
+                               atol=1e-7)
+    sampled = [k for k in strides if k > 1]
+    # one sampled Hessian per run of at most 3 iterations, nothing else
+    # sampled (the gradient passes take every row)
+    assert set(sampled) == {40_000 // 2048}
+    assert len(sampled) == -(-result.n_iter // 3)
+
+
+def test_newton_finishes_where_lbfgs_b_finds_no_decrease():
+    # at tol=1e-13 the step's decrease is far below f's rounding: L-BFGS-B
+    # stops on "no decrease" with the test failing; Newton goes on from
+    # there, and the fit converges
+    X, y = breast_cancer()
+    result = solve(lbfgs_binary, X, y.astype(float), np.ones(len(y)), C=1.0,
+                   fit_intercept=True, alpha=1.0, tol=1e-13, max_iter=1000,
+                   precondition=True)
+    assert result.converged and result.max_abs_grad <= 1e-13
+    assert result.solver == "L-BFGS (preconditioned), then Newton"
+    assert result.hessian_factor is not None  # Newton's exact factor
+    clf = clogit.LogisticRegression(solver="lbfgs", tol=1e-13,
+                                    max_iter=1000).fit(X, y)
+    assert "lbfgs (preconditioned), then newton" in str(clf.summary())
+
+
+def test_auto_picks_preconditioned_lbfgs_on_large_dense_data():
+    objective = _fitting.Objective(C=1.0, l1=0.0, l2=1.0)
+    big = _fitting.AUTO_LBFGS_MIN_ENTRIES // 51
+    assert _fitting.binary_solver("auto", objective, 50,
+                                  n_samples=big + 1) == "lbfgs"
+    assert _fitting.binary_solver("auto", objective, 50,
+                                  n_samples=big - 1) == "newton"
+    # without the row count (clogit.dask) and for sparse X: as before
+    assert _fitting.binary_solver("auto", objective, 50) == "newton"
+    assert _fitting.binary_solver("auto", objective, 50, sparse=True,
+                                  n_samples=10 * big) == "newton"
+    assert _fitting.binary_solver("newton", objective, 50,
+                                  n_samples=10 * big) == "newton"
+    l1 = _fitting.Objective(C=1.0, l1=1.0, l2=0.0)
+    assert _fitting.binary_solver("auto", l1, 50,
+                                  n_samples=10 * big) == "prox_newton"
+
+
+def test_auto_fit_on_large_dense_data_is_newtons_optimum():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((25_000, 40))
+    y = (rng.random(25_000) < 1 / (1 + np.exp(-X @ rng.standard_normal(
+        40) / 6))).astype(int)
+    auto = clogit.LogisticRegression(tol=1e-10).fit(X, y)
+    newton = clogit.LogisticRegression(solver="newton", tol=1e-10).fit(X, y)
+    assert auto.converged_
+    assert "lbfgs (preconditioned)" in str(auto.summary())
+    np.testing.assert_allclose(auto.coef_, newton.coef_, rtol=1e-7,
+                               atol=1e-9)
+    np.testing.assert_allclose(auto.std_errors_, newton.std_errors_,
+                               rtol=1e-7)
+    # sparse X of the same data: plain L-BFGS (no row-sample Hessian)
+    assert not _fitting.lbfgs_preconditioned(
+        _fitting_data(sp.csr_matrix(X), y), "lbfgs")
+    assert _fitting.lbfgs_preconditioned(_fitting_data(X, y), "lbfgs")
+
+
+def _fitting_data(X, y):
+    from clogit._backends.memory import InMemoryData
+
+    return InMemoryData(X, np.asarray(y, dtype=np.int64), None,
+                        np.array([0, 1]))
