@@ -113,3 +113,44 @@ def test_rejects_bad_class_indices():
     y[0] = 7
     with pytest.raises(ValueError, match="class indices"):
         _pass(X, y, s, coef, 1.0, 3)
+
+
+# -- ovr_pass: the K binary problems of One-vs-Rest in one read of X ------
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("block_rows", [0, 7])
+def test_ovr_pass_is_every_binary_problem(dtype, order, fit_intercept,
+                                          block_rows):
+    X, y, s, coef = _problem(n=300, p=5, K=4, seed=3)
+    X = np.asarray(X, dtype=dtype, order=order)
+    coef = np.ascontiguousarray(coef if fit_intercept else coef[:, :-1])
+    C = 0.7
+    grad = np.empty_like(coef)
+    objectives = np.empty(4)
+    total = _softmax.ovr_pass(X, y, s, coef, fit_intercept, C, grad,
+                              objectives, block_rows)
+    Xt = X.astype(np.float64)
+    if fit_intercept:
+        Xt = np.hstack([Xt, np.ones((300, 1))])
+    for k in range(4):
+        z = Xt @ coef[k]
+        yk = (y == k).astype(float)
+        expected = C * np.sum(s * (np.logaddexp(0.0, z) - yk * z))
+        residual = C * s * (1.0 / (1.0 + np.exp(-z)) - yk)
+        np.testing.assert_allclose(objectives[k], expected, rtol=1e-13)
+        np.testing.assert_allclose(grad[k], Xt.T @ residual, rtol=1e-11,
+                                   atol=1e-12)
+    assert total == pytest.approx(objectives.sum(), rel=1e-15)
+
+
+def test_ovr_pass_validates_shapes():
+    X, y, s, coef = _problem()
+    with pytest.raises(ValueError, match="grad must be"):
+        _softmax.ovr_pass(X, y, s, coef, True, 1.0, np.empty((2, 5)),
+                          np.empty(3))
+    bad = y.copy()
+    bad[0] = 3
+    with pytest.raises(ValueError, match="class indices"):
+        _softmax.ovr_pass(X, bad, s, coef, True, 1.0, np.empty((3, 5)),
+                          np.empty(3))

@@ -4,6 +4,7 @@ what ``solver="auto"`` picks for it."""
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
 
 import clogit
 from clogit import _fitting
@@ -137,3 +138,83 @@ def _fitting_data(X, y):
 
     return InMemoryData(X, np.asarray(y, dtype=np.int64), None,
                         np.array([0, 1]))
+
+
+# -- One-vs-Rest fitted together (lbfgs_ovr) ------------------------------
+def _four_classes(n=4000, p=6, seed=4):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) * 10.0 ** rng.uniform(-1, 1, p)
+    y = np.argmax(X / X.std(axis=0) @ rng.standard_normal((p, 4))
+                  + rng.gumbel(size=(n, 4)), axis=1)
+    return X, np.array(["a", "b", "c", "d"])[y]
+
+
+def _one_by_one(monkeypatch):
+    monkeypatch.setattr(_fitting, "_ovr_together", lambda *args: False)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weights", [None, "sample", "dict"])
+def test_ovr_together_equals_class_by_class(monkeypatch, fit_intercept,
+                                            weights):
+    X, y = _four_classes()
+    extra = {}
+    sample_weight = None
+    if weights == "sample":
+        sample_weight = np.random.default_rng(5).uniform(0.2, 3.0, len(y))
+    if weights == "dict":
+        extra["class_weight"] = {"a": 2.0, "c": 0.5}
+    params = dict(multi_class="ovr", solver="lbfgs", tol=1e-10, C=0.3,
+                  fit_intercept=fit_intercept, **extra)
+    calls = []
+    original = lbfgs_module.lbfgs_ovr
+    monkeypatch.setattr(_fitting, "lbfgs_ovr", lambda *a, **k: calls.append(
+        1) or original(*a, **k))
+    together = clogit.LogisticRegression(**params).fit(
+        X, y, sample_weight=sample_weight)
+    assert calls == [1] and together.converged_
+    _one_by_one(monkeypatch)
+    separate = clogit.LogisticRegression(**params).fit(
+        X, y, sample_weight=sample_weight)
+    np.testing.assert_allclose(together.coef_, separate.coef_, rtol=1e-6,
+                               atol=1e-8)
+    np.testing.assert_allclose(together.intercept_, separate.intercept_,
+                               rtol=1e-6, atol=1e-8)
+    # inference per class, on each class's own kernels
+    np.testing.assert_allclose(together.std_errors_, separate.std_errors_,
+                               rtol=1e-6)
+
+
+def test_ovr_together_warm_start_and_honest_state():
+    X, y = _four_classes(seed=6)
+    clf = clogit.LogisticRegression(multi_class="ovr", solver="lbfgs",
+                                    tol=1e-8, warm_start=True).fit(X, y)
+    first = clf.coef_.copy()
+    clf.fit(X, y)  # from the optimum: nothing left to do
+    assert np.all(clf.n_iter_ <= 1)
+    np.testing.assert_allclose(clf.coef_, first, rtol=1e-6, atol=1e-9)
+    with pytest.warns(ConvergenceWarning) as record:
+        short = clogit.LogisticRegression(multi_class="ovr", solver="lbfgs",
+                                          max_iter=2).fit(X, y)
+    assert not short.converged_ and np.all(short.n_iter_ == 2)
+    # one warning per class that fails its own test, naming it
+    messages = [str(w.message) for w in record]
+    assert messages and all(
+        m.startswith("[class '") and "L-BFGS (preconditioned) did not "
+        "converge: reached max_iter=2" in m for m in messages)
+
+
+def test_ovr_class_by_class_where_the_problems_differ(monkeypatch):
+    # balanced class weights give each problem its own weights, and
+    # unpenalized fits are watched for separation class by class
+    X, y = _four_classes(seed=7)
+    calls = []
+    monkeypatch.setattr(_fitting, "lbfgs_ovr",
+                        lambda *a, **k: calls.append(1))
+    for params in ({"class_weight": "balanced"}, {"penalty": None}):
+        clogit.LogisticRegression(multi_class="ovr", solver="lbfgs",
+                                  **params).fit(X, y)
+    clogit.LogisticRegression(multi_class="ovr", solver="newton").fit(X, y)
+    clogit.LogisticRegression(multi_class="ovr", solver="lbfgs").fit(
+        sp.csr_matrix(X), y)
+    assert calls == []

@@ -217,7 +217,19 @@ class _RowSamples:
         return self._made[stride]
 
 
-class BinomialKernels:
+class _RowParallel:
+    """Kernels that run on the row chunks ``self.chunks`` in the kernel
+    pool's threads (one chunk: in the caller's thread)."""
+
+    chunks: list
+
+    def _map(self, task):
+        if len(self.chunks) == 1:
+            return [task(self.chunks[0])]
+        return list(kernel_pool().map(task, self.chunks))
+
+
+class BinomialKernels(_RowParallel):
     """The kernels of ``_binomial`` / ``_sparse`` bound to one fit's data.
 
     Every solver talks to X only through this object, so dense and sparse
@@ -282,11 +294,6 @@ class BinomialKernels:
         :func:`sampling_stride`)."""
         return sampling_stride(self.n_samples, n_rows,
                                self.X.format if self.sparse else None)
-
-    def _map(self, task):
-        if len(self.chunks) == 1:
-            return [task(self.chunks[0])]
-        return list(kernel_pool().map(task, self.chunks))
 
     def _reduce(self, task, out):
         """Run ``task(rows, part)`` on every chunk, each into its own
@@ -449,7 +456,7 @@ def matvec(X, coef, fit_intercept, out):
     BinomialKernels(X, None, None, 1.0, fit_intercept).matvec(coef, out)
 
 
-class SoftmaxKernels:
+class SoftmaxKernels(_RowParallel):
     """The ``_kernels.softmax`` kernels (and their sparse twins) bound to one
     fit's data, row-parallel as :class:`BinomialKernels`.
 
@@ -499,11 +506,6 @@ class SoftmaxKernels:
     def new_scores(self):
         """An empty (n_samples, n_classes) score buffer."""
         return np.empty((self.n_samples, self.n_classes))
-
-    def _map(self, task):
-        if len(self.chunks) == 1:
-            return [task(self.chunks[0])]
-        return list(kernel_pool().map(task, self.chunks))
 
     def softmax_pass(self, coef, grad, hess=None, z=None, n_free=-1,
                      hessian_stride=1):
@@ -563,6 +565,64 @@ class SoftmaxKernels:
         """Data objective at ``z + step * dz`` (never reads X)."""
         return _softmax.softmax_objective_along(self.y, self.sample_weight,
                                                 z, dz, step, self.C)
+
+
+class OvrKernels(_RowParallel):
+    """The K binary problems of One-vs-Rest on one fit's data, evaluated
+    together (``_kernels.softmax.ovr_pass``: one read of X for all K),
+    row-parallel as :class:`BinomialKernels`; for problems that share the
+    sample weights (no ``class_weight="balanced"``).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), dense
+    y : ndarray of shape (n_samples,), int32
+        Class indices in ``range(n_classes)``: problem k is class k against
+        the rest.
+    sample_weight : ndarray of shape (n_samples,), float64
+    C : float
+    fit_intercept : bool
+    n_classes : int
+    """
+
+    def __init__(self, X, y, sample_weight, C, fit_intercept, n_classes):
+        self.X = X
+        self.y = y
+        self.sample_weight = sample_weight
+        self.C = C
+        self.fit_intercept = fit_intercept
+        self.n_classes = n_classes
+        self.n_samples, self.n_features = X.shape
+        self.chunks = row_chunks(X, X.shape[1] * n_classes)
+        self._samples = {}
+
+    def sampling_stride(self, n_rows):
+        """The stride of a row sample of about ``n_rows`` rows, 1 for none
+        (see :func:`sampling_stride`)."""
+        return sampling_stride(self.n_samples, n_rows)
+
+    def ovr_pass(self, coef, grad, objectives):
+        """Sum of the K data terms at ``coef`` (K x k1); fills ``grad``
+        (K x k1) and ``objectives`` (K,)."""
+        def run(rows, g, objs):
+            return _softmax.ovr_pass(
+                self.X[rows], self.y[rows], self.sample_weight[rows], coef,
+                self.fit_intercept, self.C, g, objs)
+
+        return summed_over_chunks(self, run, [grad, objectives])
+
+    def class_hessian(self, k, coef, hess, stride=1):
+        """Hessian of problem ``k``'s data term at its ``coef`` (k1,), from
+        every ``stride``-th row (scaled to all rows, see
+        :func:`strided_rows`), into ``hess`` (k1 x k1, F order)."""
+        if stride not in self._samples:
+            self._samples[stride] = strided_rows(self.X, self.y,
+                                                 self.sample_weight, stride)
+        X, y, s = self._samples[stride]
+        kernels = BinomialKernels(X, (y == k).astype(np.float64), s, self.C,
+                                  self.fit_intercept)
+        kernels.block_pass(coef, np.empty(coef.shape[0]), hess,
+                           kernels.new_scores())
 
 
 class InMemoryMargins:
@@ -868,6 +928,13 @@ class InMemoryData:
         return SoftmaxKernels(self.X, self.y_encoded.astype(np.int32),
                               self._weights(table), C, fit_intercept,
                               len(self.classes), self.groups)
+
+    def ovr(self, table, C, fit_intercept):
+        """The :class:`OvrKernels` of One-vs-Rest, every problem's samples
+        weighted by ``table[class]`` (None: by one)."""
+        return OvrKernels(self.X, self.y_encoded.astype(np.int32),
+                          self._weights(table), C, fit_intercept,
+                          len(self.classes))
 
     def margins(self, kernels):
         """What the separation monitor reads of ``kernels``' problem."""

@@ -40,3 +40,14 @@ def softmax_objective_along(
     step: float,
     C: float,
 ) -> float: ...
+def ovr_pass(
+    X: _X,
+    y: NDArray[np.intc],
+    sample_weight: _F64,
+    coef: _F64,
+    fit_intercept: bool,
+    C: float,
+    grad: _F64,
+    objectives: _F64,
+    block_rows: int = 0,
+) -> float: ...

@@ -30,6 +30,7 @@ from libc.string cimport memset
 
 from .blas cimport floating, _gemm, _syrk
 from .rows cimport _check_groups, _copy_block, _leading_dim
+from .scalar cimport clogit_binomial_point
 
 DEF BLOCK_BYTES = 1048576
 
@@ -289,3 +290,82 @@ def softmax_objective_along(const int[::1] y, const double[::1] sample_weight,
             obj += sample_weight[i] * (
                 log(total) + zmax - (Z[i, y[i]] + step * dZ[i, y[i]]))
     return C * obj
+
+
+def ovr_pass(const floating[:, :] X, const int[::1] y,
+             const double[::1] sample_weight, const double[:, ::1] coef,
+             bint fit_intercept, double C, double[:, ::1] grad,
+             double[::1] objectives, Py_ssize_t block_rows=0):
+    """Objectives and gradients of the K binary One-vs-Rest problems
+    together, from one read of X: class c's data term
+    ``C * sum_i s_i * loss(1[y_i = c], z_ic)`` with ``z_i = coef @ xt_i``,
+    and its gradient ``C * Xt.T @ (s * (sigmoid(z_c) - 1[y = c]))``.
+
+    The K problems share X and the weights, so their scores are one gemm
+    of each block (as :func:`softmax_pass`'s) and their gradients another:
+    X is read once for all K classes instead of once per class.
+
+    Parameters
+    ----------
+    X : (n, p) float32 or float64, C- or F-contiguous
+    y : (n,) int32 class indices in [0, K)
+    sample_weight : (n,) float64
+    coef : (K, k1) float64, k1 = p + fit_intercept
+    grad : (K, k1) float64, out
+    objectives : (K,) float64, out: each class's data term
+
+    Returns
+    -------
+    float
+        The sum of the K data terms.
+    """
+    cdef Py_ssize_t n = X.shape[0], p = X.shape[1]
+    cdef Py_ssize_t K = coef.shape[0]
+    cdef Py_ssize_t k1 = p + (1 if fit_intercept else 0)
+    cdef bint c_order = False
+    cdef int lda = _leading_dim(X, &c_order)
+    cdef Py_ssize_t m_max, i0, m, i, c
+    cdef double s, label, loss, prob, hw, total = 0.0
+    cdef double *buf
+    cdef double *Z
+    if y.shape[0] != n or sample_weight.shape[0] != n:
+        raise ValueError("y and sample_weight must have X.shape[0] entries")
+    if coef.shape[1] != k1 or K < 1:
+        raise ValueError("coef must be (n_classes, n_features (+1))")
+    if grad.shape[0] != K or grad.shape[1] != k1 or objectives.shape[0] != K:
+        raise ValueError("grad must be (n_classes, n_features (+1)) and "
+                         "objectives (n_classes,)")
+    for i in range(n):
+        if y[i] < 0 or y[i] >= K:
+            raise ValueError("class indices must lie in [0, n_classes)")
+    m_max = block_rows if block_rows > 0 else default_block_rows(k1)
+    m_max = min(m_max, max(n, 1))
+    buf = <double *>malloc(m_max * (k1 + K) * sizeof(double))
+    if buf == NULL:
+        raise MemoryError()
+    Z = buf + m_max * k1
+    with nogil:
+        memset(&grad[0, 0], 0, K * k1 * sizeof(double))
+        memset(&objectives[0], 0, K * sizeof(double))
+        i0 = 0
+        while i0 < n:
+            m = min(m_max, n - i0)
+            _copy_block(X, i0, m, NULL, p, fit_intercept, True, buf)
+            _scores(buf, m, k1, &coef[0, 0], K, Z)
+            for i in range(m):
+                s = sample_weight[i0 + i]
+                for c in range(K):
+                    label = 1.0 if c == y[i0 + i] else 0.0
+                    # loss and probability from one exp()
+                    clogit_binomial_point(label, Z[i * K + c], &loss, &prob,
+                                          &hw)
+                    objectives[c] += s * loss
+                    Z[i * K + c] = C * s * (prob - label)
+            _gemm[double](c'N', c'T', <int>k1, <int>K, <int>m, 1.0, buf,
+                          <int>k1, Z, <int>K, 1.0, &grad[0, 0], <int>k1)
+            i0 += m
+        for c in range(K):
+            objectives[c] *= C
+            total += objectives[c]
+    free(buf)
+    return total

@@ -38,7 +38,7 @@ from scipy.optimize import minimize
 from .._kernels.blas import trmm, trsm
 from .newton import factor_with_ridge, newton_binary
 from .result import SolverResult
-from .start import start_binary
+from .start import initial_coef, start_binary
 from .stopping import GRADIENT_TEST
 
 # The preconditioned variant (``precondition=True``): L-BFGS-B on
@@ -111,29 +111,32 @@ class _Preconditioned:
     """Variables ``u = L.T x`` for a lower-triangular ``L`` (``L L.T``
     approximates the Hessian): in ``u`` the objective's curvature is
     near the identity, where L-BFGS converges in a few iterations however
-    the features are scaled or correlated."""
+    the features are scaled or correlated.  A list of factors is a
+    block-diagonal ``L``, one block per equal slice of ``x`` (the classes
+    of One-vs-Rest)."""
 
-    def __init__(self, factor):
-        self.L = factor
+    def __init__(self, factors):
+        self.factors = factors if isinstance(factors, list) else [factors]
+
+    def _apply(self, v, operation, trans):
+        blocks = np.array(v, dtype=np.float64).reshape(
+            len(self.factors), -1).T.copy(order="F")
+        for k, L in enumerate(self.factors):
+            operation(1.0, L, blocks[:, k:k + 1], trans=trans)
+        return blocks.T.ravel()
 
     def to_u(self, x):
-        u = np.array(x, dtype=np.float64, order="F")[:, None]
-        trmm(1.0, self.L, u, trans=True)
-        return u[:, 0]
+        return self._apply(x, trmm, True)
 
     def to_x(self, u):
-        x = np.array(u, dtype=np.float64, order="F")[:, None]
-        trsm(1.0, self.L, x, trans=True)
-        return x[:, 0]
+        return self._apply(u, trsm, True)
 
     def gradient_u(self, g):
-        g_u = np.array(g, dtype=np.float64, order="F")[:, None]
-        trsm(1.0, self.L, g_u)
-        return g_u[:, 0]
+        return self._apply(g, trsm, False)
 
     def bound(self):
-        return float(np.max(np.abs(np.tril(self.L)).sum(axis=1),
-                            initial=1.0))
+        return max(float(np.max(np.abs(np.tril(L)).sum(axis=1),
+                                initial=1.0)) for L in self.factors)
 
 
 def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
@@ -320,10 +323,23 @@ def start_factor(kernels, coef, alpha, scale, n_features):
     n_coef = coef.shape[0]
     hess = np.empty((n_coef, n_coef), order="F")
     grad = np.empty(n_coef)
-    stride = kernels.sampling_stride(max(
-        _PRECONDITIONER_MIN_ROWS, _PRECONDITIONER_ROWS_PER_COEF * n_coef))
     kernels.block_pass(coef, grad, hess, kernels.new_scores(),
-                       **({"hessian_stride": stride} if stride > 1 else {}))
+                       **_strided(_preconditioner_stride(kernels, n_coef)))
+    return _scaled_factor(hess, alpha, scale, n_features)
+
+
+def _preconditioner_stride(kernels, n_coef):
+    return kernels.sampling_stride(max(
+        _PRECONDITIONER_MIN_ROWS, _PRECONDITIONER_ROWS_PER_COEF * n_coef))
+
+
+def _strided(stride):
+    return {"hessian_stride": stride} if stride > 1 else {}
+
+
+def _scaled_factor(hess, alpha, scale, n_features):
+    """The factor of ``(hess + alpha I_penalized) / scale``, in place."""
+    n_coef = hess.shape[0]
     hess[np.arange(n_features), np.arange(n_features)] += alpha
     factor_with_ridge(hess, n_features)
     hess[np.triu_indices(n_coef, 1)] = 0.0
@@ -332,3 +348,95 @@ def start_factor(kernels, coef, alpha, scale, n_features):
     # H / scale (about the mean of x x.T) overflows and its factor does not
     hess /= math.sqrt(scale)
     return hess
+
+
+def lbfgs_ovr(kernels, class_kernels, *, alpha, tol, max_iter, coef0=None,
+              verbose=0):
+    """Fit the K binary problems of One-vs-Rest together by preconditioned
+    L-BFGS on their sum.
+
+    The problems share X and the sample weights (``kernels``: the
+    ``OvrKernels`` of ``_backends.memory``), so every evaluation reads X
+    once for all K (:func:`clogit._kernels.softmax.ovr_pass`) where K
+    separate fits read it K times.  The sum's Hessian is block-diagonal,
+    one block per class: the preconditioner is each class's row-sample
+    Hessian factor, refreshed as in :func:`lbfgs_binary`, and the sum's
+    minimizer is every class's own.  The stopping test is each class's
+    (they share ``C * sum(s)``), and L-BFGS runs until every class passes;
+    a class left above ``tol`` where L-BFGS-B finds no more decrease is
+    finished by Newton on its own kernels (``class_kernels[k]``, the
+    ``BinomialKernels`` of class k against the rest).
+
+    Returns
+    -------
+    list of SolverResult
+        One per class, in class order.
+    """
+    K = kernels.n_classes
+    n_features = kernels.n_features
+    fit_intercept = kernels.fit_intercept
+    k1 = n_features + (1 if fit_intercept else 0)
+    total = float(kernels.sample_weight.sum())
+    scale = kernels.C * total
+    if coef0 is None:
+        positives = np.bincount(kernels.y, weights=kernels.sample_weight,
+                                minlength=K)
+        coef = np.array([initial_coef((total, float(positives[k])),
+                                      n_features, fit_intercept)
+                         for k in range(K)])
+    else:
+        coef = np.array(coef0, dtype=np.float64, copy=True).reshape(K, k1)
+    grad = np.empty((K, k1))
+    objectives = np.empty(K)
+    last = {}
+
+    def objective_and_gradient(flat):
+        c = flat.reshape(K, k1)
+        kernels.ovr_pass(c, grad, objectives)
+        g = grad.copy()
+        objs = objectives.copy()
+        if alpha:
+            w = c[:, :n_features]
+            objs += 0.5 * alpha * np.einsum("ij,ij->i", w, w)
+            g[:, :n_features] += alpha * w
+        last.update(x=flat.copy(), objectives=objs,
+                    g_max=np.max(np.abs(g), axis=1) / scale)
+        return float(objs.sum()) / scale, g.ravel() / scale
+
+    n_iter = 0
+    stride = _preconditioner_stride(kernels, k1)
+    hess = np.empty((k1, k1), order="F")
+    while True:
+        factors = []
+        for k in range(K):
+            kernels.class_hessian(k, coef[k], hess, stride)
+            factors.append(_scaled_factor(hess.copy(order="F"), alpha, scale,
+                                          n_features))
+        flat, _, g_max, used, reason, _ = run_lbfgs(
+            objective_and_gradient, coef.ravel(), tol=tol,
+            max_iter=min(max_iter - n_iter, _REFRESH_EVERY),
+            verbose=verbose, label="[One-vs-Rest] ",
+            preconditioner=factors)
+        coef = flat.reshape(K, k1).copy()
+        n_iter += used
+        if g_max <= tol or reason or n_iter >= max_iter:
+            break
+    if not np.array_equal(last.get("x"), flat):
+        objective_and_gradient(flat)
+    results = []
+    for k in range(K):
+        result = SolverResult(
+            coef=coef[k].copy(), objective=float(last["objectives"][k]),
+            n_iter=n_iter, converged=bool(last["g_max"][k] <= tol),
+            max_abs_grad=float(last["g_max"][k]), ridge=0.0,
+            solver="L-BFGS (preconditioned)", test=GRADIENT_TEST, tol=tol,
+            reason="" if last["g_max"][k] <= tol else reason)
+        if reason and not result.converged and n_iter < max_iter:
+            # as in lbfgs_binary: Newton finishes this class
+            polished = newton_binary(class_kernels[k], alpha=alpha, tol=tol,
+                                     max_iter=max_iter - n_iter,
+                                     coef0=coef[k], verbose=verbose)
+            result = replace(polished, n_iter=polished.n_iter + n_iter,
+                             solver="L-BFGS (preconditioned), then Newton")
+        results.append(result)
+    return results
