@@ -24,6 +24,16 @@ RTOL = 1e-8
 ATOL = 1e-12  # exact zeros of l1 fits against tiny values
 
 
+@pytest.fixture(autouse=True)
+def plain_lbfgs_in_memory(monkeypatch):
+    """clogit.dask runs plain L-BFGS; the in-memory references here run the
+    same algorithm (in memory, dense X is preconditioned: its own tests
+    are tests/solvers/test_lbfgs.py), so that both give the same iterates,
+    warnings and counts."""
+    monkeypatch.setattr("clogit._fitting.lbfgs_preconditioned",
+                        lambda data, solver: False)
+
+
 def _data(n=1200, p=5, n_classes=2, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, p))

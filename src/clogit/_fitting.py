@@ -28,7 +28,6 @@ from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
-import scipy.sparse as sp
 
 from ._inference.binary import binary_fit
 from ._inference.multinomial import multinomial_fit
@@ -363,7 +362,7 @@ def lbfgs_preconditioned(data, solver):
     ``128 (p+1)`` rows and a ``(p+1)^3/3`` Cholesky) costs about one
     gradient pass.  Sparse X and Dask collections run plain L-BFGS."""
     X = getattr(data, "X", None)
-    return (solver == "lbfgs" and X is not None and not sp.issparse(X)
+    return (solver == "lbfgs" and isinstance(X, np.ndarray)
             and X.shape[1] <= AUTO_NEWTON_MAX_FEATURES)
 
 
@@ -586,6 +585,7 @@ def fit_multinomial(data, settings, solve, coef0=None):
                                            settings.fit_intercept)
         if column_scale is not None:
             extra["column_scale"] = column_scale
+        extra["precondition"] = lbfgs_preconditioned(data, "lbfgs")
     monitor = None
     if not (objective.l1 or objective.l2) and hasattr(data,
                                                       "softmax_margins"):

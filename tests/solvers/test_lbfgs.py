@@ -218,3 +218,55 @@ def test_ovr_class_by_class_where_the_problems_differ(monkeypatch):
     clogit.LogisticRegression(multi_class="ovr", solver="lbfgs").fit(
         sp.csr_matrix(X), y)
     assert calls == []
+
+
+# -- preconditioned multinomial L-BFGS ------------------------------------
+def _softmax_problem(n=3000, p=8, K=4, seed=8):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    y = np.argmax(X @ rng.standard_normal((p, K)) / np.sqrt(p)
+                  + rng.gumbel(size=(n, K)), axis=1)
+    return X * 10.0 ** rng.uniform(-2, 2, p), y
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_class_blocks_are_the_hessians_diagonal_blocks(fit_intercept):
+    from clogit._backends.memory import SoftmaxKernels
+
+    X, y = _softmax_problem(n=500, p=5, K=3)
+    s = np.random.default_rng(9).uniform(0.5, 2.0, 500)
+    kernels = SoftmaxKernels(X, y.astype(np.int32), s, 0.7, fit_intercept, 3)
+    k1 = 5 + fit_intercept
+    coef = np.random.default_rng(10).standard_normal((3, k1)) * 0.1
+    full = np.empty((3 * k1, 3 * k1), order="F")
+    kernels.softmax_pass(coef, np.empty((3, k1)), full)
+    blocks = kernels.class_blocks(coef)
+    for k in range(3):
+        part = full[k * k1:(k + 1) * k1, k * k1:(k + 1) * k1]
+        np.testing.assert_allclose(blocks[k], part, rtol=1e-12)
+    # from every 4th row: the sample's blocks, weights times 4
+    sample = SoftmaxKernels(X[::4], y[::4].astype(np.int32), 4 * s[::4], 0.7,
+                            fit_intercept, 3)
+    expected = np.empty_like(full)
+    sample.softmax_pass(coef, np.empty((3, k1)), expected)
+    np.testing.assert_allclose(kernels.class_blocks(coef, 4)[1],
+                               expected[k1:2 * k1, k1:2 * k1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("C", [1.0, 1e4])
+def test_preconditioned_multinomial_reaches_newtons_optimum(C):
+    X, y = _softmax_problem()
+    params = dict(C=C, tol=1e-9, max_iter=3000)
+    pre = clogit.LogisticRegression(solver="lbfgs", **params).fit(X, y)
+    newton = clogit.LogisticRegression(solver="newton", **params).fit(X, y)
+    assert pre.converged_ and newton.converged_
+    np.testing.assert_allclose(pre.coef_, newton.coef_, rtol=1e-5,
+                               atol=1e-7 * np.abs(newton.coef_).max())
+    np.testing.assert_allclose(pre.intercept_, newton.intercept_, rtol=1e-5,
+                               atol=1e-6)
+    assert pre.n_iter_[0] <= 40
+    with pytest.warns(ConvergenceWarning, match="multinomial L-BFGS did"):
+        # plain L-BFGS (sparse X): not there in 5x the iterations
+        clogit.LogisticRegression(
+            solver="lbfgs", **dict(params, max_iter=5 * pre.n_iter_[0])).fit(
+            sp.csr_matrix(X), y)

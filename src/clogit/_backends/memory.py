@@ -537,6 +537,36 @@ class SoftmaxKernels(_RowParallel):
                 hess += h
         return float(sum(part[0] for part in parts))
 
+    def class_blocks(self, coef, stride=1):
+        """The K diagonal blocks ``Xt.T diag(C s p_k (1 - p_k)) Xt`` of the
+        Hessian at ``coef`` (K x k1), from every ``stride``-th row (scaled
+        to all rows, see :func:`strided_rows`); dense X.  What
+        preconditioned multinomial L-BFGS factors
+        (``_solvers.multinomial.lbfgs_multinomial``)."""
+        X, _, s = strided_rows(self.X, self.y, self.sample_weight, stride)
+        Z = X @ coef[:, :self.n_features].T
+        if self.fit_intercept:
+            Z += coef[:, -1]
+        Z -= Z.max(axis=1, keepdims=True)
+        P = np.exp(Z)
+        P /= P.sum(axis=1, keepdims=True)
+        weights = self.C * s[:, None] * P * (1.0 - P)
+        p, k1 = self.n_features, coef.shape[1]
+        features = np.arange(p, dtype=np.intc)
+        blocks = []
+        for k in range(self.n_classes):
+            block = np.empty((k1, k1), order="F")
+            cross = np.empty((p, k1), order="F")
+            _binomial.weighted_cross(X, np.ascontiguousarray(weights[:, k]),
+                                     features, features, self.fit_intercept,
+                                     cross)
+            block[:p, :] = cross
+            if self.fit_intercept:
+                block[p, :p] = cross[:, p]
+                block[p, p] = weights[:, k].sum()
+            blocks.append(block)
+        return blocks
+
     def scores(self, coef, out):
         """``out = Xt @ coef.T``, (n, K)."""
         def task(rows):

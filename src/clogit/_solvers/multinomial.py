@@ -32,17 +32,25 @@ is the test at the returned coefficients.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from scipy.optimize import minimize
 
 from .._kernels.blas import cho_solve
-from .lbfgs import run_lbfgs
+from .lbfgs import (_PRECONDITIONER_MIN_ROWS, _PRECONDITIONER_ROWS_PER_COEF,
+                    _REFRESH_EVERY, _scaled_factor, run_lbfgs)
 from .linesearch import StallGuard, backtrack
 from .newton import (_EXACT_DECREMENT, factor_with_ridge, hessian_stride,
                      strided)
 from .result import SolverResult
 from .start import start_multinomial
 from .stopping import GRADIENT_TEST, softmax_measure
+
+
+# The widest K (p + 1) whose full Hessian (8 MB, a 1e9-flop Cholesky) Newton
+# may take to finish a preconditioned L-BFGS fit at float64's limit.
+_POLISH_MAX_WIDTH = 1000
 
 
 def symmetric(coef, alpha, fit_intercept):
@@ -207,13 +215,25 @@ def newton_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
 
 
 def lbfgs_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
-                      verbose=0, monitor=None, column_scale=None):
+                      verbose=0, monitor=None, column_scale=None,
+                      precondition=False):
     """Fit a multinomial model by L-BFGS-B on the Cython objective and
     gradient (continued or restarted until the stopping test holds, see
     ``_solvers.lbfgs``); arguments and result as
     :func:`newton_multinomial`, and ``column_scale`` (one per column of
     the coefficients, intercept included) the variables' scales of
-    :func:`clogit._solvers.lbfgs.run_lbfgs`."""
+    :func:`clogit._solvers.lbfgs.run_lbfgs`.
+
+    ``precondition``: L-BFGS-B on the variables of the block-diagonal part
+    of the Hessian (one ``k1 x k1`` block per class, from a row sample,
+    ``kernels.class_blocks``; refreshed every
+    ``_solvers.lbfgs._REFRESH_EVERY`` iterations), as binary L-BFGS
+    (:func:`clogit._solvers.lbfgs.lbfgs_binary`).  Plain L-BFGS follows
+    the conditioning of X: measured here on 20,000 x 30, K = 5, 11
+    iterations on independent features, 86 on AR(1)-correlated ones and
+    1,000 (not converged) on columns scaled over four decades.  The blocks
+    leave out only the coupling between classes, which the scale and
+    correlation of X do not change."""
     n_features, scale, coef = start_multinomial(kernels, coef0)
     fit_intercept = kernels.fit_intercept
     K = kernels.n_classes
@@ -225,8 +245,28 @@ def lbfgs_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
     if fit_intercept:
         penalized[:, -1] = False
 
-    def objective_and_gradient(flat):
+    # Preconditioned and penalized: the objective is evaluated at the
+    # iterate with its features' coefficients centered over the classes.
+    # The data term does not change along that direction (adding one
+    # vector to every class's coefficients leaves the probabilities as
+    # they are) and the penalty is smallest when centered, so F(P x) has
+    # the same minimizer, and F's own gradient at P x (centered: the data
+    # gradients sum to zero over the classes) is its gradient.  Without
+    # it, the per-class blocks map L-BFGS's steps out of the centered
+    # subspace onto a direction whose only curvature is the penalty's:
+    # 20,000 x 30, K = 5, columns scaled over four decades took 78-140
+    # iterations, 12 with it (and 11 against 86 for AR(1) rho = 0.9).
+    center = bool(precondition and alpha)
+
+    def centered(flat):
         c = flat.reshape(K, k1)
+        if center:
+            c = c.copy()
+            c[:, :n_features] -= c[:, :n_features].mean(axis=0)
+        return c
+
+    def objective_and_gradient(flat):
+        c = centered(flat)
         obj = kernels.softmax_pass(c, grad, None, z)
         scores_at[0] = flat.copy()
         g = grad.copy()
@@ -242,15 +282,51 @@ def lbfgs_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
             scores_at[0] = flat.copy()
         return monitor(iteration, flat.reshape(K, k1), f * scale, z)
 
-    flat, f, g_max, n_iter, reason, stopped = run_lbfgs(
-        objective_and_gradient, coef.ravel(), tol=tol, max_iter=max_iter,
-        verbose=verbose, on_iterate=None if monitor is None else on_iterate,
-        x_scale=(None if column_scale is None
-                 else np.tile(column_scale, kernels.n_classes)))
-    coef = symmetric(flat.reshape(K, k1), alpha, fit_intercept)
+    flat = coef.ravel()
+    n_iter = 0
+    stride = kernels.sampling_stride(max(
+        _PRECONDITIONER_MIN_ROWS, _PRECONDITIONER_ROWS_PER_COEF * k1)) \
+        if precondition else 1
+    while True:
+        factors = None
+        if precondition:
+            factors = [_scaled_factor(block, alpha, scale, n_features)
+                       for block in kernels.class_blocks(
+                           flat.reshape(K, k1), stride)]
+        budget = max_iter - n_iter
+        if precondition:
+            budget = min(budget, _REFRESH_EVERY)
+        flat, f, g_max, used, reason, stopped = run_lbfgs(
+            objective_and_gradient, flat, tol=tol, max_iter=budget,
+            verbose=verbose,
+            on_iterate=None if monitor is None else (
+                lambda iteration, *rest: on_iterate(iteration + n_iter,
+                                                    *rest)),
+            x_scale=(None if column_scale is None
+                     else np.tile(column_scale, kernels.n_classes)),
+            preconditioner=factors)
+        n_iter += used
+        if (g_max <= tol or stopped or reason or n_iter >= max_iter
+                or not precondition):
+            break
+    coef = symmetric(centered(flat), alpha, fit_intercept)
+    if (precondition and reason and g_max > tol and n_iter < max_iter
+            and K * k1 <= _POLISH_MAX_WIDTH):
+        # as binary L-BFGS: where L-BFGS-B finds no more decrease of f
+        # with the test failing, Newton (the full Hessian) finishes
+        polished = newton_multinomial(
+            kernels, alpha=alpha, tol=tol, max_iter=max_iter - n_iter,
+            coef0=coef, verbose=verbose,
+            monitor=None if monitor is None else (
+                lambda iteration, *rest: monitor(iteration + n_iter, *rest)))
+        return replace(polished, n_iter=polished.n_iter + n_iter,
+                       solver="multinomial L-BFGS (preconditioned), then "
+                              "Newton")
     return SolverResult(coef=coef, objective=f * scale, n_iter=n_iter,
                         converged=g_max <= tol and not stopped,
                         max_abs_grad=g_max, ridge=0.0,
                         stopped_by_monitor=stopped,
-                        solver="multinomial L-BFGS", test=GRADIENT_TEST,
+                        solver=("multinomial L-BFGS (preconditioned)"
+                                if precondition else "multinomial L-BFGS"),
+                        test=GRADIENT_TEST,
                         tol=tol, reason=reason)
