@@ -208,6 +208,27 @@ def resolve_penalty(penalty, C, l1_ratio, stacklevel=4):
     return resolved, ratio
 
 
+def _plain_fit_input(X, y):
+    """Whether ``fit``'s X and y are plain ndarrays that ``validate_data``
+    and ``check_classification_targets`` would accept unchanged: X 2-D
+    float64/float32, contiguous, at least one row and one column; y 1-D of
+    as many integers or booleans, or of finite floats that are whole
+    numbers (class labels).  On breast_cancer the two took 0.5 of a fit's
+    1.9 ms.  Anything else goes through them, for scikit-learn's messages
+    and conversions (X's finiteness is ``fit``'s own test either way)."""
+    if not (type(X) is np.ndarray and type(y) is np.ndarray
+            and X.ndim == 2 and y.ndim == 1
+            and X.dtype in (np.float64, np.float32)
+            and (X.flags.c_contiguous or X.flags.f_contiguous)
+            and X.shape[0] >= 1 and X.shape[1] >= 1
+            and y.shape[0] == X.shape[0]):
+        return False
+    if y.dtype.kind in "iub":
+        return True
+    return y.dtype.kind == "f" and bool(np.all(np.isfinite(y))) and bool(
+        np.all(y == np.floor(y)))
+
+
 class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     """Logistic regression with compiled Newton kernels.
 
@@ -521,15 +542,22 @@ default="nonrobust"
         objective = self._validate_params()
         cov_type = check_cov_type(self.cov_type)
         target_name = _target_name(y)
-        # finiteness is checked with |X|^2 below: one pass for both
-        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"],
-                             dtype=[np.float64, np.float32],
-                             y_numeric=False, ensure_all_finite=False)
+        if _plain_fit_input(X, y):
+            # what validate_data would do to these (its checks cannot
+            # fail on them), without its ~0.5 ms
+            self.n_features_in_ = X.shape[1]
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+        else:
+            # finiteness is checked with |X|^2 below: one pass for both
+            X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"],
+                                 dtype=[np.float64, np.float32],
+                                 y_numeric=False, ensure_all_finite=False)
+            check_classification_targets(y)
         X = as_blas_matrix(X)
         log2_norm2 = log2_squared_norm(X)
         if log2_norm2 is None:
             assert_all_finite(X, input_name="X")
-        check_classification_targets(y)
         classes, y_encoded = np.unique(y, return_inverse=True)
         if len(classes) < 2:
             raise ValueError(
