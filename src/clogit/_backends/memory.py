@@ -304,12 +304,13 @@ class BinomialKernels:
         return [result for result, _ in results]
 
     def cd_model(self, z, grad, coef, columns, l1, l2, step, dz,
-                 max_sweeps, tol):
+                 max_sweeps, tol, warm=False):
         """Coordinate descent on the proximal Newton model of the working
         set ``columns`` at scores ``z``, without forming its Hessian
         (sparse X only, ``_sparse.csc_cd_quadratic``): ``step`` (the
-        columns, then the intercept) and ``dz = Xt_W @ step`` are filled.
-        Returns the sweeps run.
+        columns, then the intercept) and ``dz = Xt_W @ step`` are filled,
+        from zero or, ``warm=True``, from the ``step`` given (``dz`` must
+        then be ``Xt_W @ step``).  Returns the sweeps run.
 
         Coordinate descent walks X by columns: CSR X is converted to CSC
         once per fit, on the first call (a copy of X's nonzeros, where the
@@ -319,8 +320,9 @@ class BinomialKernels:
             self._csc = self.X if self.X.format == "csc" else self.X.tocsc()
         weights = np.empty(self.n_samples)
         _sparse.hessian_weights(z, self.sample_weight, self.C, weights)
-        step[...] = 0.0
-        dz[...] = 0.0
+        if not warm:
+            step[...] = 0.0
+            dz[...] = 0.0
         X = self._csc
         return _sparse.csc_cd_quadratic(
             X.data, X.indices, X.indptr, columns, weights,
