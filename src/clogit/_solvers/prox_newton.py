@@ -68,6 +68,13 @@ MATRIX_FREE_INNER = 1e-2
 # Working sets past this many features on sparse X skip the dense model
 # Hessian (k^2 floats; at k = 34,000 on bench/sparse.py's task with C = 10,
 # 9 GB and 670 s for the fit) for coordinate descent on X's columns.
+# A larger cap does not pay where CD is slow either: on a fold of
+# bench/cv.py's text task at C = 101 (k = 4,848, 400,000 nonzeros) the
+# dense model is 188 MB and 18% nonzero, a CD sweep on it reads k^2 = 23.5
+# million entries against 0.4 million nonzeros on X's columns, and a
+# Cholesky factor for an orthant step costs k^3 / 3 = 3.8e10 flops; the
+# matrix-free CG step (orthant_cg_step) solves that model in 100-150
+# products of 0.4 million nonzeros each.
 _DENSE_MODEL_MAX_FEATURES = 1000
 
 
