@@ -629,3 +629,40 @@ def test_large_working_sets_skip_the_dense_model(monkeypatch, fmt, penalty):
                                atol=1e-9)
     np.testing.assert_allclose(fit.intercept_, reference.intercept_,
                                rtol=1e-7)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_cd_model_copy_leaves_out_zero_weight_rows(fmt):
+    """Coordinate descent on X's columns reads a CSC copy without the rows
+    of zero weight: the same step as on all rows, with those rows'
+    weights zero (independent reference: the dense model)."""
+    from clogit._kernels.cd import cd_quadratic
+    rng = np.random.default_rng(3)
+    n, p = 400, 30
+    X = sp.random(n, p, density=0.2, format=fmt, random_state=3)
+    X = X.tolil()
+    X[:, p - 1] = 0.0  # an empty last column
+    X = X.asformat(fmt)
+    y = (rng.random(n) < 0.5).astype(float)
+    s = rng.random(n) + 0.5
+    s[rng.random(n) < 0.3] = 0.0
+    kernels = _parallel.BinomialKernels(X, y, s, 2.0, True)
+    columns = np.arange(0, p, 3, dtype=np.intc)
+    k = columns.size
+    coef = np.append(rng.standard_normal(k) * (rng.random(k) < 0.5), 0.2)
+    Xt = np.column_stack([X[:, columns].toarray(), np.ones(n)])
+    z = Xt @ coef
+    prob = 1 / (1 + np.exp(-z))
+    weights = 2.0 * s * prob * (1 - prob)
+    grad = Xt.T @ (2.0 * s * (prob - y))
+    hess = np.asfortranarray(Xt.T @ (weights[:, None] * Xt))
+    step, dz = np.empty(k + 1), np.empty(n)
+    kernels.cd_model(z, grad, coef, columns, 0.5, 0.0, step, dz, 50, 0.0)
+    assert kernels._csc.nnz == sp.csc_matrix(X)[s != 0].nnz
+    expected = np.zeros(k + 1)
+    cd_quadratic(hess, grad, coef, k, 0.5, 0.0, expected, np.zeros(k + 1),
+                 50, 0.0)
+    np.testing.assert_allclose(step, expected, rtol=1e-9, atol=1e-12)
+    kept = s != 0
+    np.testing.assert_allclose(dz[kept], (Xt @ step)[kept], rtol=1e-9,
+                               atol=1e-12)

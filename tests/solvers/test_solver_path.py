@@ -159,3 +159,87 @@ def test_orthant_step_never_worsens_the_model():
         # it stays on the sign pattern of the CD step (zeros may appear)
         v_cd, v = np.sign((w + step)[:k]), np.sign((w + polished)[:k])
         assert np.all((v == v_cd) | (v == 0))
+
+
+def test_extrapolated_start_follows_a_line_in_log_C():
+    C_before, C_prev, C = 1.0, 2.0, 8.0  # log-steps 1 and 2
+    before = np.array([1.0, -2.0, 0.0, 0.5, 0.3])
+    previous = np.array([2.0, -2.5, 0.0, 0.1, 0.4])  # intercept last
+    start = path_module.extrapolated_start(previous, C, C_prev,
+                                           (before, C_before), 4)
+    # coefficient 3 would cross zero (0.1 - 2 * 0.4): it starts at zero;
+    # the intercept is extrapolated whatever its sign
+    np.testing.assert_allclose(start, [4.0, -3.5, 0.0, 0.0, 0.6])
+    np.testing.assert_array_equal(previous, [2.0, -2.5, 0.0, 0.1, 0.4])
+    # a coefficient zero at the previous point stays zero
+    grown = path_module.extrapolated_start(np.array([0.0, 1.0, 0.0]), C,
+                                           C_prev,
+                                           (np.array([-1.0, 0.5, 0.0]),
+                                            C_before), 2)
+    np.testing.assert_allclose(grown, [0.0, 2.0, 0.0])
+    # no earlier point, or a grid not increasing: the previous solution
+    for earlier in (None, (before, C_prev), (before, np.inf)):
+        same = path_module.extrapolated_start(previous, C, C_prev, earlier,
+                                              4)
+        np.testing.assert_array_equal(same, previous)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "dense"])
+def test_column_shares_are_each_column_s_share_of_the_entries(fmt):
+    import scipy.sparse as sp
+    X = sp.random(50, 7, density=0.3, format="csr", random_state=2)
+    X = X.toarray() if fmt == "dense" else X.asformat(fmt)
+    kernels = BinomialKernels(X, np.zeros(50), np.ones(50), 1.0, True)
+    shares = path_module.column_shares(kernels)
+    if fmt == "dense":
+        np.testing.assert_allclose(shares, np.full(7, 1 / 7))
+    else:
+        counts = np.diff(sp.csc_matrix(X).indptr)
+        np.testing.assert_allclose(shares, counts / counts.sum())
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_matrix_free_points_equal_single_tight_fits(monkeypatch, share):
+    """A sparse path whose working sets all run without a model Hessian
+    (threshold 5 features): extrapolated starts, the CG step, screening
+    always (share 0) or never (share 1); every point is the optimum of
+    an independent tight fit at its C, zeros included."""
+    import scipy.sparse as sp
+    from scipy.special import expit
+
+    import clogit
+    from clogit._solvers import prox_newton as pn
+    rng = np.random.default_rng(11)
+    n, p = 1200, 60
+    X = sp.random(n, p, density=0.08, format="csr", random_state=11)
+    X.data = rng.random(X.data.shape[0]) + 0.1
+    z = X @ (rng.standard_normal(p) * 4.0)
+    y = (rng.random(n) < expit(z - np.median(z))).astype(np.float64)
+    Cs = np.logspace(-0.5, 2, 12)
+    calls = []
+    original = path_module.extrapolated_start
+
+    def counted(*args):
+        calls.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(path_module, "extrapolated_start", counted)
+    monkeypatch.setattr(path_module, "SCREEN_MIN_SHARE", share)
+    monkeypatch.setattr(pn, "_DENSE_MODEL_MAX_FEATURES", 5)
+    kernels = BinomialKernels(X, y, np.ones(n), 1.0, True)
+    result = binary_path(kernels, Cs, solver="prox_newton", l1=1.0, l2=0.0,
+                         tol=1e-11, max_iter=200)
+    assert calls and result.converged.all()
+    monkeypatch.undo()
+
+    def objective(w, b, C):
+        zz = X @ w + b
+        return C * np.sum(np.logaddexp(0, zz) - y * zz) + np.abs(w).sum()
+
+    for k, C in enumerate(Cs):
+        single = clogit.LogisticRegression(penalty="l1", C=C, tol=1e-12,
+                                           max_iter=1000).fit(X, y)
+        w, b = result.coefs[k, :-1], result.coefs[k, -1]
+        best = objective(single.coef_[0], single.intercept_[0], C)
+        assert objective(w, b, C) - best <= 1e-9 * abs(best)
+        np.testing.assert_array_equal(w == 0.0, single.coef_[0] == 0.0)

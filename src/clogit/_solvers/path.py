@@ -48,7 +48,7 @@ from .newton import newton_binary
 from .newton_cg import newton_cg_binary
 from .prox_multinomial import prox_newton_multinomial
 from .prox_newton import (ModelHessian, PointPass, kkt_violation,
-                          penalty_value, prox_newton_binary)
+                          matrix_free, penalty_value, prox_newton_binary)
 from .result import SolverResult
 from .start import initial_coef
 
@@ -186,6 +186,33 @@ def run_point(solver, kernels, l1, l2, tol, max_iter, coef0, label,
     return gradient_descent(kernels, l1=l1, l2=l2, **common)
 
 
+# Screening is skipped at a point where the features the strong rule would
+# discard hold less than this share of X's entries (nonzeros for sparse
+# X): solving on the kept ones saves less than that share of each pass,
+# while every discarded feature the KKT check finds violating costs another
+# solve.  On bench/cv.py's text task (5,000 terms), past C = 5 the rule
+# discards 100-500 rare terms, a few percent of the nonzeros, and 1-3 of
+# them came back at most points, each costing a solve: a fold path took
+# 27.9 s of CPU screening there, 19.5 s not.
+SCREEN_MIN_SHARE = 0.1
+
+
+def column_shares(kernels):
+    """Each feature's share of X's entries (nonzeros for sparse X, the
+    same share for every column of dense X)."""
+    X = getattr(kernels, "X", None)
+    p = kernels.n_features
+    if X is not None and getattr(kernels, "sparse", False):
+        if X.format == "csc":
+            counts = np.diff(X.indptr).astype(np.float64)
+        else:
+            counts = np.bincount(X.indices, minlength=p).astype(np.float64)
+        total = counts.sum()
+        if total > 0:
+            return counts / total
+    return np.full(p, 1.0 / max(p, 1))
+
+
 class _Gradient:
     """The data gradient per unit C at a solution: what the strong rule
     and the KKT check read (one product with X.T at each accepted point)."""
@@ -196,6 +223,7 @@ class _Gradient:
         self.z = kernels.new_scores()
         self.residual = kernels.new_scores()
         self.full = np.empty(self.n_features)
+        self.column_share = column_shares(kernels)
 
     def at(self, coef, residual=None):
         """``u = X.T (s (p - y))`` (per unit C) at ``coef``; returns
@@ -219,12 +247,48 @@ class _Gradient:
         return self.full / C, grad_b
 
 
+def extrapolated_start(coef, C, C_prev, earlier, n_features):
+    """The start of the point at ``C`` from the previous point's solution
+    ``coef`` (at ``C_prev``) and the one before, ``earlier = (coef, C)``:
+    linear extrapolation in log C, each of the ``n_features`` penalized
+    coefficients that the line takes across zero (or that is zero at
+    ``C_prev``) set to zero, the intercept extrapolated; ``coef`` when
+    there is no earlier point.
+
+    The solution is a smooth function of log C while its sign pattern holds,
+    so the line is O(h^2) from the new solution where ``coef`` is O(h), h
+    the grid step.  On a fold of bench/cv.py's text task at C = 101, the
+    previous solution was 2.1e-3 (relative objective) above the new
+    optimum, the extrapolated start 4.8e-5.
+
+    Only where the previous solution's working set is matrix-free
+    (``prox_newton.matrix_free``): elsewhere the path keeps the model
+    Hessian assembled at the previous solution (``ModelHessian``), and a
+    start away from it slowed that Hessian's iterations (rate 0.58 per
+    iteration against 0.05-0.13 on bench/cv.py's dense 10,000 x 400 task
+    near C = 1; its path + CV took 27 s extrapolating, 15 s not).
+    """
+    if earlier is None:
+        return coef
+    coef_before, C_before = earlier
+    if not (np.isfinite(C) and np.isfinite(C_before) and C_prev > C_before
+            and C > C_prev):
+        return coef
+    t = np.log(C / C_prev) / np.log(C_prev / C_before)
+    start = coef + t * (coef - coef_before)
+    w, v = coef[:n_features], start[:n_features]
+    v[np.sign(v) != np.sign(w)] = 0.0
+    return start
+
+
 def _screened_point(kernels, gradient, C, C_prev, coef, u, grad_b, l1, l2,
                     tol, max_iter, label, scale_per_C, hessian=None,
-                    point_pass=None):
+                    point_pass=None, earlier=None):
     """One l1 / elastic-net point with strong-rule screening and the KKT
     check on the discarded features; returns ``(result, u, grad_b)`` with
-    the gradient per unit C at the accepted point."""
+    the gradient per unit C at the accepted point.  ``earlier``, the point
+    before the previous one as ``(coef, C)``, makes the first solve start
+    from :func:`extrapolated_start`."""
     p = kernels.n_features
     scale = C * scale_per_C
     w = coef[:p]
@@ -238,7 +302,11 @@ def _screened_point(kernels, gradient, C, C_prev, coef, u, grad_b, l1, l2,
     # 1. Sequential strong rule.
     threshold = l1 * (2.0 - C / C_prev)
     keep = (w != 0.0) | (C * np.abs(u) >= threshold)
+    if float(gradient.column_share[~keep].sum()) < SCREEN_MIN_SHARE:
+        keep[:] = True
     n_iter = 0
+    if matrix_free(kernels, int(np.count_nonzero(w))):
+        coef = extrapolated_start(coef, C, C_prev, earlier, p)
     while True:
         candidates = np.flatnonzero(keep).astype(np.int32)
         result = run_point("prox_newton", kernels, l1, l2, tol, max_iter,
@@ -305,6 +373,7 @@ def binary_path(kernels, Cs, *, solver, l1, l2, tol, max_iter, coef0=None,
     screening = solver == "prox_newton"
     gradient = u = grad_b = None
     C_prev = None
+    earlier = None  # the point before the previous one, (coef, C)
     # one model Hessian along the path: each point starts where the last
     # ended, at the Hessian the last assembled (prox_newton.ModelHessian)
     hessian = ModelHessian() if screening else None
@@ -322,12 +391,15 @@ def binary_path(kernels, Cs, *, solver, l1, l2, tol, max_iter, coef0=None,
                 C_prev = point_l1 / largest if largest > 0 else np.inf
             result, u, grad_b = _screened_point(
                 kernels, gradient, C, C_prev, coef, u, grad_b, point_l1,
-                point_l2, tol, max_iter, label, sums[0], hessian, point_pass)
+                point_l2, tol, max_iter, label, sums[0], hessian, point_pass,
+                earlier)
+            earlier = (coef, C_prev)
         else:
             result = run_point(solver if point_l1 or solver != "prox_newton"
                                else "newton", kernels, point_l1, point_l2,
                                tol, max_iter, coef, label)
             u = None
+            earlier = None
         coef = np.array(result.coef, dtype=np.float64)
         coefs[k] = coef
         n_iter[k] = result.n_iter

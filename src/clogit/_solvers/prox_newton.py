@@ -27,7 +27,10 @@ features that matter):
    model (``_kernels.cd.cd_quadratic``), with an inner tolerance of 1e-3 times the
    current KKT violation (loose far from the optimum, tight near it, so the
    outer iteration stays superlinear: on the bench/l1.py task 7 outer
-   iterations against 9 with a 0.1 factor) and capped sweeps.
+   iterations against 9 with a 0.1 factor) and capped sweeps.  Without
+   the model Hessian (step 4), CD that does not converge in a few sweeps
+   hands over to conjugate gradients on its sign pattern
+   (:func:`orthant_cg_step`, :func:`_matrix_free_model_step`).
 6. Armijo backtracking on the full composite objective along the step,
    reusing ``X d`` (computed over the working-set columns); coefficients
    left at float64's rounding level of the largest are set to 0.0
@@ -42,15 +45,36 @@ import numpy as np
 from .._kernels.blas import cho_solve, cholesky
 from .._kernels.cd import cd_quadratic
 from .linesearch import backtrack
+from .newton_cg import conjugate_gradient
 from .result import SolverResult
 from .start import start_binary
 from .stopping import (SUBGRADIENT_TEST, binary_measure, kkt_violation,
                        penalized_measure)
 
 MAX_SWEEPS = 200
+# The matrix-free model step (sparse X, wide working set): CD sweeps before
+# conjugate gradients take over, CG rounds, iterations per round, and the
+# CD sweeps polishing each round (see _matrix_free_model_step).
+CD_SWEEPS_BEFORE_CG = 10
+CG_ROUNDS = 3
+CG_ITERATIONS = 150
+POLISH_SWEEPS = 5
+# ... and its inner tolerance's factor on the KKT violation (1e-3 for the
+# dense model, see step 5): a fold path of bench/cv.py's text task took
+# 11.2 s of CPU at 1e-2, 14.0 s at 1e-3, 12.8 s at 5e-2 (more outer
+# iterations); measured with 10 sweeps before CG, 150 CG iterations,
+# 5 polishing sweeps, where 20 / 100 / 20 took 19.9 s.
+MATRIX_FREE_INNER = 1e-2
 # Working sets past this many features on sparse X skip the dense model
 # Hessian (k^2 floats; at k = 34,000 on bench/sparse.py's task with C = 10,
 # 9 GB and 670 s for the fit) for coordinate descent on X's columns.
+# A larger cap does not pay where CD is slow either: on a fold of
+# bench/cv.py's text task at C = 101 (k = 4,848, 400,000 nonzeros) the
+# dense model is 188 MB and 18% nonzero, a CD sweep on it reads k^2 = 23.5
+# million entries against 0.4 million nonzeros on X's columns, and a
+# Cholesky factor for an orthant step costs k^3 / 3 = 3.8e10 flops; the
+# matrix-free CG step (orthant_cg_step) solves that model in 100-150
+# products of 0.4 million nonzeros each.
 _DENSE_MODEL_MAX_FEATURES = 1000
 
 
@@ -60,6 +84,13 @@ _DENSE_MODEL_MAX_FEATURES = 1000
 # at float64's rounding level, and dense and sparse kernels round
 # differently; this rule makes both keep the same zeros.
 TIE_ULPS = 64
+
+
+def matrix_free(kernels, k):
+    """Whether a working set of ``k`` features runs step 5 on X's columns
+    (sparse X, ``k > _DENSE_MODEL_MAX_FEATURES``): its model Hessian is
+    never formed, so none is kept between iterations or path points."""
+    return k > _DENSE_MODEL_MAX_FEATURES and getattr(kernels, "sparse", False)
 
 
 def drop_rounding_level(w):
@@ -158,6 +189,86 @@ def orthant_step(hess, grad, coef, step, n_penalized, l1, l2):
         v[crossing] = 0.0
     polished = -coef.copy()
     polished[free] += v
+    return polished
+
+
+def _model_value(grad, coef, step, dz, weights, n_penalized, l1, l2):
+    """The local model ``g.d + 1/2 d.H.d + R(w + d) - R(w)`` at ``step``,
+    with ``H = Xt_W.T diag(weights) Xt_W`` and ``dz = Xt_W @ step`` (no pass
+    over X)."""
+    return (model_decrease(grad, coef, step, n_penalized, l1, l2)
+            + 0.5 * float(dz @ (weights * dz)))
+
+
+def orthant_cg_step(kernels, weights, diagonal, grad, coef, step, working,
+                    l1, l2, max_iter, tol):
+    """:func:`orthant_step` without the Hessian: the model's minimizer on
+    the sign pattern of ``coef + step``, by preconditioned conjugate
+    gradients on X's rows, projected back onto that orthant.
+
+    For sparse X with a wide working set, where the model Hessian is never
+    formed (``_DENSE_MODEL_MAX_FEATURES``) and coordinate descent on X's
+    columns is slow (nearly separable data at large C: large coefficients,
+    Hessian weights spread over 25 orders of magnitude).  On a fold of
+    bench/cv.py's text task at C = 101 (4,848 features), the Jacobi-scaled
+    model Hessian on the nonzeros has eigenvalues from 1e-3 to 4 (900 below
+    0.1) and CD left the model 7e-2 (relative) above its minimum after 200
+    sweeps, 1e-2 after 400, where 20 sweeps, 100 CG iterations (one
+    Hessian-vector pass each, about a sweep's cost) and 20 sweeps left
+    3e-4, and three such rounds 3e-6.  Jacobi is the preconditioner because
+    the ill-conditioning there is global: CG from zero to a 1e-2 relative
+    residual took 134 products with it, 111 with the exact block of the
+    1,000 most frequent terms, 96 with that of the 2,500 of least curvature
+    per nonzero (each a dense factor of its block).
+
+    On the nonzeros F of ``v = coef + step`` (and the intercept), with
+    ``sigma`` their signs, the model is the smooth quadratic with linear
+    term ``l1 sigma.v``: CG solves ``(H_FF + l2 I) e = -(model gradient at
+    step on F)`` from ``e = 0`` (each iterate lowers the model on the
+    orthant's face), with Jacobi preconditioning (``diagonal``: the Hessian's
+    diagonal over all features, intercept last), until the residual's
+    2-norm is at most ``tol`` or ``max_iter`` iterations
+    (:func:`clogit._solvers.newton_cg.conjugate_gradient`).
+    Coordinates whose sign the solution flips are set to zero (a projection,
+    so the result may be worse for the model than ``step``: the caller
+    compares).  Returns the new step (working set, then intercept).
+    """
+    n_features = kernels.n_features
+    has_b = 1 if kernels.fit_intercept else 0
+    k = working.shape[0]
+    start = coef + step
+    nonzero = np.flatnonzero(start[:k])
+    free = np.concatenate([nonzero, np.arange(k, k + has_b)])
+    sigma = np.sign(start[nonzero])
+    # the free coordinates' positions in a full (features + intercept)
+    # vector, what kernels.hessian_vector multiplies
+    full_index = np.concatenate([working[nonzero],
+                                 np.arange(n_features, n_features + has_b)])
+    full = np.zeros(n_features + has_b)
+    product = np.empty(n_features + has_b)
+
+    def hessian_times(u, out):
+        full[full_index] = u
+        kernels.hessian_vector(full, weights, product)
+        out[...] = product[full_index]
+        out[:nonzero.size] += l2 * u[:nonzero.size]
+
+    # the model's gradient at step on F: g + H step + l2 (w + d) + l1 sigma
+    gradient_at_step = np.empty(free.shape[0])
+    hessian_times(step[free], gradient_at_step)
+    gradient_at_step += grad[free]
+    gradient_at_step[:nonzero.size] += l2 * coef[nonzero] + l1 * sigma
+    inverse = 1.0 / np.maximum(diagonal[full_index], np.finfo(float).tiny)
+    inverse[:nonzero.size] = 1.0 / (diagonal[full_index[:nonzero.size]] + l2)
+    # CG's test is on the residual's 2-norm, which bounds its largest entry
+    norm = float(np.linalg.norm(gradient_at_step))
+    e, _ = conjugate_gradient(hessian_times, gradient_at_step, inverse,
+                              tol / norm if norm > 0.0 else 0.0, max_iter)
+    v = start[free] + e
+    flipped = np.flatnonzero(np.sign(v[:nonzero.size]) != sigma)
+    v[flipped] = 0.0
+    polished = step.copy()
+    polished[free] = v - coef[free]
     return polished
 
 
@@ -438,14 +549,16 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
         work_coef = np.append(w[working], coef[n_features:])
         step_w = np.zeros(k1)
         inner_tol = max(1e-3 * violation, 0.1 * tol) * scale
-        matrix_free = (k > _DENSE_MODEL_MAX_FEATURES
-                       and getattr(kernels, "sparse", False))
+        no_hessian = matrix_free(kernels, k)
+        if no_hessian:
+            inner_tol = max(MATRIX_FREE_INNER * violation, 0.1 * tol) * scale
         reused = False
-        if matrix_free:
+        if no_hessian:
             grad = np.append(full_grad[working],
                              [grad_b] if fit_intercept else [])
-            kernels.cd_model(z, grad, work_coef, working, l1, l2, step_w, dz,
-                             MAX_SWEEPS, inner_tol)
+            step_w = _matrix_free_model_step(kernels, z, grad, work_coef,
+                                             working, l1, l2, step_w, dz,
+                                             inner_tol)
         else:
             # (a Hessian cheaper than the bookkeeping is never kept)
             keep = (hessian is not None and iteration_costs(kernels, k)[1]
@@ -484,7 +597,7 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
         # 6. Armijo backtracking on F, reusing dz = X_W d (coefficients
         #    outside the working set are zero, so F only changes on it).
         full_step = fill_dz = None
-        if candidates is not None and not matrix_free:
+        if candidates is not None and not no_hessian:
             trial_coef = np.append(w[candidates], coef[n_features:])
             trial_coef[np.searchsorted(candidates, working)] = (
                 work_coef[:k] + step_w[:k])
@@ -499,7 +612,7 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
 
             def fill_dz():
                 kernels.matvec(step_w, dz, working)
-        elif not matrix_free:
+        elif not no_hessian:
             kernels.matvec(step_w, dz, working)
         step = search_composite(kernels, z, dz, work_coef[:k], step_w[:k],
                                 l1, l2, objective, decrease, full_step,
@@ -546,6 +659,46 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
                         test=SUBGRADIENT_TEST, tol=tol, reason=reason,
                         residual=residual if fresh and keep_residual
                         else None)
+
+
+def _matrix_free_model_step(kernels, z, grad, coef, working, l1, l2, step,
+                            dz, tol):
+    """Step 5 without the model Hessian (sparse X, wide working set):
+    coordinate descent on X's columns (``kernels.cd_model``), and where it
+    does not reach ``tol`` in ``CD_SWEEPS_BEFORE_CG`` sweeps, rounds of
+    :func:`orthant_cg_step` each followed by ``POLISH_SWEEPS`` of CD from
+    its result (which move the zeros CG keeps fixed), a round kept only if
+    it lowers the model.  Returns the step; ``dz = Xt_W @ step`` on exit.
+    """
+    k = working.shape[0]
+    sweeps = kernels.cd_model(z, grad, coef, working, l1, l2, step, dz,
+                              CD_SWEEPS_BEFORE_CG, tol)
+    if sweeps < CD_SWEEPS_BEFORE_CG:
+        return step
+    weights = kernels.new_scores()
+    kernels.hessian_weights(z, weights)
+    diagonal = np.empty(kernels.n_features + (1 if kernels.fit_intercept
+                                              else 0))
+    kernels.hessian_diagonal(weights, diagonal)
+    value = _model_value(grad, coef, step, dz, weights, k, l1, l2)
+    out_dz, trial_dz = dz, kernels.new_scores()
+    for _ in range(CG_ROUNDS):
+        trial = orthant_cg_step(kernels, weights, diagonal, grad, coef, step,
+                                working, l1, l2, CG_ITERATIONS, tol)
+        kernels.matvec(trial, trial_dz, working)
+        sweeps = kernels.cd_model(z, grad, coef, working, l1, l2, trial,
+                                  trial_dz, POLISH_SWEEPS, tol, warm=True)
+        trial_value = _model_value(grad, coef, trial, trial_dz, weights, k,
+                                   l1, l2)
+        if not trial_value < value:
+            break
+        step, value = trial, trial_value
+        dz, trial_dz = trial_dz, dz
+        if sweeps < POLISH_SWEEPS:
+            break  # CD met the inner tolerance from CG's point
+    if dz is not out_dz:
+        out_dz[...] = dz
+    return step
 
 
 def _candidate_measure(kernels, coef, candidates, l1, l2, scale):
