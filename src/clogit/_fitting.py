@@ -62,8 +62,8 @@ AUTO_MULTINOMIAL_NEWTON_MAX_WIDTH = 100
 # still level with L-BFGS around p ~ 1,000-2,000; past that the p^2 memory
 # and p^3 factorization make L-BFGS the better default.
 AUTO_NEWTON_MAX_FEATURES = 1000
-# solver="auto" with penalty "l2" or None on dense X (in memory) of at
-# least this many entries n (p+1), up to AUTO_NEWTON_MAX_FEATURES: L-BFGS
+# solver="auto" with penalty "l2" on dense X (in memory) of at least this
+# many entries n (p+1), up to AUTO_NEWTON_MAX_FEATURES: L-BFGS
 # preconditioned by a row-sample Hessian (_solvers.lbfgs), whose iterations
 # cost one gradient pass each, where Newton's cost a dsyrk (sampled only on
 # the early ones).  Measured here (2-core AMD EPYC, l2 and None, C = 1 and
@@ -72,7 +72,11 @@ AUTO_NEWTON_MAX_FEATURES = 1000
 # 0.4-1.0x Newton's time from 20,000 x 50 up (0.3-0.5x at 20,000 x 500),
 # while on small problems, where a fit is a few milliseconds of Python
 # around each iteration, Newton's fewer iterations win (breast_cancer 2-4
-# ms against 3-7 ms).
+# ms against 3-7 ms).  Without a penalty (the maximum-likelihood fit, whose
+# point is usually its inference) auto stays with Newton: its last factor
+# is the covariance's, so fit + standard errors on bench/inference.py's
+# 200,000 x 50 took 0.145 s against 0.154 s (L-BFGS then needs one more
+# Hessian pass), though the fit alone took 0.149 s against 0.118 s.
 AUTO_LBFGS_MIN_ENTRIES = 1_000_000
 # Newton's dense (p+1)^2 Hessian (and its (p+1)^3/3 Cholesky) beyond this
 # size: solver="newton" solves for the step by conjugate gradients on
@@ -192,8 +196,8 @@ def binary_solver(solver, objective, n_features, sparse=False,
     gradients on Hessian-vector products (``_solvers.newton_cg``): what
     ``solver="newton"`` runs when the dense Hessian would not fit in
     ``NEWTON_HESSIAN_MAX_BYTES``, and what "auto" picks for sparse X wider
-    than ``AUTO_SPARSE_NEWTON_MAX_FEATURES``.  For dense X with
-    ``n_samples`` given (data in memory) of at least
+    than ``AUTO_SPARSE_NEWTON_MAX_FEATURES``.  For penalty l2 on dense X
+    with ``n_samples`` given (data in memory) of at least
     ``AUTO_LBFGS_MIN_ENTRIES`` entries, "auto" picks "lbfgs", which runs
     preconditioned there (:func:`lbfgs_preconditioned`).
     """
@@ -212,8 +216,8 @@ def binary_solver(solver, objective, n_features, sparse=False,
             return "newton_cg"
         if not sparse and n_features > AUTO_NEWTON_MAX_FEATURES:
             return "lbfgs"
-        if (not sparse and n_samples is not None and n_samples
-                * (n_features + 1) >= AUTO_LBFGS_MIN_ENTRIES):
+        if (objective.l2 > 0.0 and not sparse and n_samples is not None
+                and n_samples * (n_features + 1) >= AUTO_LBFGS_MIN_ENTRIES):
             return "lbfgs"  # preconditioned (lbfgs_preconditioned)
     if 8 * (n_features + 1) ** 2 > NEWTON_HESSIAN_MAX_BYTES:
         return "newton_cg"
