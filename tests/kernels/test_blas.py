@@ -105,3 +105,32 @@ def test_trmm_rejects_mismatched_shapes(rng):
         _blas.trmm(1.0, A, np.asfortranarray(np.ones((4, 2))))
     with pytest.raises(ValueError, match="F-contiguous"):
         _blas.trsm(1.0, A, np.ones((3, 2)))
+
+
+def test_equilibrated_cholesky_is_the_numpy_steps():
+    # badly scaled SPD matrix, a zero row/column (an all-zero feature)
+    rng = np.random.default_rng(11)
+    B = rng.standard_normal((40, 6)) * 10.0 ** rng.uniform(-4, 4, 6)
+    A = np.asfortranarray(B.T @ B)
+    A = np.pad(A, ((0, 1), (0, 1)))
+    A[6, 6] = 1e-300  # positive: equilibrated like the others
+    d = np.diag(A).copy()
+    scale_ref = np.where(d > 0, 1 / np.sqrt(np.where(d > 0, d, 1)), 1)
+    E = A * scale_ref[:, None] * scale_ref[None, :]
+    L_ref = np.linalg.cholesky(E) / scale_ref[:, None]
+    out, scale, copy = A.copy(order="F"), np.empty(7), np.empty((7, 7), order="F")
+    assert _blas.equilibrated_cholesky(out, scale, copy) == 0
+    np.testing.assert_array_equal(scale, scale_ref)
+    np.testing.assert_array_equal(copy, E)  # (A_ij s_i) s_j, as numpy
+    np.testing.assert_allclose(np.tril(out), L_ref, rtol=1e-12, atol=0)
+    # indefinite: dpotrf's info, and the matrix to retry from
+    indefinite = A.copy(order="F")
+    indefinite[0, 0] = -indefinite[0, 0]
+    assert _blas.equilibrated_cholesky(indefinite, scale, copy) > 0
+    assert copy[0, 0] == -A[0, 0]  # a negative diagonal keeps scale 1
+    bad = A.copy(order="F")
+    bad[2, 2] = np.nan
+    assert _blas.equilibrated_cholesky(bad, scale, copy) == -1
+    np.testing.assert_array_equal(bad[:2], A[:2])  # left untouched
+    with pytest.raises(ValueError, match="shape mismatch"):
+        _blas.equilibrated_cholesky(A.copy(order="F"), np.empty(3), copy)

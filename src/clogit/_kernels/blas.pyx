@@ -3,13 +3,15 @@
 The ``cdef`` wrappers are what the kernels call, without the GIL.  Each has a
 small Python-callable twin (``dot``, ``axpy``, ``gemv``, ``gemm``, ``syrk``,
 ``trmm``, ``trsm``, and the
-LAPACK trio ``cholesky``/``cho_solve``/``cho_inverse``) so the test suite
+LAPACK trio ``cholesky``/``cho_solve``/``cho_inverse``, and
+``equilibrated_cholesky``) so the test suite
 can check every wrapper against numpy, and so the Newton solver can factor
 its small (p+1) x (p+1) systems from Python.
 """
 
 import numpy as np
 
+from libc.math cimport isfinite, sqrt
 from scipy.linalg.cython_blas cimport (
     ddot, sdot, daxpy, saxpy, dscal, sscal, dgemv, sgemv, dgemm, sgemm,
     dsyrk, ssyrk, dtrmm, strmm, dtrsm, strsm,
@@ -290,6 +292,47 @@ def cholesky(double[::1, :] A):
     cdef int info
     with nogil:
         info = _potrf(c'L', n, &A[0, 0], n)
+    return info
+
+
+def equilibrated_cholesky(double[::1, :] A, double[::1] scale,
+                          double[::1, :] equilibrated):
+    """Diagonal equilibration and Cholesky in one call (what
+    ``_solvers.newton.factor_with_ridge`` does first; on breast_cancer-sized
+    systems its numpy steps cost more than the factorization).
+
+    ``scale[i] = 1 / sqrt(A_ii)`` (1 where ``A_ii <= 0``); ``A`` becomes
+    ``D A D`` (``D = diag(scale)``, entries rounded as ``(A_ij s_i) s_j``),
+    copied to ``equilibrated``, then factored in place by ``dpotrf``
+    (lower); on success every row i of ``A`` is divided by ``s_i``, so its
+    lower triangle is a factor of the original ``A``.  Returns ``-1`` (A
+    untouched) if a diagonal entry is not finite, else ``dpotrf``'s info
+    (``> 0``: not positive definite; ``A`` then holds the partial factor of
+    ``D A D`` and ``equilibrated`` the matrix to retry from).
+    """
+    cdef Py_ssize_t n = A.shape[0], i, j
+    cdef double d
+    cdef int info
+    if (A.shape[1] != n or scale.shape[0] != n
+            or equilibrated.shape[0] != n or equilibrated.shape[1] != n):
+        raise ValueError("shape mismatch in equilibrated_cholesky")
+    if n == 0:
+        return 0
+    for i in range(n):
+        d = A[i, i]
+        if not isfinite(d):
+            return -1
+        scale[i] = 1.0 / sqrt(d) if d > 0.0 else 1.0
+    with nogil:
+        for j in range(n):
+            for i in range(n):
+                A[i, j] = (A[i, j] * scale[i]) * scale[j]
+                equilibrated[i, j] = A[i, j]
+        info = _potrf(c'L', <int>n, &A[0, 0], <int>n)
+        if info == 0:
+            for j in range(n):
+                for i in range(n):
+                    A[i, j] = A[i, j] / scale[i]
     return info
 
 

@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 from scipy.linalg import LinAlgWarning
 
-from .._kernels.blas import cho_solve, cholesky
+from .._kernels.blas import cho_solve, cholesky, equilibrated_cholesky
 from .linesearch import StallGuard, step_along
 from .result import SolverResult
 from .start import start_binary
@@ -66,29 +66,28 @@ def factor_with_ridge(H, n_features=None):
     solves the original system.  Returns the relative ridge used (0.0 if
     none).
     """
-    diagonal = np.diag(H).copy()
-    if not np.all(np.isfinite(diagonal)):
+    # one call equilibrates, factors and (on success) scales the factor's
+    # rows back: L = D^-1 L~, row i times sqrt(H_ii).  A zero diagonal
+    # entry (an all-zero feature without penalty) keeps its scale: the
+    # ridge alone makes that coefficient's step zero.
+    n = H.shape[0]
+    scale = np.empty(n)
+    H_copy = np.empty((n, n), order="F")
+    info = equilibrated_cholesky(H, scale, H_copy)
+    if info < 0:
         raise FloatingPointError("the Hessian has non-finite entries")
-    # a zero diagonal entry (an all-zero feature without penalty) keeps
-    # its scale: the ridge alone makes that coefficient's step zero
-    scale = np.where(diagonal > 0.0, 1.0 / np.sqrt(
-        np.where(diagonal > 0.0, diagonal, 1.0)), 1.0)
-    H *= scale[:, None]
-    H *= scale[None, :]
-    H_copy = H.copy(order="F")
-    tau = 0.0
-    if cholesky(H) != 0:
-        tau = 1e-12
-        while True:
-            H[...] = H_copy
-            H[np.diag_indices_from(H)] += tau
-            if cholesky(H) == 0:
-                break
-            if tau > 1e12:  # cannot happen for a finite PSD matrix
-                raise FloatingPointError(
-                    "the Hessian has non-finite entries")
-            tau *= 100.0
-    # L = D^-1 L~: row i of the factor times sqrt(H_ii)
+    if info == 0:
+        return 0.0
+    tau = 1e-12
+    while True:
+        H[...] = H_copy
+        H[np.diag_indices_from(H)] += tau
+        if cholesky(H) == 0:
+            break
+        if tau > 1e12:  # cannot happen for a finite PSD matrix
+            raise FloatingPointError(
+                "the Hessian has non-finite entries")
+        tau *= 100.0
     H /= scale[:, None]
     return tau
 
