@@ -62,8 +62,18 @@ def test_preconditioner_comes_from_a_row_sample_and_is_refreshed(
     X = rng.standard_normal((40_000, 10))
     coef = rng.standard_normal(10) * 2.0
     y = (rng.random(40_000) < 1 / (1 + np.exp(-X @ coef))).astype(float)
-    strides = record_hessian_strides(monkeypatch, BinomialKernels,
-                                     "block_pass")
+    # the passes over all rows (no Hessian sampled there) and the
+    # preconditioner's Hessians, with the stride of their rows
+    passes = record_hessian_strides(monkeypatch, BinomialKernels,
+                                    "block_pass")
+    sample_strides = []
+    original = BinomialKernels.sample_hessian
+
+    def recording(self, coef, hess, stride=1, columns=None):
+        sample_strides.append(stride)
+        return original(self, coef, hess, stride, columns)
+
+    monkeypatch.setattr(BinomialKernels, "sample_hessian", recording)
     monkeypatch.setattr(lbfgs_module, "_REFRESH_EVERY", 3)
     result = solve(lbfgs_binary, X, y, np.ones(len(y)), C=1.0,
                    fit_intercept=True, alpha=1.0, tol=1e-8, max_iter=200,
@@ -73,7 +83,8 @@ def test_preconditioner_comes_from_a_row_sample_and_is_refreshed(
     assert result.converged
     np.testing.assert_allclose(result.coef, reference.coef, rtol=1e-5,
                                atol=1e-7)
-    sampled = [k for k in strides if k > 1]
+    assert all(k == 1 for k in passes)
+    sampled = [k for k in sample_strides if k > 1]
     # one sampled Hessian per run of at most 3 iterations, nothing else
     # sampled (the gradient passes take every row)
     assert set(sampled) == {40_000 // 2048}

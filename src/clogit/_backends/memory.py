@@ -366,8 +366,7 @@ class BinomialKernels(_RowParallel):
         if hess is not None and hessian_stride > 1:
             objective = self.block_pass(coef, grad, None, z, columns,
                                         residual)
-            self._samples(hessian_stride).block_pass(
-                coef, np.empty_like(grad), hess, columns=columns)
+            self.sample_hessian(coef, hess, hessian_stride, columns)
             return objective
         def run(rows, g, h):
             return self._block_pass(
@@ -396,6 +395,15 @@ class BinomialKernels(_RowParallel):
         if hess is not None:
             _sum_parts([part[2] for part in parts], hess)
         return float(sum(part[0] for part in parts))
+
+    def sample_hessian(self, coef, hess, stride=1, columns=None):
+        """The data term's Hessian at ``coef`` alone, from every
+        ``stride``-th row (weights times the stride, see
+        :func:`strided_rows`; all rows for 1), into ``hess``: what a
+        preconditioner needs, without the gradient pass over all rows."""
+        kernels = self if stride == 1 else self._samples(stride)
+        n_coef = hess.shape[0]
+        kernels.block_pass(coef, np.empty(n_coef), hess, columns=columns)
 
     def inference_pass(self, coef, hess=None, meat=None, group_scores=None):
         """What inference needs at ``coef``, in one pass over X: returns

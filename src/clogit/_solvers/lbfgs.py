@@ -246,6 +246,32 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
     return variables.to_x(x), f, g_max, used, reason, stopped[0]
 
 
+def run_refreshed(fun, x0, factors_at, *, tol, max_iter, verbose=0,
+                  label="", on_iterate=None, x_scale=None):
+    """:func:`run_lbfgs` preconditioned by ``factors_at(x)`` (a factor or a
+    list of block factors at ``x``), the preconditioner made anew at the
+    current point every ``_REFRESH_EVERY`` iterations; ``factors_at``
+    None: one plain run.  Same returns as :func:`run_lbfgs`, the
+    iterations counted over all runs (``on_iterate`` sees them so)."""
+    if factors_at is None:
+        return run_lbfgs(fun, x0, tol=tol, max_iter=max_iter,
+                         verbose=verbose, label=label,
+                         on_iterate=on_iterate, x_scale=x_scale)
+    x, n_iter = x0, 0
+    while True:
+        done = n_iter
+        x, f, g_max, used, reason, stopped = run_lbfgs(
+            fun, x, tol=tol, max_iter=min(max_iter - n_iter, _REFRESH_EVERY),
+            verbose=verbose, label=label,
+            on_iterate=None if on_iterate is None else (
+                lambda iteration, *rest: on_iterate(iteration + done,
+                                                    *rest)),
+            preconditioner=factors_at(x))
+        n_iter += used
+        if g_max <= tol or stopped or reason or n_iter >= max_iter:
+            return x, f, g_max, n_iter, reason, stopped
+
+
 def lbfgs_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
                  label="", monitor=None, x_scale=None, precondition=False):
     """Fit a binary logistic model by L-BFGS-B.
@@ -279,22 +305,12 @@ def lbfgs_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
             scores_at[0] = c.copy()
         return monitor(iteration, c, f * scale, z)
 
-    n_iter = 0
-    while True:
-        factor = (start_factor(kernels, coef, alpha, scale, n_features)
-                  if precondition else None)
-        budget = max_iter - n_iter
-        if precondition:
-            budget = min(budget, _REFRESH_EVERY)
-        coef, f, g_max, used, reason, stopped = run_lbfgs(
-            objective_and_gradient, coef, tol=tol, max_iter=budget,
-            verbose=verbose, label=label,
-            on_iterate=None if monitor is None else on_iterate,
-            x_scale=x_scale, preconditioner=factor)
-        n_iter += used
-        if (g_max <= tol or stopped or reason or n_iter >= max_iter
-                or not precondition):
-            break
+    coef, f, g_max, n_iter, reason, stopped = run_refreshed(
+        objective_and_gradient, coef,
+        (lambda c: start_factor(kernels, c, alpha, scale, n_features))
+        if precondition else None,
+        tol=tol, max_iter=max_iter, verbose=verbose, label=label,
+        on_iterate=None if monitor is None else on_iterate, x_scale=x_scale)
     if precondition and reason and n_iter < max_iter:
         # L-BFGS-B found no decrease of f at a gradient above tol: the
         # step's decrease is below f's rounding, while Newton's steps
@@ -322,19 +338,14 @@ def start_factor(kernels, coef, alpha, scale, n_features):
     coefficient), a ridge added only if it is singular."""
     n_coef = coef.shape[0]
     hess = np.empty((n_coef, n_coef), order="F")
-    grad = np.empty(n_coef)
-    kernels.block_pass(coef, grad, hess, kernels.new_scores(),
-                       **_strided(_preconditioner_stride(kernels, n_coef)))
+    kernels.sample_hessian(coef, hess,
+                           _preconditioner_stride(kernels, n_coef))
     return _scaled_factor(hess, alpha, scale, n_features)
 
 
 def _preconditioner_stride(kernels, n_coef):
     return kernels.sampling_stride(max(
         _PRECONDITIONER_MIN_ROWS, _PRECONDITIONER_ROWS_PER_COEF * n_coef))
-
-
-def _strided(stride):
-    return {"hessian_stride": stride} if stride > 1 else {}
 
 
 def _scaled_factor(hess, alpha, scale, n_features):
@@ -403,24 +414,20 @@ def lbfgs_ovr(kernels, class_kernels, *, alpha, tol, max_iter, coef0=None,
                     g_max=np.max(np.abs(g), axis=1) / scale)
         return float(objs.sum()) / scale, g.ravel() / scale
 
-    n_iter = 0
     stride = _preconditioner_stride(kernels, k1)
-    hess = np.empty((k1, k1), order="F")
-    while True:
+
+    def class_factors(flat):
         factors = []
-        for k in range(K):
-            kernels.class_hessian(k, coef[k], hess, stride)
-            factors.append(_scaled_factor(hess.copy(order="F"), alpha, scale,
-                                          n_features))
-        flat, _, g_max, used, reason, _ = run_lbfgs(
-            objective_and_gradient, coef.ravel(), tol=tol,
-            max_iter=min(max_iter - n_iter, _REFRESH_EVERY),
-            verbose=verbose, label="[One-vs-Rest] ",
-            preconditioner=factors)
-        coef = flat.reshape(K, k1).copy()
-        n_iter += used
-        if g_max <= tol or reason or n_iter >= max_iter:
-            break
+        for k, coef_k in enumerate(flat.reshape(K, k1)):
+            hess = np.empty((k1, k1), order="F")
+            kernels.class_hessian(k, coef_k, hess, stride)
+            factors.append(_scaled_factor(hess, alpha, scale, n_features))
+        return factors
+
+    flat, _, g_max, n_iter, reason, _ = run_refreshed(
+        objective_and_gradient, coef.ravel(), class_factors, tol=tol,
+        max_iter=max_iter, verbose=verbose, label="[One-vs-Rest] ")
+    coef = flat.reshape(K, k1).copy()
     if not np.array_equal(last.get("x"), flat):
         objective_and_gradient(flat)
     results = []

@@ -38,8 +38,8 @@ import numpy as np
 from scipy.optimize import minimize
 
 from .._kernels.blas import cho_solve
-from .lbfgs import (_PRECONDITIONER_MIN_ROWS, _REFRESH_EVERY, _scaled_factor,
-                    run_lbfgs)
+from .lbfgs import (_PRECONDITIONER_MIN_ROWS, _scaled_factor,
+                    run_refreshed)
 from .linesearch import StallGuard, backtrack
 from .newton import (_EXACT_DECREMENT, factor_with_ridge, hessian_stride,
                      strided)
@@ -289,33 +289,20 @@ def lbfgs_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
             scores_at[0] = flat.copy()
         return monitor(iteration, flat.reshape(K, k1), f * scale, z)
 
-    flat = coef.ravel()
-    n_iter = 0
-    stride = kernels.sampling_stride(max(
-        _PRECONDITIONER_MIN_ROWS, _BLOCK_ROWS_PER_COEF * k1)) \
-        if precondition else 1
-    while True:
-        factors = None
-        if precondition:
-            factors = [_scaled_factor(block, alpha, scale, n_features)
-                       for block in kernels.class_blocks(
-                           flat.reshape(K, k1), stride)]
-        budget = max_iter - n_iter
-        if precondition:
-            budget = min(budget, _REFRESH_EVERY)
-        flat, f, g_max, used, reason, stopped = run_lbfgs(
-            objective_and_gradient, flat, tol=tol, max_iter=budget,
-            verbose=verbose,
-            on_iterate=None if monitor is None else (
-                lambda iteration, *rest: on_iterate(iteration + n_iter,
-                                                    *rest)),
-            x_scale=(None if column_scale is None
-                     else np.tile(column_scale, kernels.n_classes)),
-            preconditioner=factors)
-        n_iter += used
-        if (g_max <= tol or stopped or reason or n_iter >= max_iter
-                or not precondition):
-            break
+    def class_factors(flat):
+        stride = kernels.sampling_stride(max(
+            _PRECONDITIONER_MIN_ROWS, _BLOCK_ROWS_PER_COEF * k1))
+        return [_scaled_factor(block, alpha, scale, n_features)
+                for block in kernels.class_blocks(flat.reshape(K, k1),
+                                                  stride)]
+
+    flat, f, g_max, n_iter, reason, stopped = run_refreshed(
+        objective_and_gradient, coef.ravel(),
+        class_factors if precondition else None, tol=tol,
+        max_iter=max_iter, verbose=verbose,
+        on_iterate=None if monitor is None else on_iterate,
+        x_scale=(None if column_scale is None
+                 else np.tile(column_scale, kernels.n_classes)))
     coef = symmetric(centered(flat), alpha, fit_intercept)
     if (precondition and reason and g_max > tol and n_iter < max_iter
             and K * k1 <= _POLISH_MAX_WIDTH):
