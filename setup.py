@@ -49,7 +49,7 @@ SHARED_UTILITY = "clogit._kernels._cyutility"
 # takes one while the others share the second).  A new .pyx module needs an
 # entry here and a .pyi stub.
 EXTENSIONS = ["sparse", "_cyutility", "binomial", "softmax", "quadratic",
-              "blas", "scalar", "compressed", "cd"]
+              "blas", "binomial_newton", "scalar", "compressed", "cd"]
 
 # Portable flags only: released wheels must run on any CPU of their platform,
 # so no -march=native here.

@@ -104,16 +104,34 @@ def test_blas_limit_is_held_while_any_fit_runs():
 def test_child_state_is_reset_after_fork():
     # what the at-fork hook does, called directly
     saved = (threads._lock, threads._executor, threads._blas_holders,
-             threads._blas_limiter, threads._orphaned_limiter)
+             threads._saved_threads, threads._orphaned_threads)
     try:
         threads.kernel_pool()
-        threads._blas_holders, threads._blas_limiter = 2, "limiter"
+        threads._blas_holders, threads._saved_threads = 2, [3, 3]
         threads._after_fork_in_child()
         assert threads._executor is None and threads._blas_holders == 0
-        assert threads._orphaned_limiter == "limiter"
+        assert threads._orphaned_threads == [3, 3]
         assert threads._lock is not saved[0]
     finally:
         (threads._lock, threads._executor, threads._blas_holders,
-         threads._blas_limiter, threads._orphaned_limiter) = saved
+         threads._saved_threads, threads._orphaned_threads) = saved
     assert np.isfinite(clogit.LogisticRegression().fit(
         *synthetic_binary(n=100, p=2)).coef_).all()
+
+
+def test_a_fit_in_a_child_restores_the_parents_counts():
+    # the counts a forked child inherited (see _after_fork_in_child) are
+    # what its next fit restores when it ends
+    saved = (threads._blas_holders, threads._saved_threads,
+             threads._orphaned_threads)
+    with threadpool_limits(limits=1, user_api="blas"):
+        try:
+            counts = [2] * len(_blas_threads())
+            threads._orphaned_threads = counts
+            with threads.single_threaded_blas():
+                assert set(_blas_threads()) <= {1}
+            assert _blas_threads() == counts
+            assert threads._orphaned_threads is None
+        finally:
+            (threads._blas_holders, threads._saved_threads,
+             threads._orphaned_threads) = saved

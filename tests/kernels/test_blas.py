@@ -107,7 +107,7 @@ def test_trmm_rejects_mismatched_shapes(rng):
         _blas.trsm(1.0, A, np.ones((3, 2)))
 
 
-def test_equilibrated_cholesky_is_the_numpy_steps():
+def test_ridged_cholesky_is_the_numpy_steps():
     # badly scaled SPD matrix, a zero row/column (an all-zero feature)
     rng = np.random.default_rng(11)
     B = rng.standard_normal((40, 6)) * 10.0 ** rng.uniform(-4, 4, 6)
@@ -119,18 +119,26 @@ def test_equilibrated_cholesky_is_the_numpy_steps():
     E = A * scale_ref[:, None] * scale_ref[None, :]
     L_ref = np.linalg.cholesky(E) / scale_ref[:, None]
     out, scale, copy = A.copy(order="F"), np.empty(7), np.empty((7, 7), order="F")
-    assert _blas.equilibrated_cholesky(out, scale, copy) == 0
+    assert _blas.ridged_cholesky(out, scale, copy) == 0.0
     np.testing.assert_array_equal(scale, scale_ref)
     np.testing.assert_array_equal(copy, E)  # (A_ij s_i) s_j, as numpy
     np.testing.assert_allclose(np.tril(out), L_ref, rtol=1e-12, atol=0)
-    # indefinite: dpotrf's info, and the matrix to retry from
-    indefinite = A.copy(order="F")
-    indefinite[0, 0] = -indefinite[0, 0]
-    assert _blas.equilibrated_cholesky(indefinite, scale, copy) > 0
-    assert copy[0, 0] == -A[0, 0]  # a negative diagonal keeps scale 1
+    # singular (two equal columns): the smallest ridge 1e-12 * 100^j of the
+    # equilibrated matrix that numpy's Cholesky accepts too
+    C = B[:, [0, 1, 2, 2]]
+    A = np.asfortranarray(C.T @ C)
+    d = np.diag(A)
+    E = A / np.sqrt(d)[:, None] / np.sqrt(d)[None, :]
+    out, scale, copy = A.copy(order="F"), np.empty(4), np.empty((4, 4), order="F")
+    tau = _blas.ridged_cholesky(out, scale, copy)
+    assert tau >= 1e-12 and np.isclose(np.log(tau / 1e-12) / np.log(100),
+                                       round(np.log(tau / 1e-12) / np.log(100)))
+    L_ref = np.linalg.cholesky(E + tau * np.eye(4)) * np.sqrt(d)[:, None]
+    np.testing.assert_allclose(np.tril(out), L_ref, rtol=1e-10,
+                               atol=1e-10 * np.abs(L_ref).max())
     bad = A.copy(order="F")
     bad[2, 2] = np.nan
-    assert _blas.equilibrated_cholesky(bad, scale, copy) == -1
+    assert _blas.ridged_cholesky(bad, np.empty(4), copy) == -1.0
     np.testing.assert_array_equal(bad[:2], A[:2])  # left untouched
     with pytest.raises(ValueError, match="shape mismatch"):
-        _blas.equilibrated_cholesky(A.copy(order="F"), np.empty(3), copy)
+        _blas.ridged_cholesky(A.copy(order="F"), np.empty(3), copy)

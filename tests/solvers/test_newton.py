@@ -1,8 +1,11 @@
 """The Newton solver's contract: convergence test, warnings, ridge fallback,
 verbose output."""
 
+import warnings
+
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from scipy.linalg import LinAlgWarning
 from sklearn.exceptions import ConvergenceWarning
 
@@ -331,3 +334,95 @@ def test_a_returned_factor_is_always_exact(monkeypatch, alpha, tol):
     L = np.tril(fit.hessian_factor)
     np.testing.assert_allclose(L @ L.T, H, rtol=1e-12,
                                atol=1e-12 * np.abs(H).max())
+
+
+class _PythonLoopKernels(BinomialKernels):
+    """In-memory kernels without the one-call Newton loop: the solver runs
+    its Python iterations."""
+
+    def newton_loop(self, *args):
+        return None
+
+
+def _loop_cases():
+    X, y = synthetic_binary(n=800, p=6, seed=11)
+    collinear = np.hstack([X, X[:, :1]])
+    rng = np.random.default_rng(3)
+    weights = rng.uniform(0.1, 3.0, size=800)
+    return {
+        "l2": (X, y, np.ones(800), dict(alpha=1.0), True),
+        "none": (X, y, np.ones(800), dict(alpha=0.0), True),
+        "weights, no intercept": (X, y, weights, dict(alpha=0.3), False),
+        "float32, F-ordered": (np.asfortranarray(X, dtype=np.float32), y,
+                               weights, dict(alpha=1.0), True),
+        "collinear: ridge": (collinear, y, np.ones(800), dict(alpha=0.0),
+                             True),
+        "max_iter": (X, y, np.ones(800), dict(alpha=1.0, max_iter=2), True),
+        "float limit": (X, y, np.ones(800), dict(alpha=1.0, tol=1e-18),
+                        True),
+        "warm start": (X, y, np.ones(800),
+                       dict(alpha=1.0, coef0=np.full(7, 0.3)), True),
+    }
+
+
+@pytest.mark.parametrize("case", list(_loop_cases()))
+def test_one_call_loop_takes_the_python_loops_steps(case):
+    # the Cython loop runs the same operations in the same order as the
+    # Python iterations, on the same kernel bodies: identical results
+    X, y, s, options, intercept = _loop_cases()[case]
+    y = y.astype(np.float64)
+    options = dict(dict(tol=1e-10, max_iter=100), **options)
+    if not intercept and "coef0" in options:
+        options["coef0"] = options["coef0"][:-1]
+    results = []
+    for kernels_class in (BinomialKernels, _PythonLoopKernels):
+        kernels = kernels_class(X, y, s, 1.5, intercept)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            results.append((newton_binary(kernels, **options),
+                            [str(w.message) for w in caught]))
+    (fast, fast_warnings), (slow, slow_warnings) = results
+    assert fast_warnings == slow_warnings
+    if case == "collinear: ridge":
+        assert fast.ridge > 0 and fast_warnings
+    if case == "max_iter":
+        assert not fast.converged and fast.n_iter == 2
+    if case == "float limit":
+        assert fast.reason == slow.reason != ""
+    np.testing.assert_array_equal(fast.coef, slow.coef)
+    for name in ("objective", "n_iter", "converged", "max_abs_grad", "ridge",
+                 "reason", "solver"):
+        assert getattr(fast, name) == getattr(slow, name), name
+    assert (fast.hessian_factor is None) == (slow.hessian_factor is None)
+    if fast.hessian_factor is not None:
+        np.testing.assert_array_equal(np.tril(fast.hessian_factor),
+                                      np.tril(slow.hessian_factor))
+
+
+def test_one_call_loop_is_used_for_one_chunk_only(monkeypatch):
+    calls = []
+    original = BinomialKernels.newton_loop
+
+    def counting(self, *args):
+        outcome = original(self, *args)
+        calls.append(outcome is not None)
+        return outcome
+
+    monkeypatch.setattr(BinomialKernels, "newton_loop", counting)
+    X, y = synthetic_binary(n=500, p=5, seed=1)
+    clogit.LogisticRegression(solver="newton-cholesky").fit(X, y)
+    assert calls == [True]
+    calls.clear()
+    clogit.LogisticRegression(solver="newton-cholesky").fit(
+        sp.csr_matrix(X), y)
+    assert calls == [False]
+
+
+@pytest.mark.parametrize("kernels_class", [BinomialKernels,
+                                           _PythonLoopKernels])
+def test_both_loops_refuse_a_nonfinite_hessian(kernels_class):
+    X, y = synthetic_binary(n=200, p=3, seed=2)
+    kernels = kernels_class(X, y.astype(np.float64), np.ones(200), 1.0, True)
+    coef = np.array([np.nan, 0.0, 0.0, 0.0])
+    with pytest.raises(FloatingPointError, match="non-finite"):
+        newton_binary(kernels, alpha=1.0, tol=1e-8, max_iter=10, coef0=coef)

@@ -31,6 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._kernels import binomial as _binomial
+from .._kernels import binomial_newton as _binomial_newton
 from .._kernels import softmax as _softmax
 from .._kernels import sparse as _sparse
 from .threads import available_cores, kernel_pool, map_in_threads
@@ -59,6 +60,8 @@ def chunk_bounds(n_samples, n_features):
                    n_samples * max(n_features, 1) // _MIN_ELEMENTS_PER_CHUNK,
                    n_samples // _MIN_ROWS_PER_CHUNK)
     n_chunks = max(int(n_chunks), 1)
+    if n_chunks == 1:  # (np.linspace costs 50 us, a small fit's twentieth)
+        return np.array([0, n_samples], dtype=np.intp)
     return np.linspace(0, n_samples, n_chunks + 1).astype(np.intp)
 
 
@@ -395,6 +398,18 @@ class BinomialKernels(_RowParallel):
         if hess is not None:
             _sum_parts([part[2] for part in parts], hess)
         return float(sum(part[0] for part in parts))
+
+    def newton_loop(self, coef, alpha, scale, tol, max_iter, hess, search):
+        """Newton's iterations in one Cython call
+        (``_kernels.binomial_newton.newton_loop``, ``search`` its line
+        search constants) when every pass would run in this thread anyway
+        (dense X in one row chunk); None otherwise, the solver then runs
+        its own loop."""
+        if self.sparse or len(self.chunks) != 1:
+            return None
+        return _binomial_newton.newton_loop(
+            self.X, self.y, self.sample_weight, self.C, self.fit_intercept,
+            alpha, coef, scale, tol, max_iter, *search, hess)
 
     def sample_hessian(self, coef, hess, stride=1, columns=None):
         """The data term's Hessian at ``coef`` alone, from every

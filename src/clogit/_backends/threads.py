@@ -24,13 +24,15 @@ _R = TypeVar("_R")
 
 _lock = threading.Lock()
 _executor: ThreadPoolExecutor | None = None
-_controller: Any = None
-# single_threaded_blas: how many fits hold the limit, and the limiter that
-# remembers the limits from before the first of them
+# single_threaded_blas: the BLAS libraries' threadpoolctl controllers (found
+# on first use), how many fits hold the limit, and the thread counts from
+# before the first of them
+_blas_libraries: list[Any] | None = None
 _blas_holders = 0
-_blas_limiter: Any = None
-# a limiter a forked child inherited from fits that never finish there
-_orphaned_limiter: Any = None
+_saved_threads: list[int] | None = None
+# the thread counts a forked child inherited from fits that never finish
+# there
+_orphaned_threads: list[int] | None = None
 
 
 def _after_fork_in_child() -> None:
@@ -38,13 +40,13 @@ def _after_fork_in_child() -> None:
     (only the forking thread does), so a pool inherited from the parent
     would queue work that never runs.  Start afresh; the BLAS limits of
     the parent's running fits are restored by the child's next fit."""
-    global _lock, _executor, _blas_holders, _blas_limiter, _orphaned_limiter
+    global _lock, _executor, _blas_holders, _saved_threads, _orphaned_threads
     _lock = threading.Lock()
     _executor = None
     if _blas_holders:
-        _orphaned_limiter = _blas_limiter
+        _orphaned_threads = _saved_threads
     _blas_holders = 0
-    _blas_limiter = None
+    _saved_threads = None
 
 
 if hasattr(os, "register_at_fork"):
@@ -84,20 +86,27 @@ def single_threaded_blas() -> Iterator[None]:
     threadpoolctl contexts would not: each remembers what the one before
     it set, and the last to leave restores one thread.)
     """
-    global _controller, _blas_holders, _blas_limiter, _orphaned_limiter
-    from threadpoolctl import ThreadpoolController
+    global _blas_libraries, _blas_holders, _saved_threads, _orphaned_threads
 
     with _lock:
-        if _controller is None:
-            _controller = ThreadpoolController()
+        if _blas_libraries is None:
+            from threadpoolctl import ThreadpoolController
+            _blas_libraries = [
+                library for library in ThreadpoolController().lib_controllers
+                if library.user_api == "blas"]
         if _blas_holders == 0:
-            if _orphaned_limiter is not None:
-                # limits from before the parent's fits (see _after_fork)
-                _blas_limiter = _orphaned_limiter
-                _orphaned_limiter = None
-                _controller.limit(limits=1, user_api="blas")
+            # Each library's own get/set calls (a few microseconds): a
+            # threadpoolctl limit() context inspects every loaded library
+            # anew, 83 us per enter and exit here, a tenth of a fit of
+            # breast_cancer in one Cython call.
+            if _orphaned_threads is not None:
+                # counts from before the parent's fits (see _after_fork)
+                _saved_threads, _orphaned_threads = _orphaned_threads, None
             else:
-                _blas_limiter = _controller.limit(limits=1, user_api="blas")
+                _saved_threads = [library.get_num_threads()
+                                  for library in _blas_libraries]
+            for library in _blas_libraries:
+                library.set_num_threads(1)
         _blas_holders += 1
     try:
         yield
@@ -106,9 +115,11 @@ def single_threaded_blas() -> Iterator[None]:
             # (0 here: this is a child forked inside the context, which
             # _after_fork_in_child has reset)
             _blas_holders = max(_blas_holders - 1, 0)
-            if _blas_holders == 0 and _blas_limiter is not None:
-                limiter, _blas_limiter = _blas_limiter, None
-                limiter.restore_original_limits()
+            if _blas_holders == 0 and _saved_threads is not None:
+                for library, threads in zip(_blas_libraries or [],
+                                            _saved_threads):
+                    library.set_num_threads(threads)
+                _saved_threads = None
 
 
 def map_in_threads(function: Callable[[_T], _R], items: Iterable[_T],

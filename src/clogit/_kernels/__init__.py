@@ -9,6 +9,9 @@ capsules), and the pointwise math comes from ``csrc/clogit_math.h``.
 blas        the one BLAS/LAPACK wrapper (fused float/double, cpdef twins)
 scalar      array loops over the stable scalar math (sigmoid, log1pexp)
 binomial    blocked objective/gradient/Hessian pass, matvec, line search
+binomial_newton
+            Newton's whole iteration loop in one call, for cache-sized
+            dense problems (the bodies of ``binomial`` and ``blas``)
 softmax     the multinomial (softmax) twins of ``binomial``
 cd          coordinate descent on a quadratic model (proximal Newton)
 sparse      CSR/CSC twins of ``binomial`` and ``softmax``

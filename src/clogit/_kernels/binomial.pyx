@@ -105,20 +105,15 @@ def block_pass(const floating[:, :] X, const double[::1] y,
     cdef bint want_r = residual_out is not None
     cdef bint want_meat = meat_out is not None
     cdef bint want_groups = group_scores_out is not None
-    cdef Py_ssize_t n_groups = 0, g
+    cdef Py_ssize_t n_groups = 0, j
     cdef const int *cols = NULL
     cdef bint c_order = False
-    cdef int lda = _leading_dim(X, &c_order)
+    _leading_dim(X, &c_order)
     # the meat is a dsyrk too: the blocks of a Hessian pass
     cdef Py_ssize_t m_max = (block_rows if block_rows > 0 else
                              default_block_rows(k1, want_hess or want_meat))
-    cdef Py_ssize_t i0, i, j, m
-    cdef double obj = 0.0, loss, prob, hw, s
+    cdef double obj
     cdef double *buf
-    cdef double *zb
-    cdef double *rb
-    cdef double *hb
-    cdef double *mb = NULL
     cdef double *meat_buf = NULL
 
     if y.shape[0] != n or sample_weight.shape[0] != n:
@@ -151,114 +146,156 @@ def block_pass(const floating[:, :] X, const double[::1] y,
         if meat_buf == NULL:
             free(buf)
             raise MemoryError()
-    mb = meat_buf
-    zb = buf + m_max * k1
-    rb = zb + m_max
-    hb = rb + m_max
 
     with nogil:
-        if k1 > 0:
-            memset(&grad[0], 0, k1 * sizeof(double))
-        if want_hess and k1 > 0:
-            memset(&hess[0, 0], 0, k1 * k1 * sizeof(double))
-        if want_meat and k1 > 0:
-            memset(&meat_out[0, 0], 0, k1 * k1 * sizeof(double))
-        if want_groups and k1 > 0 and n_groups > 0:
-            memset(&group_scores_out[0, 0], 0,
-                   n_groups * k1 * sizeof(double))
-        i0 = 0
-        while i0 < n:
-            m = min(m_max, n - i0)
-            # 1. the block's rows, as float64, intercept column last
-            _copy_block(X, i0, m, cols, k, fit_intercept, c_order, buf)
-            # 2. z = B @ coef
-            if k1 == 0:
-                memset(zb, 0, m * sizeof(double))
-            elif c_order:
-                _gemv[double](c'T', <int>k1, <int>m, 1.0, buf, <int>k1,
-                              &coef[0], 1, 0.0, zb, 1)
-            else:
-                _gemv[double](c'N', <int>m, <int>k1, 1.0, buf, <int>m,
-                              &coef[0], 1, 0.0, zb, 1)
-            # 3. pointwise loss, residual, Hessian weight
-            for i in range(m):
-                s = sample_weight[i0 + i]
-                clogit_binomial_point(y[i0 + i], zb[i], &loss, &prob, &hw)
-                obj += s * loss
-                rb[i] = C * s * (prob - y[i0 + i])
-                if want_hess:
-                    hb[i] = sqrt(C * s * hw)
-                if want_z:
-                    z_out[i0 + i] = zb[i]
-                if want_r:
-                    residual_out[i0 + i] = rb[i]
-            if k1 == 0:
-                i0 += m
-                continue
-            # 4. grad += B.T @ r
-            if c_order:
-                _gemv[double](c'N', <int>k1, <int>m, 1.0, buf, <int>k1,
-                              rb, 1, 1.0, &grad[0], 1)
-            else:
-                _gemv[double](c'T', <int>m, <int>k1, 1.0, buf, <int>m,
-                              rb, 1, 1.0, &grad[0], 1)
-            # 4b. robust covariances, from the unscaled rows: cluster score
-            # sums S[g] += s r xt, and M += (sqrt(s) |r| B).T (sqrt(s) |r| B)
-            if want_groups:
-                for i in range(m):
-                    g = groups[i0 + i]
-                    if c_order:
-                        for j in range(k1):
-                            group_scores_out[g, j] += rb[i] * buf[i * k1 + j]
-                    else:
-                        for j in range(k1):
-                            group_scores_out[g, j] += rb[i] * buf[j * m + i]
-            if want_meat:
-                # rb = C s (p - y): sqrt(s) |r| = |rb| / sqrt(s) (s > 0)
-                for i in range(m):
-                    s = sample_weight[i0 + i]
-                    zb[i] = fabs(rb[i]) / sqrt(s) if s > 0.0 else 0.0
-                # without the Hessian the rows are scaled in place (B is not
-                # needed after this); with it, into the second buffer
-                if not want_hess:
-                    mb = buf
-                if c_order:
-                    for i in range(m):
-                        for j in range(k1):
-                            mb[i * k1 + j] = zb[i] * buf[i * k1 + j]
-                    _syrk[double](c'L', c'N', <int>k1, <int>m, 1.0, mb,
-                                  <int>k1, 1.0, &meat_out[0, 0], <int>k1)
-                else:
-                    for j in range(k1):
-                        for i in range(m):
-                            mb[j * m + i] = zb[i] * buf[j * m + i]
-                    _syrk[double](c'L', c'T', <int>k1, <int>m, 1.0, mb,
-                                  <int>m, 1.0, &meat_out[0, 0], <int>k1)
-            # 5. H += (sqrt(h) B).T @ (sqrt(h) B)
-            if want_hess:
-                if c_order:
-                    for i in range(m):
-                        for j in range(k1):
-                            buf[i * k1 + j] *= hb[i]
-                    _syrk[double](c'L', c'N', <int>k1, <int>m, 1.0, buf,
-                                  <int>k1, 1.0, &hess[0, 0], <int>k1)
-                else:
-                    for j in range(k1):
-                        for i in range(m):
-                            buf[j * m + i] *= hb[i]
-                    _syrk[double](c'L', c'T', <int>k1, <int>m, 1.0, buf,
-                                  <int>m, 1.0, &hess[0, 0], <int>k1)
-            i0 += m
-        if want_hess:
-            for j in range(k1):
-                for i in range(j + 1, k1):
-                    hess[j, i] = hess[i, j]
-        if want_meat:
-            for j in range(k1):
-                for i in range(j + 1, k1):
-                    meat_out[j, i] = meat_out[i, j]
+        obj = _pass_rows(
+            X, &y[0] if n > 0 else NULL,
+            &sample_weight[0] if n > 0 else NULL,
+            &coef[0] if k1 > 0 else NULL, fit_intercept, C, cols, k,
+            c_order, m_max, buf, meat_buf,
+            &grad[0] if k1 > 0 else NULL,
+            &hess[0, 0] if want_hess and k1 > 0 else NULL,
+            &z_out[0] if want_z and n > 0 else NULL,
+            &residual_out[0] if want_r and n > 0 else NULL,
+            &meat_out[0, 0] if want_meat and k1 > 0 else NULL,
+            &groups[0] if want_groups and n > 0 else NULL,
+            &group_scores_out[0, 0]
+            if want_groups and n_groups > 0 and k1 > 0 else NULL,
+            n_groups)
     free(buf)
     free(meat_buf)
+    return obj
+
+
+cdef double _pass_rows(const floating[:, :] X, const double *y,
+                       const double *sample_weight, const double *coef,
+                       bint fit_intercept, double C, const int *cols,
+                       Py_ssize_t k, bint c_order, Py_ssize_t m_max,
+                       double *buf, double *meat_buf, double *grad,
+                       double *hess, double *z_out, double *residual_out,
+                       double *meat_out, const int *groups,
+                       double *group_scores_out,
+                       Py_ssize_t n_groups) noexcept nogil:
+    """The body of :func:`block_pass` on checked arguments: pointers to
+    the outputs (NULL for one not wanted; ``hess`` and ``meat_out``
+    column-major k1 x k1, ``group_scores_out`` row-major n_groups x k1),
+    ``buf`` of ``m_max * (k1 + 3)`` doubles and, when both the Hessian and
+    the meat are wanted, ``meat_buf`` of ``m_max * k1``.  Returns the data
+    objective ``C * sum(s * loss)``.  Also what the Newton loop of
+    ``_kernels.binomial_newton`` runs each iteration."""
+    cdef Py_ssize_t n = X.shape[0]
+    cdef Py_ssize_t k1 = k + (1 if fit_intercept else 0)
+    cdef bint want_hess = hess != NULL
+    cdef bint want_z = z_out != NULL
+    cdef bint want_r = residual_out != NULL
+    cdef bint want_meat = meat_out != NULL
+    cdef bint want_groups = group_scores_out != NULL
+    cdef Py_ssize_t i0, i, j, m, g
+    cdef double obj = 0.0, loss, prob, hw, s
+    cdef double *zb = buf + m_max * k1
+    cdef double *rb = zb + m_max
+    cdef double *hb = rb + m_max
+    cdef double *mb = meat_buf
+
+    if k1 > 0:
+        memset(grad, 0, k1 * sizeof(double))
+    if want_hess and k1 > 0:
+        memset(hess, 0, k1 * k1 * sizeof(double))
+    if want_meat and k1 > 0:
+        memset(meat_out, 0, k1 * k1 * sizeof(double))
+    if want_groups and k1 > 0 and n_groups > 0:
+        memset(group_scores_out, 0, n_groups * k1 * sizeof(double))
+    i0 = 0
+    while i0 < n:
+        m = min(m_max, n - i0)
+        # 1. the block's rows, as float64, intercept column last
+        _copy_block(X, i0, m, cols, k, fit_intercept, c_order, buf)
+        # 2. z = B @ coef
+        if k1 == 0:
+            memset(zb, 0, m * sizeof(double))
+        elif c_order:
+            _gemv[double](c'T', <int>k1, <int>m, 1.0, buf, <int>k1,
+                          coef, 1, 0.0, zb, 1)
+        else:
+            _gemv[double](c'N', <int>m, <int>k1, 1.0, buf, <int>m,
+                          coef, 1, 0.0, zb, 1)
+        # 3. pointwise loss, residual, Hessian weight
+        for i in range(m):
+            s = sample_weight[i0 + i]
+            clogit_binomial_point(y[i0 + i], zb[i], &loss, &prob, &hw)
+            obj += s * loss
+            rb[i] = C * s * (prob - y[i0 + i])
+            if want_hess:
+                hb[i] = sqrt(C * s * hw)
+            if want_z:
+                z_out[i0 + i] = zb[i]
+            if want_r:
+                residual_out[i0 + i] = rb[i]
+        if k1 == 0:
+            i0 += m
+            continue
+        # 4. grad += B.T @ r
+        if c_order:
+            _gemv[double](c'N', <int>k1, <int>m, 1.0, buf, <int>k1,
+                          rb, 1, 1.0, grad, 1)
+        else:
+            _gemv[double](c'T', <int>m, <int>k1, 1.0, buf, <int>m,
+                          rb, 1, 1.0, grad, 1)
+        # 4b. robust covariances, from the unscaled rows: cluster score
+        # sums S[g] += s r xt, and M += (sqrt(s) |r| B).T (sqrt(s) |r| B)
+        if want_groups:
+            for i in range(m):
+                g = groups[i0 + i]
+                if c_order:
+                    for j in range(k1):
+                        group_scores_out[g * k1 + j] += rb[i] * buf[i * k1 + j]
+                else:
+                    for j in range(k1):
+                        group_scores_out[g * k1 + j] += rb[i] * buf[j * m + i]
+        if want_meat:
+            # rb = C s (p - y): sqrt(s) |r| = |rb| / sqrt(s) (s > 0)
+            for i in range(m):
+                s = sample_weight[i0 + i]
+                zb[i] = fabs(rb[i]) / sqrt(s) if s > 0.0 else 0.0
+            # without the Hessian the rows are scaled in place (B is not
+            # needed after this); with it, into the second buffer
+            if not want_hess:
+                mb = buf
+            if c_order:
+                for i in range(m):
+                    for j in range(k1):
+                        mb[i * k1 + j] = zb[i] * buf[i * k1 + j]
+                _syrk[double](c'L', c'N', <int>k1, <int>m, 1.0, mb,
+                              <int>k1, 1.0, meat_out, <int>k1)
+            else:
+                for j in range(k1):
+                    for i in range(m):
+                        mb[j * m + i] = zb[i] * buf[j * m + i]
+                _syrk[double](c'L', c'T', <int>k1, <int>m, 1.0, mb,
+                              <int>m, 1.0, meat_out, <int>k1)
+        # 5. H += (sqrt(h) B).T @ (sqrt(h) B)
+        if want_hess:
+            if c_order:
+                for i in range(m):
+                    for j in range(k1):
+                        buf[i * k1 + j] *= hb[i]
+                _syrk[double](c'L', c'N', <int>k1, <int>m, 1.0, buf,
+                              <int>k1, 1.0, hess, <int>k1)
+            else:
+                for j in range(k1):
+                    for i in range(m):
+                        buf[j * m + i] *= hb[i]
+                _syrk[double](c'L', c'T', <int>k1, <int>m, 1.0, buf,
+                              <int>m, 1.0, hess, <int>k1)
+        i0 += m
+    if want_hess:
+        for j in range(k1):
+            for i in range(j + 1, k1):
+                hess[i * k1 + j] = hess[j * k1 + i]
+    if want_meat:
+        for j in range(k1):
+            for i in range(j + 1, k1):
+                meat_out[i * k1 + j] = meat_out[j * k1 + i]
     return C * obj
 
 
@@ -349,7 +386,7 @@ def matvec(const floating[:, :] X, const double[::1] coef, bint fit_intercept,
     cdef const int *cols = NULL
     cdef bint c_order = False
     cdef int lda = _leading_dim(X, &c_order)
-    cdef Py_ssize_t m_max, i0, i, m, j
+    cdef Py_ssize_t m_max, j
     cdef double *buf
     if coef.shape[0] != k1 or out.shape[0] != n:
         raise ValueError("shape mismatch in matvec")
@@ -366,33 +403,51 @@ def matvec(const floating[:, :] X, const double[::1] coef, bint fit_intercept,
             cols = &columns[0]
     if floating is double and columns is None:
         with nogil:
-            if c_order:
-                _gemv[double](c'T', <int>p, <int>n, 1.0, &X[0, 0], lda,
-                              &coef[0], 1, 0.0, &out[0], 1)
-            else:
-                _gemv[double](c'N', <int>n, <int>p, 1.0, &X[0, 0], lda,
-                              &coef[0], 1, 0.0, &out[0], 1)
-            if fit_intercept:
-                for i in range(n):
-                    out[i] += coef[p]
+            _matvec_rows(X, &coef[0], fit_intercept, &out[0], NULL, k,
+                         c_order, lda, NULL, 0)
         return
     m_max = min(default_block_rows(k1, False), n)
     buf = <double *>malloc(m_max * k1 * sizeof(double))
     if buf == NULL:
         raise MemoryError()
     with nogil:
-        i0 = 0
-        while i0 < n:
-            m = min(m_max, n - i0)
-            _copy_block(X, i0, m, cols, k, fit_intercept, c_order, buf)
-            if c_order:
-                _gemv[double](c'T', <int>k1, <int>m, 1.0, buf, <int>k1,
-                              &coef[0], 1, 0.0, &out[i0], 1)
-            else:
-                _gemv[double](c'N', <int>m, <int>k1, 1.0, buf, <int>m,
-                              &coef[0], 1, 0.0, &out[i0], 1)
-            i0 += m
+        _matvec_rows(X, &coef[0], fit_intercept, &out[0], cols, k, c_order,
+                     lda, buf, m_max)
     free(buf)
+
+
+cdef void _matvec_rows(const floating[:, :] X, const double *coef,
+                       bint fit_intercept, double *out, const int *cols,
+                       Py_ssize_t k, bint c_order, int lda, double *buf,
+                       Py_ssize_t m_max) noexcept nogil:
+    """The body of :func:`matvec` on checked arguments (n > 0, k1 > 0):
+    float64 X with all its columns (``cols`` NULL, ``k`` = p) straight
+    through dgemv (``buf`` unused, may be NULL), anything else block by
+    block through ``buf`` (``m_max * k1`` doubles)."""
+    cdef Py_ssize_t n = X.shape[0], p = X.shape[1], i0, i, m
+    cdef Py_ssize_t k1 = k + (1 if fit_intercept else 0)
+    if floating is double and cols == NULL and k == p:
+        if c_order:
+            _gemv[double](c'T', <int>p, <int>n, 1.0, &X[0, 0], lda,
+                          coef, 1, 0.0, out, 1)
+        else:
+            _gemv[double](c'N', <int>n, <int>p, 1.0, &X[0, 0], lda,
+                          coef, 1, 0.0, out, 1)
+        if fit_intercept:
+            for i in range(n):
+                out[i] += coef[p]
+        return
+    i0 = 0
+    while i0 < n:
+        m = min(m_max, n - i0)
+        _copy_block(X, i0, m, cols, k, fit_intercept, c_order, buf)
+        if c_order:
+            _gemv[double](c'T', <int>k1, <int>m, 1.0, buf, <int>k1,
+                          coef, 1, 0.0, &out[i0], 1)
+        else:
+            _gemv[double](c'N', <int>m, <int>k1, 1.0, buf, <int>m,
+                          coef, 1, 0.0, &out[i0], 1)
+        i0 += m
 
 
 def objective_along(const double[::1] y, const double[::1] sample_weight,
@@ -401,14 +456,27 @@ def objective_along(const double[::1] y, const double[::1] sample_weight,
     """``C * sum(s * loss(y, z + step * dz))``: the data term along a search
     direction, from the cached ``z = X @ coef`` and ``dz = X @ d`` (the line
     search never touches X)."""
-    cdef Py_ssize_t i, n = z.shape[0]
-    cdef double obj = 0.0
+    cdef Py_ssize_t n = z.shape[0]
+    cdef double obj
     if y.shape[0] != n or sample_weight.shape[0] != n or dz.shape[0] != n:
         raise ValueError("shape mismatch in objective_along")
+    if n == 0:
+        return 0.0
     with nogil:
-        for i in range(n):
-            obj += sample_weight[i] * clogit_binomial_loss(
-                y[i], z[i] + step * dz[i])
+        obj = _objective_along(&y[0], &sample_weight[0], &z[0], &dz[0],
+                               step, C, n)
+    return obj
+
+
+cdef double _objective_along(const double *y, const double *sample_weight,
+                             const double *z, const double *dz, double step,
+                             double C, Py_ssize_t n) noexcept nogil:
+    """The body of :func:`objective_along`."""
+    cdef Py_ssize_t i
+    cdef double obj = 0.0
+    for i in range(n):
+        obj += sample_weight[i] * clogit_binomial_loss(
+            y[i], z[i] + step * dz[i])
     return C * obj
 
 

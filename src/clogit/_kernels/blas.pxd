@@ -43,3 +43,7 @@ cdef int _potrf(char uplo, int n, double *A, int lda) noexcept nogil
 cdef int _potrs(char uplo, int n, int nrhs, const double *A, int lda,
                 double *B, int ldb) noexcept nogil
 cdef int _potri(char uplo, int n, double *A, int lda) noexcept nogil
+cdef int _equilibrated_cholesky(int n, double *A, double *scale,
+                                double *equilibrated) noexcept nogil
+cdef double _ridged_cholesky(int n, double *A, double *scale,
+                             double *equilibrated) noexcept nogil

@@ -4,7 +4,7 @@ The ``cdef`` wrappers are what the kernels call, without the GIL.  Each has a
 small Python-callable twin (``dot``, ``axpy``, ``gemv``, ``gemm``, ``syrk``,
 ``trmm``, ``trsm``, and the
 LAPACK trio ``cholesky``/``cho_solve``/``cho_inverse``, and
-``equilibrated_cholesky``) so the test suite
+``ridged_cholesky``) so the test suite
 can check every wrapper against numpy, and so the Newton solver can factor
 its small (p+1) x (p+1) systems from Python.
 """
@@ -12,6 +12,7 @@ its small (p+1) x (p+1) systems from Python.
 import numpy as np
 
 from libc.math cimport isfinite, sqrt
+from libc.string cimport memcpy
 from scipy.linalg.cython_blas cimport (
     ddot, sdot, daxpy, saxpy, dscal, sscal, dgemv, sgemv, dgemm, sgemm,
     dsyrk, ssyrk, dtrmm, strmm, dtrsm, strsm,
@@ -295,45 +296,84 @@ def cholesky(double[::1, :] A):
     return info
 
 
-def equilibrated_cholesky(double[::1, :] A, double[::1] scale,
-                          double[::1, :] equilibrated):
-    """Diagonal equilibration and Cholesky in one call (what
-    ``_solvers.newton.factor_with_ridge`` does first; on breast_cancer-sized
-    systems its numpy steps cost more than the factorization).
-
-    ``scale[i] = 1 / sqrt(A_ii)`` (1 where ``A_ii <= 0``); ``A`` becomes
-    ``D A D`` (``D = diag(scale)``, entries rounded as ``(A_ij s_i) s_j``),
-    copied to ``equilibrated``, then factored in place by ``dpotrf``
-    (lower); on success every row i of ``A`` is divided by ``s_i``, so its
-    lower triangle is a factor of the original ``A``.  Returns ``-1`` (A
-    untouched) if a diagonal entry is not finite, else ``dpotrf``'s info
-    (``> 0``: not positive definite; ``A`` then holds the partial factor of
-    ``D A D`` and ``equilibrated`` the matrix to retry from).
-    """
-    cdef Py_ssize_t n = A.shape[0], i, j
+cdef int _equilibrated_cholesky(int n, double *A, double *scale,
+                                double *equilibrated) noexcept nogil:
+    """Diagonal equilibration and Cholesky (``A`` and ``equilibrated``
+    column-major n x n, n > 0): ``scale[i] = 1 / sqrt(A_ii)`` (1 where
+    ``A_ii <= 0``); ``A`` becomes ``D A D`` (``D = diag(scale)``, entries
+    rounded as ``(A_ij s_i) s_j``), copied to ``equilibrated``, then
+    factored in place by ``dpotrf`` (lower); on success every row i of
+    ``A`` is divided by ``s_i``, so its lower triangle is a factor of the
+    original ``A``.  Returns ``-1`` (A untouched) if a diagonal entry is not
+    finite, else ``dpotrf``'s info (``> 0``: not positive definite; ``A``
+    then holds the partial factor of ``D A D`` and ``equilibrated`` the
+    matrix to retry from)."""
+    cdef Py_ssize_t i, j
     cdef double d
     cdef int info
-    if (A.shape[1] != n or scale.shape[0] != n
-            or equilibrated.shape[0] != n or equilibrated.shape[1] != n):
-        raise ValueError("shape mismatch in equilibrated_cholesky")
-    if n == 0:
-        return 0
     for i in range(n):
-        d = A[i, i]
+        d = A[i + i * n]
         if not isfinite(d):
             return -1
         scale[i] = 1.0 / sqrt(d) if d > 0.0 else 1.0
-    with nogil:
+    for j in range(n):
+        for i in range(n):
+            A[i + j * n] = (A[i + j * n] * scale[i]) * scale[j]
+            equilibrated[i + j * n] = A[i + j * n]
+    info = _potrf(c'L', n, A, n)
+    if info == 0:
         for j in range(n):
             for i in range(n):
-                A[i, j] = (A[i, j] * scale[i]) * scale[j]
-                equilibrated[i, j] = A[i, j]
-        info = _potrf(c'L', <int>n, &A[0, 0], <int>n)
-        if info == 0:
-            for j in range(n):
-                for i in range(n):
-                    A[i, j] = A[i, j] / scale[i]
+                A[i + j * n] = A[i + j * n] / scale[i]
     return info
+
+
+def ridged_cholesky(double[::1, :] A, double[::1] scale,
+                    double[::1, :] equilibrated):
+    """Diagonal equilibration and Cholesky (see ``_equilibrated_cholesky``; on
+    breast_cancer-sized systems numpy's steps cost more than the
+    factorization), and when that fails a ridge ``tau *
+    I`` added to the equilibrated matrix, tau from 1e-12 growing 100-fold
+    until dpotrf succeeds (``_solvers.newton.factor_with_ridge`` says why);
+    on return ``A``'s lower triangle is a factor of ``A`` (plus the ridge,
+    scaled back).  Returns tau (0.0 if no ridge was needed), or -1.0 if
+    ``A`` has non-finite entries."""
+    cdef Py_ssize_t n = A.shape[0]
+    cdef double tau
+    if (A.shape[1] != n or scale.shape[0] != n
+            or equilibrated.shape[0] != n or equilibrated.shape[1] != n):
+        raise ValueError("shape mismatch in ridged_cholesky")
+    if n == 0:
+        return 0.0
+    with nogil:
+        tau = _ridged_cholesky(<int>n, &A[0, 0], &scale[0],
+                               &equilibrated[0, 0])
+    return tau
+
+
+cdef double _ridged_cholesky(int n, double *A, double *scale,
+                             double *equilibrated) noexcept nogil:
+    """The body of :func:`ridged_cholesky` (n > 0)."""
+    cdef Py_ssize_t i, j
+    cdef double tau = 1e-12
+    cdef int info = _equilibrated_cholesky(n, A, scale, equilibrated)
+    if info < 0:
+        return -1.0
+    if info == 0:
+        return 0.0
+    while True:
+        memcpy(A, equilibrated, n * n * sizeof(double))
+        for i in range(n):
+            A[i + i * n] += tau
+        if _potrf(c'L', n, A, n) == 0:
+            break
+        if tau > 1e12:  # cannot happen for a finite PSD matrix
+            return -1.0
+        tau *= 100.0
+    for j in range(n):
+        for i in range(n):
+            A[i + j * n] = A[i + j * n] / scale[i]
+    return tau
 
 
 def cho_solve(const double[::1, :] L, double[::1] b):

@@ -15,11 +15,18 @@ _EPS = np.finfo(np.float64).eps
 # Sufficient-decrease constant and the most halvings of the step.
 ARMIJO = 1e-4
 MAX_HALVINGS = 50
+# A change within this many ulps of the objective is rounding error.
+ROUNDING_ULPS = 64
+# Steps without measurable progress before a solver stops (StallGuard).
+PATIENCE = 3
+# Why :func:`step_along` stops a solver.
+SEARCH_FAILED = "line search failed"
+AT_FLOAT_LIMIT = "stopped at the limit of floating-point precision"
 
 
 def rounding_error(objective):
     """Rounding error to expect in a sum the size of ``objective``."""
-    return 64 * _EPS * abs(objective)
+    return ROUNDING_ULPS * _EPS * abs(objective)
 
 
 def backtrack(objective_at, objective, slope):
@@ -78,10 +85,10 @@ def step_along(kernels, coef, direction, z, dz, objective, slope, penalty,
 
     step, trial = backtrack(objective_at, objective, slope)
     if step is None:
-        return None, "line search failed"
+        return None, SEARCH_FAILED
     coef += step * direction
     if guard.stalled(objective, trial, gradient_norm):
-        return step, "stopped at the limit of floating-point precision"
+        return step, AT_FLOAT_LIMIT
     return step, None
 
 
@@ -90,7 +97,7 @@ class StallGuard:
     the gradient; three in a row mean the iteration has reached float64's
     limit."""
 
-    def __init__(self, patience=3):
+    def __init__(self, patience=PATIENCE):
         self.patience = patience
         self.stalls = 0
         self.previous_gradient = np.inf

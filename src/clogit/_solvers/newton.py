@@ -17,8 +17,10 @@ import warnings
 import numpy as np
 from scipy.linalg import LinAlgWarning
 
-from .._kernels.blas import cho_solve, cholesky, equilibrated_cholesky
-from .linesearch import StallGuard, step_along
+from .._kernels import binomial_newton as _loop
+from .._kernels.blas import cho_solve, ridged_cholesky
+from .linesearch import (ARMIJO, AT_FLOAT_LIMIT, MAX_HALVINGS, PATIENCE,
+                         ROUNDING_ULPS, SEARCH_FAILED, StallGuard, step_along)
 from .result import SolverResult
 from .start import start_binary
 from .stopping import GRADIENT_TEST, binary_measure
@@ -67,28 +69,14 @@ def factor_with_ridge(H, n_features=None):
     none).
     """
     # one call equilibrates, factors and (on success) scales the factor's
-    # rows back: L = D^-1 L~, row i times sqrt(H_ii).  A zero diagonal
-    # entry (an all-zero feature without penalty) keeps its scale: the
-    # ridge alone makes that coefficient's step zero.
+    # rows back: L = D^-1 L~, row i times sqrt(H_ii); the ridge retries run
+    # in the same call.  A zero diagonal entry (an all-zero feature without
+    # penalty) keeps its scale: the ridge alone makes that coefficient's
+    # step zero.
     n = H.shape[0]
-    scale = np.empty(n)
-    H_copy = np.empty((n, n), order="F")
-    info = equilibrated_cholesky(H, scale, H_copy)
-    if info < 0:
+    tau = ridged_cholesky(H, np.empty(n), np.empty((n, n), order="F"))
+    if tau < 0.0:
         raise FloatingPointError("the Hessian has non-finite entries")
-    if info == 0:
-        return 0.0
-    tau = 1e-12
-    while True:
-        H[...] = H_copy
-        H[np.diag_indices_from(H)] += tau
-        if cholesky(H) == 0:
-            break
-        if tau > 1e12:  # cannot happen for a finite PSD matrix
-            raise FloatingPointError(
-                "the Hessian has non-finite entries")
-        tau *= 100.0
-    H /= scale[:, None]
     return tau
 
 
@@ -169,7 +157,7 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
     hess = np.empty((n_coef, n_coef), order="F")
     penalized = np.arange(n_features)
     converged = False
-    max_ridge = 0.0
+    max_ridge = ridge = 0.0
     objective = np.nan
     g_max = np.inf
     guard = StallGuard()
@@ -194,6 +182,28 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
     # the Hessian schedule: the early Hessians from every stride-th row
     # while stride > 1, exact ones afterwards
     stride = hessian_stride(kernels, coef0, n_coef)
+
+    # Cache-sized in-memory data: the same iterations in one Cython call
+    # (see _kernels/binomial_newton.pyx) when nothing needs Python between
+    # them.  breast_cancer (569 x 30, l2, 9 iterations; AMD EPYC, 2 cores
+    # shared with other work, 200 fits each, three alternations): the
+    # whole fit's fastest 1.8-2.0 -> 1.1-1.2 ms, median 2.9-3.7 -> 1.6-2.2.
+    loop = getattr(kernels, "newton_loop", None)
+    if (loop is not None and monitor is None and not verbose and stride == 1
+            and not speculate and max_iter >= 1):
+        outcome = loop(coef, alpha, scale, tol, max_iter, hess,
+                       (ARMIJO, MAX_HALVINGS, ROUNDING_ULPS, PATIENCE))
+        if outcome is not None:
+            (iteration, objective, g_max, max_ridge, ridge, fresh, converged,
+             code) = outcome
+            if code == _loop.NONFINITE_HESSIAN:
+                raise FloatingPointError(
+                    "the Hessian has non-finite entries")
+            reason = {_loop.LINE_SEARCH_FAILED: SEARCH_FAILED,
+                      _loop.FLOAT_LIMIT: AT_FLOAT_LIMIT}.get(code, "")
+            return _newton_result(coef, objective, iteration, converged,
+                                  fresh, g_max, max_ridge, ridge, hess,
+                                  alpha, label, tol, False, reason)
 
     for iteration in range(1, max_iter + 1):
         # 1. Objective, gradient and Hessian at coef: one pass over X (the
@@ -284,6 +294,18 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
         if not fresh:
             g_max = binary_measure(kernels, coef, 0.0, alpha, scale)
         converged = g_max <= tol
+    return _newton_result(coef, objective, iteration, converged, fresh,
+                          g_max, max_ridge, ridge, hess, alpha, label, tol,
+                          stopped_by_monitor, reason)
+
+
+def _newton_result(coef, objective, iteration, converged, fresh, g_max,
+                   max_ridge, ridge, hess, alpha, label, tol,
+                   stopped_by_monitor, reason):
+    """The SolverResult of a Newton fit (and its warning about a ridge on
+    an unpenalized problem); ``hess`` holds the last factorization, which
+    is the covariance's when it was made at the returned coefficients
+    (``fresh``) without a ridge."""
     if max_ridge > 0.0 and not alpha:
         # Only a problem without penalty can be truly singular; with l2 the
         # Hessian is positive definite and a ridge only rescues float64
@@ -294,7 +316,7 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
             f"classes); a ridge of {max_ridge:.3g} times each coefficient's "
             "curvature was added to solve the Newton system. Remove "
             "collinear features or use penalty='l2' (smaller C).",
-            LinAlgWarning, stacklevel=3)
+            LinAlgWarning, stacklevel=4)
     factor = hess if converged and fresh and ridge == 0.0 else None
     return SolverResult(coef=coef, objective=objective, n_iter=iteration,
                         converged=converged, max_abs_grad=g_max,
