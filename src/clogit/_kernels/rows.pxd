@@ -3,6 +3,8 @@
 # buffer, and checking the cluster codes of the robust-covariance outputs.
 # Defined inline here so every kernel module compiles its own copy.
 
+from libc.string cimport memcpy
+
 from .blas cimport floating
 
 
@@ -32,27 +34,48 @@ cdef inline void _copy_block(const floating[:, :] X, Py_ssize_t i0,
 
     With ``cols`` the block holds only those k columns of X (the working set
     of the proximal Newton method); with ``cols == NULL``, all k == p.
+
+    Through pointers along X's contiguous dimension (memcpy for float64):
+    indexing the memoryview element by element does not vectorize (a
+    variable inner stride), and on 20,000 x 50 float64 rows the copy cost
+    more than the two gemv of a gradient pass together.
     """
     cdef Py_ssize_t i, j, k1 = k + intercept
-    if c_order:
-        for i in range(m):
-            if cols == NULL:
-                for j in range(k):
-                    buf[i * k1 + j] = X[i0 + i, j]
-            else:
-                for j in range(k):
-                    buf[i * k1 + j] = X[i0 + i, cols[j]]
-            if intercept:
+    cdef Py_ssize_t row_stride, col_stride
+    cdef const floating *src
+    cdef double *dst
+    if k > 0 and m > 0:
+        # (``c_order`` is the buffer's layout: callers may ask for a
+        # row-major buffer of column-major X, so X's own strides decide
+        # whether a memcpy applies)
+        row_stride = X.strides[0] // sizeof(floating)
+        col_stride = X.strides[1] // sizeof(floating)
+        if c_order:
+            for i in range(m):
+                src = &X[i0 + i, 0]
+                dst = buf + i * k1
+                if cols != NULL:
+                    for j in range(k):
+                        dst[j] = src[cols[j] * col_stride]
+                elif floating is double and col_stride == 1:
+                    memcpy(dst, src, k * sizeof(double))
+                else:
+                    for j in range(k):
+                        dst[j] = src[j * col_stride]
+        else:
+            for j in range(k):
+                src = &X[i0, cols[j] if cols != NULL else j]
+                dst = buf + j * m
+                if floating is double and row_stride == 1:
+                    memcpy(dst, src, m * sizeof(double))
+                else:
+                    for i in range(m):
+                        dst[i] = src[i * row_stride]
+    if intercept:
+        if c_order:
+            for i in range(m):
                 buf[i * k1 + k] = 1.0
-    else:
-        for j in range(k):
-            if cols == NULL:
-                for i in range(m):
-                    buf[j * m + i] = X[i0 + i, j]
-            else:
-                for i in range(m):
-                    buf[j * m + i] = X[i0 + i, cols[j]]
-        if intercept:
+        else:
             for i in range(m):
                 buf[k * m + i] = 1.0
 
