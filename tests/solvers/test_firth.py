@@ -41,7 +41,11 @@ def modified_score(theta, Xt, y, s):
 
 
 def scipy_firth(Xt, y, s, start):
+    # with the modified score as the gradient (Firth 1993: the penalized
+    # log-likelihood's gradient): by finite differences BFGS stopped with
+    # a score of 2e-6 on spector, 3e-6 relative from the optimum
     result = minimize(firth_objective, start, args=(Xt, y, s),
+                      jac=lambda theta, *data: -modified_score(theta, *data),
                       method="BFGS", options={"gtol": 1e-10, "maxiter": 2000})
     return result.x
 
