@@ -43,7 +43,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._kernels.blas import cho_solve, cholesky
-from .._kernels.cd import cd_quadratic
+from .._kernels.cd import cd_quadratic, prox_newton_small
 from .linesearch import backtrack
 from .newton_cg import conjugate_gradient
 from .result import SolverResult
@@ -456,6 +456,9 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
     iteration starts from it when it is at ``coef0``, and the last pass is
     kept there.
     """
+    if candidates is not None and not verbose and small_dense(kernels):
+        return _small_point(kernels, l1, l2, tol, max_iter, coef0,
+                            candidates, orthant_newton, keep_residual)
     n_features, scale, coef, (z, dz, residual) = start_binary(kernels, coef0,
                                                               3)
     fit_intercept = kernels.fit_intercept
@@ -659,6 +662,50 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
                         test=SUBGRADIENT_TEST, tol=tol, reason=reason,
                         residual=residual if fresh and keep_residual
                         else None)
+
+
+def small_dense(kernels):
+    """Whether :func:`prox_newton_binary` runs on ``kernels`` in one Cython
+    call (``_kernels.cd.prox_newton_small``): dense in-memory X of the size
+    where no model Hessian is kept (a pass and a Hessian on all features
+    below ``ITERATION_SECONDS``), whose gathered columns fit in cache."""
+    X = getattr(kernels, "X", None)
+    if (not isinstance(X, np.ndarray) or X.ndim != 2
+            or getattr(kernels, "sparse", True)
+            or getattr(kernels, "sample_weight", None) is None):
+        return False
+    return iteration_costs(kernels, kernels.n_features)[1] <= (
+        ITERATION_SECONDS)
+
+
+def _small_point(kernels, l1, l2, tol, max_iter, coef0, candidates,
+                 orthant_newton, keep_residual):
+    """:func:`prox_newton_binary` with candidates, on a small dense problem
+    (:func:`small_dense`): the same iteration in one Cython call, over the
+    rows of nonzero sample weight only.
+
+    On breast_cancer's l1 path + 5-fold CV (600 points of 569 x 30, ~3
+    outer iterations each) the Python iteration took ~2 ms a point, most
+    of it numpy calls on 30-element arrays; each pass's arithmetic is
+    30-70 us."""
+    n_features, scale, coef, _ = start_binary(kernels, coef0, 0)
+    rows = np.flatnonzero(kernels.sample_weight).astype(np.int32)
+    residual = np.empty(kernels.n_samples)
+    info = np.empty(4)
+    status = prox_newton_small(
+        kernels.X, kernels.y, kernels.sample_weight, rows,
+        np.ascontiguousarray(candidates, dtype=np.int32),
+        kernels.fit_intercept, kernels.C, coef, l1, l2, tol, scale,
+        max_iter, MAX_SWEEPS, orthant_newton, residual, info)
+    violation = float(info[1])
+    reason = ("", "the local model found no descent direction",
+              "line search failed")[status]
+    return SolverResult(coef=coef, objective=float(info[2]),
+                        n_iter=int(info[0]), converged=violation <= tol,
+                        max_abs_grad=violation, ridge=0.0,
+                        solver="proximal Newton", test=SUBGRADIENT_TEST,
+                        tol=tol, reason=reason,
+                        residual=residual if keep_residual else None)
 
 
 def _matrix_free_model_step(kernels, z, grad, coef, working, l1, l2, step,
