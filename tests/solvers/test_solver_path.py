@@ -279,7 +279,7 @@ def test_small_dense_points_equal_the_python_iteration(monkeypatch, dtype,
         calls.append(1), original(*a))[1])
     small = run()
     assert calls
-    monkeypatch.setattr(pn, "small_dense", lambda kernels: False)
+    monkeypatch.setattr(pn, "small_dense", lambda *args: False)
     python = run()
     assert small.converged.all() and python.converged.all()
     assert small.max_abs_grad.max() <= 1e-10
@@ -316,3 +316,63 @@ def test_small_dense_point_without_iterations_measures_its_start(problem):
     assert result.n_iter == 0 and not result.converged
     np.testing.assert_allclose(result.max_abs_grad, expected, rtol=1e-10)
     np.testing.assert_array_equal(result.coef, start)
+
+
+def test_small_dense_covers_narrow_candidate_sets_of_larger_x():
+    """Past the size where no Hessian is kept, the one-call solve takes the
+    points with few candidates (a fresh Hessian cheap) and leaves the wide
+    ones to the kept-Hessian iteration; never sparse X."""
+    import scipy.sparse as sp
+    from clogit._solvers import prox_newton as pn
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20_000, 100))
+    y = (rng.random(20_000) < 0.5).astype(np.float64)
+    kernels = BinomialKernels(X, y, np.ones(20_000), 1.0, True)
+    assert not pn.small_dense(kernels)
+    assert pn.small_dense(kernels, 5)
+    assert not pn.small_dense(kernels, 100)
+    sparse = BinomialKernels(sp.csr_matrix(X[:50]), y[:50], np.ones(50), 1.0,
+                             True)
+    assert not pn.small_dense(sparse, 5)
+
+
+def test_path_switching_between_one_call_and_python_points(monkeypatch):
+    """A path on dense X past the small size runs its narrow points in one
+    call and its wide ones in Python (with a kept Hessian): every point is
+    the optimum of an independent tight fit (objective within 1e-9
+    relative, the same zeros)."""
+    from clogit._solvers import prox_newton as pn
+    rng = np.random.default_rng(5)
+    n, p = 3000, 200
+    X = rng.standard_normal((n, p))
+    beta = np.zeros(p)
+    beta[:30] = rng.standard_normal(30)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(X @ beta)))).astype(np.float64)
+    s = np.ones(n)
+    s[::5] = 0.0
+    kernels = BinomialKernels(X, y, s, 1.0, True)
+    assert not pn.small_dense(kernels)
+    used = {"one call": 0, "python": 0}
+    original = pn._small_point
+    monkeypatch.setattr(pn, "_small_point", lambda *a: (
+        used.__setitem__("one call", used["one call"] + 1),
+        original(*a))[1])
+    # a grid fine enough for the strong rule to discard (C / C_prev < 2)
+    Cs = np.logspace(-3, 0, 25)
+    result = binary_path(kernels, Cs, solver="prox_newton", l1=1.0, l2=0.0,
+                         tol=1e-10, max_iter=100)
+    widest = int(np.count_nonzero(result.coefs[-1][:p]))
+    assert used["one call"] > 0 and widest > 100
+    assert result.converged.all()
+    for C, coef in zip(Cs[::3], result.coefs[::3]):
+        kernels.C = C
+        single = prox_newton_binary(kernels, l1=1.0, l2=0.0, tol=1e-12,
+                                    max_iter=200)
+        w, b = coef[:p], coef[p]
+        z = X @ w + b
+        f = C * np.sum(s * (np.logaddexp(0, z) - y * z)) + np.abs(w).sum()
+        zs = X @ single.coef[:p] + single.coef[p]
+        f_single = (C * np.sum(s * (np.logaddexp(0, zs) - y * zs))
+                    + np.abs(single.coef[:p]).sum())
+        assert f - f_single <= 1e-9 * abs(f_single)
+        np.testing.assert_array_equal(w == 0.0, single.coef[:p] == 0.0)

@@ -298,6 +298,11 @@ PASS_RATE = 1.3e9
 SYRK_RATE = 2.0e10
 ITERATION_SECONDS = 3e-4
 FRESH_ITERATIONS = 2.0
+# The one-call solve of small points (small_dense) on larger dense X: at
+# most this many Python iterations' worth of fresh Hessian per iteration,
+# and a gathered copy of the candidates' columns of at most this size.
+SMALL_HESSIAN_ITERATIONS = 4.0
+SMALL_BUFFER_BYTES = 16 << 20
 
 
 def iteration_costs(kernels, k):
@@ -368,6 +373,11 @@ class ModelHessian:
             return None
         if self.columns.size > 2 * working.size + 64:
             self._restrict(working, has_b)
+        if np.array_equal(self.columns, working):
+            # the kept columns themselves (most iterations near a path's
+            # end): a scaled copy, without the fancy-indexed gather (on
+            # bench/cv.py's dense task, k ~ 400, 2 ms a call)
+            return np.multiply(self.matrix, kernels.C, order="F")
         index = np.searchsorted(self.columns, working)
         if has_b:
             index = np.append(index, self.columns.size)
@@ -464,7 +474,10 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
     iteration starts from it when it is at ``coef0``, and the last pass is
     kept there.
     """
-    if candidates is not None and not verbose and small_dense(kernels):
+    if candidates is not None and not verbose and small_dense(
+            kernels, candidates.shape[0]):
+        if hessian is not None:
+            hessian.matrix = None  # kept from another point: long stale
         return _small_point(kernels, l1, l2, tol, max_iter, coef0,
                             candidates, orthant_newton, keep_residual)
     n_features, scale, coef, (z, dz, residual) = start_binary(kernels, coef0,
@@ -672,18 +685,27 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
                         else None)
 
 
-def small_dense(kernels):
+def small_dense(kernels, n_candidates=None):
     """Whether :func:`prox_newton_binary` runs on ``kernels`` in one Cython
-    call (``_kernels.cd.prox_newton_small``): dense in-memory X of the size
-    where no model Hessian is kept (a pass and a Hessian on all features
-    below ``ITERATION_SECONDS``), whose gathered columns fit in cache."""
+    call (``_kernels.cd.prox_newton_small``): dense in-memory X, and either
+    of the size where no model Hessian is kept (a pass and a Hessian on all
+    features below ``ITERATION_SECONDS``) or with at most ``n_candidates``
+    candidates whose fresh Hessian at every iteration costs at most
+    ``SMALL_HESSIAN_ITERATIONS`` iterations of Python (the one call
+    assembles it afresh; a kept one pays only on wider working sets)."""
     X = getattr(kernels, "X", None)
     if (not isinstance(X, np.ndarray) or X.ndim != 2
             or getattr(kernels, "sparse", True)
             or getattr(kernels, "sample_weight", None) is None):
         return False
-    return iteration_costs(kernels, kernels.n_features)[1] <= (
-        ITERATION_SECONDS)
+    if iteration_costs(kernels, kernels.n_features)[1] <= ITERATION_SECONDS:
+        return True
+    if n_candidates is None:
+        return False
+    n = kernels.n_samples
+    return (n * n_candidates * n_candidates / SYRK_RATE
+            <= SMALL_HESSIAN_ITERATIONS * ITERATION_SECONDS
+            and 8 * n * (n_candidates + 1) <= SMALL_BUFFER_BYTES)
 
 
 def _small_point(kernels, l1, l2, tol, max_iter, coef0, candidates,
