@@ -36,6 +36,11 @@ features that matter):
    left at float64's rounding level of the largest are set to 0.0
    (:func:`drop_rounding_level`: ties of a non-unique optimum end the same
    way for dense and sparse X).
+
+With candidates (a path's screened points) on dense X where a point's
+Hessian is cheap (:func:`small_dense`), steps 1-6 run in one Cython call
+(``_kernels.cd.prox_newton_small``) on the candidates' columns, gathered
+once per point: the same iteration without its per-step Python.
 """
 
 from __future__ import annotations
