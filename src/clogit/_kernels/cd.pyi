@@ -21,3 +21,23 @@ def cd_quadratic(
     max_sweeps: int,
     tol: float,
 ) -> int: ...
+
+def prox_newton_small(
+    X: NDArray[np.float64] | NDArray[np.float32],
+    y: _F64,
+    sample_weight: _F64,
+    rows: NDArray[np.int32],
+    candidates: NDArray[np.int32],
+    fit_intercept: bool,
+    C: float,
+    coef: _F64,
+    l1: float,
+    l2: float,
+    tol: float,
+    scale: float,
+    max_iter: int,
+    max_sweeps: int,
+    orthant_newton: bool,
+    residual_out: _F64,
+    info: _F64,
+) -> int: ...

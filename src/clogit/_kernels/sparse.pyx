@@ -63,9 +63,9 @@ from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memset
 
 from .blas cimport floating
+from .coordinate cimport _coordinate_update
 from .rows cimport _check_groups
-from .scalar cimport (clogit_binomial_point, clogit_hess_weight,
-                      clogit_soft_threshold, clogit_tie_band)
+from .scalar cimport clogit_binomial_point, clogit_hess_weight
 
 ctypedef fused index_t:
     int32_t
@@ -872,7 +872,7 @@ def csc_cd_quadratic(const floating[::1] data, const index_t[::1] indices,
     cdef Py_ssize_t p = indptr.shape[0] - 1
     cdef Py_ssize_t i, j, q, col
     cdef int sweep = 0
-    cdef double hjj, c, u, old, delta, worst, acc, curvature
+    cdef double hjj, delta, worst, acc, curvature
     cdef double *diag
     if (g.shape[0] != k1 or w.shape[0] != k1 or d.shape[0] != k1
             or weights.shape[0] != n):
@@ -903,24 +903,11 @@ def csc_cd_quadratic(const floating[::1] data, const index_t[::1] indices,
                 else:
                     for i in range(n):
                         acc += weights[i] * Xd[i]
-                c = g[j] + acc - hjj * d[j]
-                old = w[j] + d[j]
-                if j < k:
-                    if hjj + l2 <= 0.0:
-                        continue  # an all-zero column: leave it at zero
-                    # the dense kernel's update and tie rule (_kernels/cd.pyx)
-                    u = clogit_soft_threshold(
-                        hjj * w[j] - c, l1,
-                        clogit_tie_band(fabs(hjj * w[j]) + fabs(g[j])
-                                        + fabs(acc) + fabs(hjj * d[j])))
-                    u /= hjj + l2
-                    curvature = hjj + l2
-                else:
-                    if hjj <= 0.0:
-                        continue
-                    u = w[j] - c / hjj
-                    curvature = hjj
-                delta = u - old
+                # the dense kernel's update and tie rule (_kernels/cd.pyx)
+                if not _coordinate_update(hjj, g[j] + acc - hjj * d[j], w[j],
+                                          g[j], acc, d[j], j < k, l1, l2,
+                                          &delta, &curvature):
+                    continue
                 if delta != 0.0:
                     d[j] += delta
                     if j < k:
