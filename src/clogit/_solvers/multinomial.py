@@ -256,7 +256,9 @@ def lbfgs_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
     K = kernels.n_classes
     k1 = n_features + (1 if fit_intercept else 0)
     grad = np.empty((K, k1))
-    z = kernels.new_scores()
+    # the scores are the monitor's only (unwatched fits write no n x K
+    # array per pass)
+    z = None if monitor is None else kernels.new_scores()
     scores_at = [None]
     penalized = np.ones((K, k1), dtype=bool)
     if fit_intercept:
