@@ -30,6 +30,23 @@ dask-ml
 ``tol=1e-8`` (lbfgs: projected-gradient tolerance on the unscaled
 gradient; newton: largest coefficient change), ``max_iter=500``.
 
+Where clogit.dask Newton's time goes (measured 2026-12-02, this task, a
+loaded 2-core machine): 6 iterations, 6 passes over the chunks (the
+speculative full step: one pass per iteration, no line-search pass), the
+first 3 with Hessians from every 61st row, the last 3 exact (the switch
+at half the Newton decrement per unit weight below 1e-3, and the last
+factor is inference's).  Worker CPU of one pass (5 chunks of 100,000 x
+101 per worker): gradient and scores 214 ms, with the sampled Hessian
+252 ms, with the exact one 570 ms; a no-op reduction's round trip
+40-60 ms.  clogit.dask newton took 1.0-1.4x in-memory Newton's time on
+the same data in the same runs: what is left is the arithmetic of three
+exact 1,000,000 x 101 dsyrk, not the scheduler.  Tried: larger row
+blocks for the exact pass (rows 324 (default) / 1024 / 2048 / 4096 per
+block: 56.7 / 57.0 / 56.6 / 67.1 ms per chunk, no gain); more sampled
+iterations before the exact ones (_solvers.newton._EXACT_DECREMENT 1e-8:
+5 sampled + 2 exact passes, 1e-11: 7 + 2; 11 and 13 gradient-pass
+equivalents against 12, no gain).
+
 Run from the repository root (PYTHONPATH=src for an uninstalled clogit)::
 
     python bench/dask.py            # medians of 5 runs

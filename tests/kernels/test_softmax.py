@@ -144,6 +144,34 @@ def test_ovr_pass_is_every_binary_problem(dtype, order, fit_intercept,
     assert total == pytest.approx(objectives.sum(), rel=1e-15)
 
 
+@pytest.mark.parametrize("weights", ["ones", "runs", "scaled"])
+def test_ovr_pass_logs_of_products_are_exact_sums(weights):
+    # the log1p terms are summed as logs of products over groups of rows
+    # of equal weight (up to 32, across blocks): each class's objective
+    # against math.fsum of the per-entry losses, and nothing changes with
+    # the block size or a row order that breaks the weight runs
+    import math
+    rng = np.random.default_rng(11)
+    n, p, K = 5003, 6, 5
+    X = rng.standard_normal((n, p))
+    y = rng.integers(0, K, n).astype(np.int32)
+    s = {"ones": np.ones(n),
+         "runs": np.repeat(rng.uniform(0.3, 3.0, n // 7 + 1), 7)[:n],
+         "scaled": np.full(n, 2.5)}[weights]
+    coef = rng.standard_normal((K, p + 1)) * 3.0
+    C = 0.3
+    Xt = np.hstack([X, np.ones((n, 1))])
+    objectives = np.empty(K)
+    for block_rows in (0, 45, 1000):
+        _softmax.ovr_pass(X, y, s, coef, True, C, np.empty_like(coef),
+                          objectives, block_rows)
+        for k in range(K):
+            z = Xt @ coef[k]
+            terms = C * s * (np.logaddexp(0.0, z) - (y == k) * z)
+            assert objectives[k] == pytest.approx(math.fsum(terms),
+                                                  rel=1e-14)
+
+
 def test_ovr_pass_validates_shapes():
     X, y, s, coef = _problem()
     with pytest.raises(ValueError, match="grad must be"):

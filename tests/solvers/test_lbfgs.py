@@ -186,9 +186,15 @@ def test_ovr_together_equals_class_by_class(monkeypatch, fit_intercept,
     original = lbfgs_module.lbfgs_ovr
     monkeypatch.setattr(_fitting, "lbfgs_ovr", lambda *a, **k: calls.append(
         1) or original(*a, **k))
+    from clogit._backends.memory import BinomialKernels
+    passes = []
+    inference_pass = BinomialKernels.inference_pass
+    monkeypatch.setattr(BinomialKernels, "inference_pass",
+                        lambda *a, **k: passes.append(1) or inference_pass(
+                            *a, **k))
     together = clogit.LogisticRegression(**params).fit(
         X, y, sample_weight=sample_weight)
-    assert calls == [1] and together.converged_
+    assert calls == [1] and together.converged_ and passes == []
     _one_by_one(monkeypatch)
     separate = clogit.LogisticRegression(**params).fit(
         X, y, sample_weight=sample_weight)
@@ -196,9 +202,14 @@ def test_ovr_together_equals_class_by_class(monkeypatch, fit_intercept,
                                atol=1e-8)
     np.testing.assert_allclose(together.intercept_, separate.intercept_,
                                rtol=1e-6, atol=1e-8)
-    # inference per class, on each class's own kernels
+    # inference per class, on each class's own kernels; each class's
+    # log-likelihood from the joint pass's last evaluation (no pass of its
+    # own), as the class-by-class fit's from its kernels
     np.testing.assert_allclose(together.std_errors_, separate.std_errors_,
                                rtol=1e-6)
+    np.testing.assert_allclose([r.llf for r in together.results_],
+                               [r.llf for r in separate.results_],
+                               rtol=1e-10)
 
 
 def test_ovr_together_warm_start_and_honest_state():

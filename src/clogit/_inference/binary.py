@@ -247,9 +247,13 @@ def binary_fit(kernels, result, *, alpha, penalty, separated=False,
             fit.hessian = hess
         fit.meat = cluster_meat(scores) if scores is not None else meat
     elif factor is None:
-        # the Hessian on demand (source); the objective now, by a gradient
-        # pass (a solver's last objective may be its previous iterate's)
-        data_objective = kernels.inference_pass(coef)
+        # the Hessian on demand (source); the objective now: the solver's
+        # data term at coef when it has it (One-vs-Rest fitted together,
+        # one pass for all classes), else by a gradient pass (a solver's
+        # last objective may be its previous iterate's)
+        data_objective = getattr(result, "data_objective", None)
+        if data_objective is None:
+            data_objective = kernels.inference_pass(coef)
     if factor is None or robust:
         fit.data_objective = float(data_objective)
     fit.loglik = -fit.data_objective / C

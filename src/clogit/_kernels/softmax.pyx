@@ -24,7 +24,7 @@ For robust (sandwich) covariances the same pass also gives the meat
 sums of each cluster.
 """
 
-from libc.math cimport exp, log, sqrt
+from libc.math cimport exp, fabs, log, sqrt
 from libc.stdlib cimport malloc, free
 from libc.string cimport memset
 
@@ -151,7 +151,10 @@ def softmax_pass(const floating[:, :] X, const int[::1] y,
         i0 = 0
         while i0 < n:
             m = min(m_max, n - i0)
-            # 1. rows as float64, row-major, intercept column last
+            # 1. rows as float64, row-major, intercept column last (read
+            # in place, as ovr_pass does, a gradient pass on bench/
+            # multiclass.py's task took 58.6 ms in 1 MiB blocks and 51.5 ms
+            # in 256 rows against 53.2 ms copied: no gain, not kept)
             _copy_block(X, i0, m, NULL, p, fit_intercept, True, buf)
             # 2. scores
             _scores(buf, m, k1, &coef[0, 0], K, Z)
@@ -292,6 +295,28 @@ def softmax_objective_along(const int[::1] y, const double[::1] sample_weight,
     return C * obj
 
 
+# ovr_pass sums each class's log1p(exp(-|z|)) as the log of a product of
+# up to _OVR_PRODUCT_ROWS factors 1 + exp(-|z|) (each in (1, 2]: no
+# overflow below 1,023 rows), one log() per class per 32 rows instead of a
+# log1p() per entry; glibc's log1p was 30% of the pass (perf, bench/
+# multiclass.py's task, 100,000 x 100, K = 10).  The product's rounding
+# (32 multiplications, about 1e-14 absolute per group) is far below the
+# rounding of the objective's own sum over the rows.  Rows of C-ordered
+# float64 X go to BLAS in place (no copy into a block buffer; the
+# intercept added to the scores and its gradient summed here).
+DEF _OVR_PRODUCT_ROWS = 32
+DEF _OVR_DIRECT_BYTES = 262144
+
+
+cdef inline void _ovr_flush(double *prod, double *logs, Py_ssize_t K,
+                            double weight) noexcept nogil:
+    """``logs += weight * log(prod)``, ``prod = 1``, for the K classes."""
+    cdef Py_ssize_t c
+    for c in range(K):
+        logs[c] += weight * log(prod[c])
+        prod[c] = 1.0
+
+
 def ovr_pass(const floating[:, :] X, const int[::1] y,
              const double[::1] sample_weight, const double[:, ::1] coef,
              bint fit_intercept, double C, double[:, ::1] grad,
@@ -324,10 +349,17 @@ def ovr_pass(const floating[:, :] X, const int[::1] y,
     cdef Py_ssize_t k1 = p + (1 if fit_intercept else 0)
     cdef bint c_order = False
     cdef int lda = _leading_dim(X, &c_order)
-    cdef Py_ssize_t m_max, i0, m, i, c
-    cdef double s, label, loss, prob, hw, total = 0.0
+    # C-ordered float64 rows are read by BLAS where they are
+    cdef bint direct = floating is double and c_order and n > 0
+    cdef Py_ssize_t m_max, i0, m, i, c, yi, in_group = 0
+    cdef double s, z, e, d, prob, total = 0.0, group_weight = 0.0
     cdef double *buf
     cdef double *Z
+    cdef double *prod
+    cdef double *logs
+    cdef double *rsum
+    cdef const double *rows
+    cdef int ldb
     if y.shape[0] != n or sample_weight.shape[0] != n:
         raise ValueError("y and sample_weight must have X.shape[0] entries")
     if coef.shape[1] != k1 or K < 1:
@@ -338,34 +370,92 @@ def ovr_pass(const floating[:, :] X, const int[::1] y,
     for i in range(n):
         if y[i] < 0 or y[i] >= K:
             raise ValueError("class indices must lie in [0, n_classes)")
-    m_max = block_rows if block_rows > 0 else default_block_rows(k1)
+    if block_rows > 0:
+        m_max = block_rows
+    elif direct:
+        # rows read in place want blocks that stay in L2 between the two
+        # gemm (on bench/multiclass.py's 100,000 x 100, K = 10, one core:
+        # 1 MiB blocks 70.6 ms a pass, 256 rows 53.1 ms, 512 rows 56.6 ms;
+        # the copying pass 73.7 ms)
+        m_max = min(max(_OVR_DIRECT_BYTES // (8 * max(p, 1)), 64), 4096)
+    else:
+        m_max = default_block_rows(k1)
     m_max = min(m_max, max(n, 1))
-    buf = <double *>malloc(m_max * (k1 + K) * sizeof(double))
+    buf = <double *>malloc(((0 if direct else m_max * k1) + m_max * K
+                            + 3 * K) * sizeof(double))
     if buf == NULL:
         raise MemoryError()
-    Z = buf + m_max * k1
+    Z = buf + (0 if direct else m_max * k1)
+    prod = Z + m_max * K
+    logs = prod + K
+    rsum = logs + K
     with nogil:
         memset(&grad[0, 0], 0, K * k1 * sizeof(double))
-        memset(&objectives[0], 0, K * sizeof(double))
+        for c in range(K):
+            objectives[c] = 0.0
+            logs[c] = 0.0
+            prod[c] = 1.0
         i0 = 0
         while i0 < n:
             m = min(m_max, n - i0)
-            _copy_block(X, i0, m, NULL, p, fit_intercept, True, buf)
-            _scores(buf, m, k1, &coef[0, 0], K, Z)
+            # 1. scores Z (m x K) = rows @ coef.T (+ intercepts)
+            if direct:
+                rows = <const double *>&X[i0, 0]
+                ldb = lda
+                _gemm[double](c'T', c'N', <int>K, <int>m, <int>p, 1.0,
+                              &coef[0, 0], <int>k1, rows, ldb, 0.0, Z,
+                              <int>K)
+                if fit_intercept:
+                    for i in range(m):
+                        for c in range(K):
+                            Z[i * K + c] += coef[c, p]
+            else:
+                _copy_block(X, i0, m, NULL, p, fit_intercept, True, buf)
+                rows = buf
+                ldb = <int>k1
+                _scores(buf, m, k1, &coef[0, 0], K, Z)
+            # 2. losses and residuals C s (sigmoid(z) - label), into Z;
+            # the log1p terms as logs of products (see _OVR_PRODUCT_ROWS),
+            # a group ending where the weight changes
             for i in range(m):
                 s = sample_weight[i0 + i]
+                if in_group == _OVR_PRODUCT_ROWS or (
+                        in_group > 0 and s != group_weight):
+                    _ovr_flush(prod, logs, K, group_weight)
+                    in_group = 0
+                group_weight = s
+                in_group += 1
+                yi = y[i0 + i]
                 for c in range(K):
-                    label = 1.0 if c == y[i0 + i] else 0.0
-                    # loss and probability from one exp()
-                    clogit_binomial_point(label, Z[i * K + c], &loss, &prob,
-                                          &hw)
-                    objectives[c] += s * loss
-                    Z[i * K + c] = C * s * (prob - label)
-            _gemm[double](c'N', c'T', <int>k1, <int>K, <int>m, 1.0, buf,
-                          <int>k1, Z, <int>K, 1.0, &grad[0, 0], <int>k1)
+                    z = Z[i * K + c]
+                    e = exp(-fabs(z))      # in (0, 1]: never overflows
+                    d = 1.0 + e
+                    prod[c] *= d
+                    prob = 1.0 / d if z >= 0.0 else e / d
+                    if c == yi:
+                        objectives[c] += s * ((z if z > 0.0 else 0.0) - z)
+                        Z[i * K + c] = C * s * (prob - 1.0)
+                    else:
+                        if z > 0.0:
+                            objectives[c] += s * z
+                        Z[i * K + c] = C * s * prob
+            # 3. gradients (K x k1) += R.T @ rows
+            _gemm[double](c'N', c'T', <int>p if direct else <int>k1,
+                          <int>K, <int>m, 1.0, rows, ldb, Z, <int>K, 1.0,
+                          &grad[0, 0], <int>k1)
+            if direct and fit_intercept:
+                for c in range(K):
+                    rsum[c] = 0.0
+                for i in range(m):
+                    for c in range(K):
+                        rsum[c] += Z[i * K + c]
+                for c in range(K):
+                    grad[c, p] += rsum[c]
             i0 += m
+        if in_group > 0:
+            _ovr_flush(prod, logs, K, group_weight)
         for c in range(K):
-            objectives[c] *= C
+            objectives[c] = C * (objectives[c] + logs[c])
             total += objectives[c]
     free(buf)
     return total

@@ -62,6 +62,19 @@ from .stopping import GRADIENT_TEST
 _PRECONDITIONER_ROWS_PER_COEF = 128
 _PRECONDITIONER_MIN_ROWS = 2048
 _REFRESH_EVERY = 10
+# One-vs-Rest fitted together (lbfgs_ovr): the first factors at the start
+# from 32 rows per coefficient, made anew after _OVR_FIRST_RUN iterations
+# from 128 (every _REFRESH_EVERY after that).  Measured here on
+# bench/multiclass.py's task (100,000 x 100, K = 10, tol 1e-8): the
+# binary schedule (128 rows, every 10) took 14 iterations, 18 passes over
+# X and 20 class Hessians; never refreshed 21 / 25; every 3 iterations
+# 9 / 14 / 30; first run 2 / 3 / 4 iterations: 10 / 9 / 9 iterations;
+# first factors from 32 rows and the refresh from 128 / 256 / 512: 9
+# iterations, 12 passes either way (16 and 32 rows for the refresh: 13-14
+# iterations).  The start's Hessian (intercept only) is far from the
+# optimum's, the first run's third iterate close to it.
+_OVR_FIRST_RUN = 3
+_OVR_ROWS_PER_COEF = (32, 128)
 
 
 class _Cache:
@@ -76,9 +89,13 @@ class _Cache:
         self.g = None
 
     def __call__(self, x):
+        # scipy's first evaluation is at the point run_lbfgs has just
+        # evaluated: served from here (one pass over X saved per run)
+        if self.x is not None and np.array_equal(x, self.x):
+            return self.f, self.g.copy()
         f, g = self.fun(x)
         self.x, self.f, self.g = x.copy(), f, g
-        return f, g
+        return f, g.copy()
 
     def at(self, x):
         """``(f, g)`` at ``x``: cached, or one more evaluation."""
@@ -247,21 +264,24 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
 
 
 def run_refreshed(fun, x0, factors_at, *, tol, max_iter, verbose=0,
-                  label="", on_iterate=None, x_scale=None):
+                  label="", on_iterate=None, x_scale=None, schedule=()):
     """:func:`run_lbfgs` preconditioned by ``factors_at(x)`` (a factor or a
     list of block factors at ``x``), the preconditioner made anew at the
     current point every ``_REFRESH_EVERY`` iterations; ``factors_at``
-    None: one plain run.  Same returns as :func:`run_lbfgs`, the
-    iterations counted over all runs (``on_iterate`` sees them so)."""
+    None: one plain run.  ``schedule``: the iterations of the first runs
+    (``_REFRESH_EVERY`` for the rest).  Same returns as :func:`run_lbfgs`,
+    the iterations counted over all runs (``on_iterate`` sees them so)."""
     if factors_at is None:
         return run_lbfgs(fun, x0, tol=tol, max_iter=max_iter,
                          verbose=verbose, label=label,
                          on_iterate=on_iterate, x_scale=x_scale)
-    x, n_iter = x0, 0
+    x, n_iter, run = x0, 0, 0
     while True:
         done = n_iter
+        every = schedule[run] if run < len(schedule) else _REFRESH_EVERY
+        run += 1
         x, f, g_max, used, reason, stopped = run_lbfgs(
-            fun, x, tol=tol, max_iter=min(max_iter - n_iter, _REFRESH_EVERY),
+            fun, x, tol=tol, max_iter=min(max_iter - n_iter, every),
             verbose=verbose, label=label,
             on_iterate=None if on_iterate is None else (
                 lambda iteration, *rest: on_iterate(iteration + done,
@@ -371,8 +391,8 @@ def lbfgs_ovr(kernels, class_kernels, *, alpha, tol, max_iter, coef0=None,
     once for all K (:func:`clogit._kernels.softmax.ovr_pass`) where K
     separate fits read it K times.  The sum's Hessian is block-diagonal,
     one block per class: the preconditioner is each class's row-sample
-    Hessian factor, refreshed as in :func:`lbfgs_binary`, and the sum's
-    minimizer is every class's own.  The stopping test is each class's
+    Hessian factor, refreshed on the schedule of ``_OVR_FIRST_RUN``, and
+    the sum's minimizer is every class's own.  The stopping test is each class's
     (they share ``C * sum(s)``), and L-BFGS runs until every class passes;
     a class left above ``tol`` where L-BFGS-B finds no more decrease is
     finished by Newton on its own kernels (``class_kernels[k]``, the
@@ -405,18 +425,23 @@ def lbfgs_ovr(kernels, class_kernels, *, alpha, tol, max_iter, coef0=None,
         c = flat.reshape(K, k1)
         kernels.ovr_pass(c, grad, objectives)
         g = grad.copy()
+        data = objectives.copy()
         objs = objectives.copy()
         if alpha:
             w = c[:, :n_features]
             objs += 0.5 * alpha * np.einsum("ij,ij->i", w, w)
             g[:, :n_features] += alpha * w
-        last.update(x=flat.copy(), objectives=objs,
+        last.update(x=flat.copy(), objectives=objs, data=data,
                     g_max=np.max(np.abs(g), axis=1) / scale)
         return float(objs.sum()) / scale, g.ravel() / scale
 
-    stride = _preconditioner_stride(kernels, k1)
+    runs = [0]
 
     def class_factors(flat):
+        rows = _OVR_ROWS_PER_COEF[min(runs[0], 1)]
+        runs[0] += 1
+        stride = kernels.sampling_stride(max(_PRECONDITIONER_MIN_ROWS,
+                                             rows * k1))
         factors = []
         for k, coef_k in enumerate(flat.reshape(K, k1)):
             hess = np.empty((k1, k1), order="F")
@@ -426,7 +451,8 @@ def lbfgs_ovr(kernels, class_kernels, *, alpha, tol, max_iter, coef0=None,
 
     flat, _, g_max, n_iter, reason, _ = run_refreshed(
         objective_and_gradient, coef.ravel(), class_factors, tol=tol,
-        max_iter=max_iter, verbose=verbose, label="[One-vs-Rest] ")
+        max_iter=max_iter, verbose=verbose, label="[One-vs-Rest] ",
+        schedule=(_OVR_FIRST_RUN,))
     coef = flat.reshape(K, k1).copy()
     if not np.array_equal(last.get("x"), flat):
         objective_and_gradient(flat)
@@ -437,7 +463,8 @@ def lbfgs_ovr(kernels, class_kernels, *, alpha, tol, max_iter, coef0=None,
             n_iter=n_iter, converged=bool(last["g_max"][k] <= tol),
             max_abs_grad=float(last["g_max"][k]), ridge=0.0,
             solver="L-BFGS (preconditioned)", test=GRADIENT_TEST, tol=tol,
-            reason="" if last["g_max"][k] <= tol else reason)
+            reason="" if last["g_max"][k] <= tol else reason,
+            data_objective=float(last["data"][k]))
         if reason and not result.converged and n_iter < max_iter:
             # as in lbfgs_binary: Newton finishes this class
             polished = newton_binary(class_kernels[k], alpha=alpha, tol=tol,

@@ -58,6 +58,16 @@ _POLISH_MAX_WIDTH = 1000
 # 0.86 / 0.76 / 0.96 s (plain L-BFGS 0.86 s), 0.16 / 0.16 / 0.20 s and
 # 0.91 / 0.97 / 0.93 s.
 _BLOCK_ROWS_PER_COEF = 32
+# The blocks at the start come from far from the optimum: made anew after
+# _FIRST_RUN iterations (from _REFRESH_ROWS_PER_COEF rows per coefficient;
+# every ``_solvers.lbfgs._REFRESH_EVERY`` after that), as One-vs-Rest's
+# (``_solvers.lbfgs._OVR_FIRST_RUN``).  Measured on bench/multiclass.py's
+# task (tol 1e-8): refreshed every 10 from 32 rows, 16 iterations and 19
+# passes over X; first run 3 / 4 / 5 iterations: 12 / 13 / 14 iterations
+# (15 / 16 / 17 passes); first run 3 or 4 and the refresh from 64 or 128
+# rows: 11-12 iterations, 14-15 passes (4 and 64: 11 and 14).
+_FIRST_RUN = 4
+_REFRESH_ROWS_PER_COEF = 64
 
 
 def symmetric(coef, alpha, fit_intercept):
@@ -233,8 +243,8 @@ def lbfgs_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
 
     ``precondition``: L-BFGS-B on the variables of the block-diagonal part
     of the Hessian (one ``k1 x k1`` block per class, from a row sample,
-    ``kernels.class_blocks``; refreshed every
-    ``_solvers.lbfgs._REFRESH_EVERY`` iterations), as binary L-BFGS
+    ``kernels.class_blocks``; refreshed after ``_FIRST_RUN`` iterations,
+    then every ``_solvers.lbfgs._REFRESH_EVERY``), as binary L-BFGS
     (:func:`clogit._solvers.lbfgs.lbfgs_binary`).  Plain L-BFGS follows
     the conditioning of X: measured here on 20,000 x 30, K = 5, 11
     iterations on independent features, 86 on AR(1)-correlated ones and
@@ -246,7 +256,9 @@ def lbfgs_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
     K = kernels.n_classes
     k1 = n_features + (1 if fit_intercept else 0)
     grad = np.empty((K, k1))
-    z = kernels.new_scores()
+    # the scores are the monitor's only (unwatched fits write no n x K
+    # array per pass)
+    z = None if monitor is None else kernels.new_scores()
     scores_at = [None]
     penalized = np.ones((K, k1), dtype=bool)
     if fit_intercept:
@@ -289,9 +301,14 @@ def lbfgs_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
             scores_at[0] = flat.copy()
         return monitor(iteration, flat.reshape(K, k1), f * scale, z)
 
+    runs = [0]
+
     def class_factors(flat):
+        rows = _BLOCK_ROWS_PER_COEF if runs[0] == 0 else (
+            _REFRESH_ROWS_PER_COEF)
+        runs[0] += 1
         stride = kernels.sampling_stride(max(
-            _PRECONDITIONER_MIN_ROWS, _BLOCK_ROWS_PER_COEF * k1))
+            _PRECONDITIONER_MIN_ROWS, rows * k1))
         return [_scaled_factor(block, alpha, scale, n_features)
                 for block in kernels.class_blocks(flat.reshape(K, k1),
                                                   stride)]
@@ -302,7 +319,8 @@ def lbfgs_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
         max_iter=max_iter, verbose=verbose,
         on_iterate=None if monitor is None else on_iterate,
         x_scale=(None if column_scale is None
-                 else np.tile(column_scale, kernels.n_classes)))
+                 else np.tile(column_scale, kernels.n_classes)),
+        schedule=(_FIRST_RUN,))
     coef = symmetric(centered(flat), alpha, fit_intercept)
     if (precondition and reason and g_max > tol and n_iter < max_iter
             and K * k1 <= _POLISH_MAX_WIDTH):

@@ -50,7 +50,9 @@ class SolverResult:
         when it ran out of ``max_iter``).
     data_objective : float or None
         The data term ``C * nll`` at ``coef`` when the objective has a
-        penalty that is not ``alpha/2 |w|^2`` (Firth's), else None.
+        penalty that is not ``alpha/2 |w|^2`` (Firth's) or when the
+        solver's last pass computed it at ``coef`` (One-vs-Rest fitted
+        together), else None.
     residual : ndarray of shape (n_samples,) or None
         The residual ``C s (p - y)`` at ``coef`` when the solver's last pass
         computed it there (proximal Newton; a path reads the full gradient
