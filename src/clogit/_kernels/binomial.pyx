@@ -178,9 +178,12 @@ cdef inline void _direct_block(const double *xb, Py_ssize_t m, Py_ssize_t k,
                                double *obj, double *meat_buf,
                                double *meat_out, const int *groups,
                                double *group_scores_out) noexcept nogil:
-    """One block of :func:`_pass_rows` read in place: the m rows of
-    float64 X at ``xb`` (leading dimension ``lda``, all k columns);
-    ``groups`` points at the block's first row's code."""
+    """One block of :func:`_pass_rows`: the m rows of float64 X at ``xb``
+    (leading dimension ``lda``, all k columns), read in place, or the
+    block's float64 copy in ``buf`` itself (then ``fit_intercept`` False:
+    the copy's last column is the intercept's ones; its rows are scaled in
+    place for the Hessian, or for the meat without one); ``groups``
+    points at the block's first row's code."""
     cdef Py_ssize_t i, j, g, k1 = k + (1 if fit_intercept else 0)
     cdef double loss, prob, hw, s, rsum = 0.0, total = 0.0, a
     cdef double *mb
@@ -291,8 +294,8 @@ cdef double _pass_rows(const floating[:, :] X, const double *y,
     cdef bint want_r = residual_out != NULL
     cdef bint want_meat = meat_out != NULL
     cdef bint want_groups = group_scores_out != NULL
-    cdef Py_ssize_t i0, i, j, m, g
-    cdef double obj = 0.0, loss, prob, hw, s
+    cdef Py_ssize_t i0, i, j, m
+    cdef double obj = 0.0
     cdef double *zb = buf + m_max * k1
     cdef double *rb = zb + m_max
     cdef double *hb = rb + m_max
@@ -333,85 +336,26 @@ cdef double _pass_rows(const floating[:, :] X, const double *y,
                           group_scores_out)
             i0 += m
             continue
-        # 1. the block's rows, as float64, intercept column last
+        # Otherwise the block's rows as float64, intercept column last,
+        # then the same body on the copy (the intercept an ordinary
+        # column; the scaled rows written over the copy, or into meat_buf)
         _copy_block(X, i0, m, cols, k, fit_intercept, c_order, buf)
-        # 2. z = B @ coef
-        if k1 == 0:
-            memset(zb, 0, m * sizeof(double))
-        elif c_order:
-            _gemv[double](c'T', <int>k1, <int>m, 1.0, buf, <int>k1,
-                          coef, 1, 0.0, zb, 1)
+        if k1 > 0:
+            _direct_block(buf, m, k1, <int>(k1 if c_order else m), c_order,
+                          False, coef, 0.0, zb, rb, hb, C, y + i0,
+                          sample_weight + i0, want_hess, z_out,
+                          residual_out, i0, buf, grad, hess, &obj, mb,
+                          meat_out, groups + i0 if want_groups else NULL,
+                          group_scores_out)
         else:
-            _gemv[double](c'N', <int>m, <int>k1, 1.0, buf, <int>m,
-                          coef, 1, 0.0, zb, 1)
-        # 3. pointwise loss, residual, Hessian weight
-        for i in range(m):
-            s = sample_weight[i0 + i]
-            clogit_binomial_point(y[i0 + i], zb[i], &loss, &prob, &hw)
-            obj += s * loss
-            rb[i] = C * s * (prob - y[i0 + i])
-            if want_hess:
-                hb[i] = sqrt(C * s * hw)
-            if want_z:
-                z_out[i0 + i] = zb[i]
-            if want_r:
-                residual_out[i0 + i] = rb[i]
-        if k1 == 0:
-            i0 += m
-            continue
-        # 4. grad += B.T @ r
-        if c_order:
-            _gemv[double](c'N', <int>k1, <int>m, 1.0, buf, <int>k1,
-                          rb, 1, 1.0, grad, 1)
-        else:
-            _gemv[double](c'T', <int>m, <int>k1, 1.0, buf, <int>m,
-                          rb, 1, 1.0, grad, 1)
-        # 4b. robust covariances, from the unscaled rows: cluster score
-        # sums S[g] += s r xt, and M += (sqrt(s) |r| B).T (sqrt(s) |r| B)
-        if want_groups:
             for i in range(m):
-                g = groups[i0 + i]
-                if c_order:
-                    for j in range(k1):
-                        group_scores_out[g * k1 + j] += rb[i] * buf[i * k1 + j]
-                else:
-                    for j in range(k1):
-                        group_scores_out[g * k1 + j] += rb[i] * buf[j * m + i]
-        if want_meat:
-            # rb = C s (p - y): sqrt(s) |r| = |rb| / sqrt(s) (s > 0)
-            for i in range(m):
-                s = sample_weight[i0 + i]
-                zb[i] = fabs(rb[i]) / sqrt(s) if s > 0.0 else 0.0
-            # without the Hessian the rows are scaled in place (B is not
-            # needed after this); with it, into the second buffer
-            if not want_hess:
-                mb = buf
-            if c_order:
-                for i in range(m):
-                    for j in range(k1):
-                        mb[i * k1 + j] = zb[i] * buf[i * k1 + j]
-                _syrk[double](c'L', c'N', <int>k1, <int>m, 1.0, mb,
-                              <int>k1, 1.0, meat_out, <int>k1)
-            else:
-                for j in range(k1):
-                    for i in range(m):
-                        mb[j * m + i] = zb[i] * buf[j * m + i]
-                _syrk[double](c'L', c'T', <int>k1, <int>m, 1.0, mb,
-                              <int>m, 1.0, meat_out, <int>k1)
-        # 5. H += (sqrt(h) B).T @ (sqrt(h) B)
-        if want_hess:
-            if c_order:
-                for i in range(m):
-                    for j in range(k1):
-                        buf[i * k1 + j] *= hb[i]
-                _syrk[double](c'L', c'N', <int>k1, <int>m, 1.0, buf,
-                              <int>k1, 1.0, hess, <int>k1)
-            else:
-                for j in range(k1):
-                    for i in range(m):
-                        buf[j * m + i] *= hb[i]
-                _syrk[double](c'L', c'T', <int>k1, <int>m, 1.0, buf,
-                              <int>m, 1.0, hess, <int>k1)
+                obj += sample_weight[i0 + i] * clogit_binomial_loss(
+                    y[i0 + i], 0.0)
+                if want_z:
+                    z_out[i0 + i] = 0.0
+                if want_r:
+                    residual_out[i0 + i] = C * sample_weight[i0 + i] * (
+                        0.5 - y[i0 + i])
         i0 += m
     if want_hess:
         for j in range(k1):
