@@ -426,3 +426,115 @@ def test_both_loops_refuse_a_nonfinite_hessian(kernels_class):
     coef = np.array([np.nan, 0.0, 0.0, 0.0])
     with pytest.raises(FloatingPointError, match="non-finite"):
         newton_binary(kernels, alpha=1.0, tol=1e-8, max_iter=10, coef0=coef)
+
+
+class _PrecisionRecordingKernels(BinomialKernels):
+    """BinomialKernels recording, per Hessian pass over all rows, whether
+    float32 products were asked for (and given)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.precisions = []
+
+    def block_pass(self, coef, grad, hess=None, z=None, columns=None,
+                   residual=None, hessian_stride=1, single_hessian=False):
+        asked = single_hessian and self.single_hessians
+        objective = super().block_pass(coef, grad, hess, z, columns,
+                                       residual, hessian_stride,
+                                       single_hessian)
+        if hess is not None and hessian_stride == 1:
+            self.precisions.append(asked and self.single_hessians)
+        return objective
+
+
+def _precision_fits(monkeypatch, X, y, alpha, tol=1e-10):
+    """The same Newton fit with float32 Hessian products where the solver
+    uses them, and with float64 ones only (every Hessian exact, no row
+    sample, so that the two differ in precision alone)."""
+    import clogit._solvers.newton as newton
+    monkeypatch.setattr(newton, "_SAMPLED_ROWS", 10 ** 12)
+    fits = []
+    for min_coef in (newton._SINGLE_MIN_COEF, 10 ** 9):
+        monkeypatch.setattr(newton, "_SINGLE_MIN_COEF", min_coef)
+        kernels = _PrecisionRecordingKernels(X, y, np.ones_like(y), 1.0, True)
+        fits.append((newton_binary(kernels, alpha=alpha, tol=tol,
+                                   max_iter=100), kernels))
+    return fits
+
+
+def _exact_factor_check(fit, X, y, alpha):
+    n_coef = X.shape[1] + 1
+    H = np.empty((n_coef, n_coef), order="F")
+    BinomialKernels(X, y, np.ones_like(y), 1.0, True).block_pass(
+        fit.coef, np.empty(n_coef), H)
+    H[np.arange(n_coef - 1), np.arange(n_coef - 1)] += alpha
+    L = np.tril(fit.hessian_factor)
+    np.testing.assert_allclose(L @ L.T, H, rtol=1e-12,
+                               atol=1e-12 * np.abs(H).max())
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1.0])
+def test_float32_hessians_reach_the_float64_fit(monkeypatch, alpha):
+    # The Hessians before the last from float32 products (n_coef >= 40,
+    # data past one chunk: the Python loop): the same optimum (the
+    # gradient is float64) in as many iterations, the last Hessian
+    # float64, so the returned factor is the exact one inference uses.
+    X, y = synthetic_binary(n=30_000, p=59, seed=11)
+    y = y.astype(np.float64)
+    (mixed, kernels), (plain, plain_kernels) = _precision_fits(
+        monkeypatch, X, y, alpha)
+    assert mixed.converged and plain.converged
+    assert not any(plain_kernels.precisions)
+    assert kernels.precisions[0] and not kernels.precisions[-1]
+    assert mixed.n_iter == plain.n_iter
+    np.testing.assert_allclose(mixed.coef, plain.coef, rtol=1e-9,
+                               atol=1e-12)
+    assert mixed.hessian_factor is not None
+    _exact_factor_check(mixed, X, y, alpha)
+
+
+def test_float32_hessians_stop_on_ill_conditioning(monkeypatch):
+    # two nearly collinear columns (condition number ~1e8): the first
+    # factor shows it, that Hessian is made again in float64, as is every
+    # later one: the iterates are the float64 fit's
+    X, y = synthetic_binary(n=30_000, p=59, seed=12)
+    rng = np.random.default_rng(0)
+    X[:, 1] = X[:, 0] + 1e-4 * rng.standard_normal(len(y))
+    y = y.astype(np.float64)
+    (mixed, kernels), (plain, _) = _precision_fits(monkeypatch, X, y, 0.0)
+    assert kernels.precisions[0] and not any(kernels.precisions[1:])
+    assert mixed.converged and mixed.n_iter == plain.n_iter
+    np.testing.assert_array_equal(mixed.coef, plain.coef)
+    _exact_factor_check(mixed, X, y, 0.0)
+
+
+def test_float32_hessians_fall_back_on_hostile_scales(monkeypatch):
+    # a feature near 1e25 (float32 squares overflow): the kernels fall
+    # back to float64 at the first pass and the fit is the float64 one
+    X, y = synthetic_binary(n=30_000, p=59, seed=13)
+    X[:, 5] *= 1e25
+    y = y.astype(np.float64)
+    (mixed, kernels), (plain, _) = _precision_fits(monkeypatch, X, y, 1.0)
+    assert not kernels.single_hessians and not any(kernels.precisions)
+    # (float64 itself stops at its limit there: the same verdict)
+    assert (mixed.converged, mixed.reason) == (plain.converged, plain.reason)
+    assert mixed.n_iter == plain.n_iter
+    np.testing.assert_array_equal(mixed.coef, plain.coef)
+
+
+def test_float32_hessian_needing_a_ridge_is_made_again(monkeypatch):
+    # a duplicated column without penalty: float32 rounding hides the
+    # singularity (no ridge) but not the tiny pivot, so that iteration's
+    # Hessian is made again in float64 (and every later one): the
+    # iterates are the float64 fit's, ridge included
+    X, y = synthetic_binary(n=30_000, p=59, seed=14)
+    X[:, 1] = X[:, 0]
+    y = y.astype(np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LinAlgWarning)
+        (mixed, kernels), (plain, _) = _precision_fits(monkeypatch, X, y,
+                                                       0.0, tol=1e-8)
+    assert kernels.precisions[0] and not any(kernels.precisions[1:])
+    assert mixed.ridge > 0.0 and mixed.ridge == plain.ridge
+    assert mixed.n_iter == plain.n_iter
+    np.testing.assert_array_equal(mixed.coef, plain.coef)

@@ -48,6 +48,12 @@ _MIN_NONZEROS_PER_CHUNK = 200_000
 # Rows per numpy block when the dense Hessian diagonal is summed (bounds the
 # float64 temporaries of float32 X).
 _DIAGONAL_BLOCK_ROWS = 4096
+# A float32 Hessian (block_pass(single_hessian=True)) is kept when its
+# diagonal is within this of the float64 one: its sums of up to 1,024
+# float32 products err by a few 1e-7 (measured 1e-7 to 2.4e-7 on columns
+# scaled by 10^U(-3, 3)); overflow, or squares underflowing to zero, show
+# as a gross difference or a non-finite entry.
+_SINGLE_DIAGONAL_RTOL = 1e-4
 # The separation check's linear program (``_solvers.separation``) is run on
 # constraint matrices up to this many nonzeros (HiGHS solves them in about
 # a second here); larger fits rely on the step monitor and the
@@ -274,6 +280,10 @@ class BinomialKernels(_RowParallel):
         self._hessian_diagonal = row_kernel(X, _dense_hessian_diagonal,
                                             "hessian_diagonal")
         self.sparse = sp.issparse(X)
+        # block_pass(single_hessian=True) available: dense X (the sparse
+        # kernels accumulate nonzero pairs, no syrk to speed up); False
+        # from the first pass whose float32 Hessian failed its check
+        self.single_hessians = not self.sparse
         self._csc = None
         self._sums = None
         self._samples = _RowSamples(self, lambda X, y, s: BinomialKernels(
@@ -359,18 +369,25 @@ class BinomialKernels(_RowParallel):
         return True
 
     def block_pass(self, coef, grad, hess=None, z=None, columns=None,
-                   residual=None, hessian_stride=1):
+                   residual=None, hessian_stride=1, single_hessian=False):
         """Data objective; fills grad (and hess, z, residual if given).
 
         See :func:`clogit._binomial.block_pass`.  With ``hessian_stride``
         k > 1 the Hessian comes from every k-th row, weights times k (see
-        :func:`strided_rows`), everything else from all rows.
+        :func:`strided_rows`), everything else from all rows.  With
+        ``single_hessian`` (and ``single_hessians`` true) the Hessian's
+        products are float32, to a few 1e-7 relative (see
+        :meth:`_single_pass`); everything else is float64.
         """
         if hess is not None and hessian_stride > 1:
             objective = self.block_pass(coef, grad, None, z, columns,
                                         residual)
-            self.sample_hessian(coef, hess, hessian_stride, columns)
+            self.sample_hessian(coef, hess, hessian_stride, columns,
+                                single_hessian)
             return objective
+        if single_hessian and hess is not None and self.single_hessians:
+            return self._single_pass(coef, grad, hess, z, columns, residual)
+
         def run(rows, g, h):
             return self._block_pass(
                 rows, self.y[rows], self.sample_weight[rows], coef,
@@ -399,6 +416,42 @@ class BinomialKernels(_RowParallel):
             _sum_parts([part[2] for part in parts], hess)
         return float(sum(part[0] for part in parts))
 
+    def _single_pass(self, coef, grad, hess, z, columns, residual):
+        """:meth:`block_pass` with the Hessian's products in float32
+        (``_binomial.block_pass(diagonal_out=)``), checked: its diagonal
+        must match the float64 one to ``_SINGLE_DIAGONAL_RTOL`` and every
+        entry be finite, else float32 overflowed or underflowed (features
+        beyond about 1e±18 in the scaled rows): the pass is run again in
+        float64 and ``single_hessians`` turned off for good."""
+        n_coef = grad.shape[0]
+
+        def task(rows):
+            g = np.empty_like(grad)
+            h = np.empty_like(hess, order="F")
+            d = np.empty(n_coef)
+            objective = self._block_pass(
+                rows, self.y[rows], self.sample_weight[rows], coef,
+                self.fit_intercept, self.C, g, h,
+                None if z is None else z[rows], columns=columns,
+                residual_out=None if residual is None else residual[rows],
+                diagonal_out=d)
+            return objective, g, h, d
+
+        parts = self._map(task)
+        _sum_parts([part[1] for part in parts], grad)
+        _sum_parts([part[2] for part in parts], hess)
+        diagonal = np.empty(n_coef)
+        _sum_parts([part[3] for part in parts], diagonal)
+        found = np.diagonal(hess)
+        if not (np.all(np.abs(found - diagonal)
+                       <= _SINGLE_DIAGONAL_RTOL * diagonal)
+                and np.isfinite(hess).all()):
+            self.single_hessians = False
+            return self.block_pass(coef, grad, hess, z, columns, residual)
+        # the exact diagonal (the equilibration divides by it)
+        hess[np.diag_indices(n_coef)] = diagonal
+        return float(sum(part[0] for part in parts))
+
     def newton_loop(self, coef, alpha, scale, tol, max_iter, hess, search):
         """Newton's iterations in one Cython call
         (``_kernels.binomial_newton.newton_loop``, ``search`` its line
@@ -411,14 +464,20 @@ class BinomialKernels(_RowParallel):
             self.X, self.y, self.sample_weight, self.C, self.fit_intercept,
             alpha, coef, scale, tol, max_iter, *search, hess)
 
-    def sample_hessian(self, coef, hess, stride=1, columns=None):
+    def sample_hessian(self, coef, hess, stride=1, columns=None,
+                       single_hessian=False):
         """The data term's Hessian at ``coef`` alone, from every
         ``stride``-th row (weights times the stride, see
         :func:`strided_rows`; all rows for 1), into ``hess``: what a
-        preconditioner needs, without the gradient pass over all rows."""
+        preconditioner needs, without the gradient pass over all rows
+        (``single_hessian``: float32 products, see :meth:`block_pass`)."""
         kernels = self if stride == 1 else self._samples(stride)
         n_coef = hess.shape[0]
-        kernels.block_pass(coef, np.empty(n_coef), hess, columns=columns)
+        single = single_hessian and self.single_hessians
+        kernels.block_pass(coef, np.empty(n_coef), hess, columns=columns,
+                           single_hessian=single)
+        if single and not kernels.single_hessians:
+            self.single_hessians = False
 
     def inference_pass(self, coef, hess=None, meat=None, group_scores=None):
         """What inference needs at ``coef``, in one pass over X: returns
