@@ -538,3 +538,58 @@ def test_float32_hessian_needing_a_ridge_is_made_again(monkeypatch):
     assert mixed.ridge > 0.0 and mixed.ridge == plain.ridge
     assert mixed.n_iter == plain.n_iter
     np.testing.assert_array_equal(mixed.coef, plain.coef)
+
+
+class _MatvecCountingKernels(BinomialKernels):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.matvecs = 0
+
+    def matvec(self, coef, out, columns=None):
+        self.matvecs += 1
+        return super().matvec(coef, out, columns)
+
+
+@pytest.mark.parametrize("threshold", [1e-3, np.inf])
+def test_in_memory_speculation_keeps_the_iterates(monkeypatch, threshold):
+    # In-memory data past one row chunk: in the quadratic region the next
+    # pass is made at the full step before the line search (threshold
+    # inf: from the first iteration, where the far start makes the first
+    # four full steps fail Armijo -- steps 1/8, 1/4, 1/2, 1/2 -- so
+    # rejected speculations are taken too).  The fit is the one without
+    # speculation: same iterations and coefficients (rounding aside),
+    # with fewer products X @ d.
+    import clogit._solvers.newton as newton
+    X, y = synthetic_binary(n=30_000, p=39, seed=15)
+    y = y.astype(np.float64)
+    fits = []
+    for value in (threshold, -1.0):  # -1: never speculate
+        monkeypatch.setattr(newton, "_QUADRATIC_SPECULATION", value)
+        kernels = _MatvecCountingKernels(X, y, np.ones_like(y), 1.0, True)
+        assert len(kernels.chunks) > 1
+        fits.append((newton_binary(kernels, alpha=0.0, tol=1e-10,
+                                   max_iter=100, coef0=np.full(40, 3.0)),
+                     kernels))
+    (fit, kernels), (plain, plain_kernels) = fits
+    assert fit.converged and plain.converged
+    assert fit.n_iter == plain.n_iter
+    np.testing.assert_allclose(fit.coef, plain.coef, rtol=1e-10)
+    assert kernels.matvecs < plain_kernels.matvecs
+    _exact_factor_check(fit, X, y, 0.0)
+
+
+def test_speculation_after_sampled_full_steps_reaches_the_exact_fit(
+        monkeypatch):
+    # cold start on many rows: the row-sample Hessians' full steps are
+    # followed by a speculative pass (sampled Hessian) too; the fit is the
+    # exact-Hessian one
+    X, y = synthetic_binary(n=60_000, p=19, seed=16)
+    y = y.astype(np.float64)
+    s = np.ones_like(y)
+    (sampled, kernels), (exact, _) = _schedule_fits(
+        monkeypatch, X, y, s, 0.0, sample_rows=2000)
+    assert len(kernels.chunks) > 1 and kernels.strides
+    assert sampled.converged and exact.converged
+    np.testing.assert_allclose(sampled.coef, exact.coef, rtol=1e-8,
+                               atol=1e-10)
+    _exact_factor_check(sampled, X, y, 0.0)

@@ -59,7 +59,7 @@ def backtrack(objective_at, objective, slope):
 
 
 def step_along(kernels, coef, direction, z, dz, objective, slope, penalty,
-               guard, gradient_norm, full_step=None):
+               guard, gradient_norm, full_step=None, dz_from=None):
     """The second half of a Newton-type iteration, shared by Newton and
     Newton-CG: ``dz = X d``, backtracking on the cached line, ``coef`` updated
     in place.
@@ -67,7 +67,8 @@ def step_along(kernels, coef, direction, z, dz, objective, slope, penalty,
     ``penalty(c)`` is the non-data part of the objective at ``c``.
     ``full_step``, if given, is the objective at ``coef + direction``,
     already evaluated (Newton's speculative pass): ``dz`` is then computed
-    only if a shorter step has to be tried.  Returns ``(step, stop)``:
+    only if a shorter step has to be tried, by ``dz_from()`` if given
+    (else ``kernels.matvec``).  Returns ``(step, stop)``:
     ``stop`` is None to go on, else why the solver should stop ("line
     search failed": coef unchanged; "stopped at the limit of floating-point
     precision": the step was taken).
@@ -78,7 +79,10 @@ def step_along(kernels, coef, direction, z, dz, objective, slope, penalty,
         if t == 1.0 and full_step is not None:
             return full_step
         if need_dz[0]:
-            kernels.matvec(direction, dz)
+            if dz_from is None:
+                kernels.matvec(direction, dz)
+            else:
+                dz_from()
             need_dz[0] = False
         return (kernels.objective_along(z, dz, t)
                 + penalty(coef + t * direction))

@@ -66,6 +66,23 @@ _EXACT_DECREMENT = 1e-3
 _SINGLE_MIN_COEF = 40
 _SINGLE_MIN_PIVOT = 1e-4
 
+# In-memory data past one row chunk: once a step on all rows leaves half
+# the decrement per unit weight below this (the quadratic region, where
+# Newton's full step is accepted), the next iteration's pass is made at the
+# full step before the line search, as clogit.dask does on every
+# iteration: accepted, it saves the line search's X @ d and its objective
+# along the line (a read of X and a log-loss over n).  So is the next
+# pass of a row-sample Hessian after a full step: rejected, it costs about
+# what it saves when accepted.  Penalty None, tol
+# 1e-8, 2 cores (loaded): of a 200,000 x 50 fit's 0.196 s, 0.033 s were
+# X @ d and 0.025 s the objective along the line, over 6 iterations.
+# Fits with and without (the same iterates, 5 fits each alternately,
+# loaded): 20,000 x 50 0.041 -> 0.032 s, 200,000 x 50 0.29 -> 0.24,
+# 50,000 x 100 0.128 -> 0.132, 200,000 x 200 0.73 -> 0.67; with four
+# times the signal (8 iterations) 0.24 -> 0.17, 0.17 -> 0.13, 0.74 ->
+# 0.61.
+_QUADRATIC_SPECULATION = 1e-3
+
 
 def _penalty(coef, alpha, n_features):
     w = coef[:n_features]
@@ -197,11 +214,16 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
     # which can tip an Armijo or stall decision only at float64's limit
     # (tol of about 1e-9 and below).
     speculate = getattr(kernels, "speculative_full_step", False)
-    if speculate:
-        next_grad = np.empty(n_coef)
-        next_hess = np.empty((n_coef, n_coef), order="F")
-        next_z = kernels.new_scores()
+    # In-memory kernels past one row chunk speculate the same way in the
+    # quadratic region and after full steps on row-sample Hessians (see
+    # _QUADRATIC_SPECULATION), where the full step is all but always
+    # accepted or a rejection costs little.
+    speculate_quadratic = (not speculate
+                           and len(getattr(kernels, "chunks", ())) > 1)
+    next_grad = next_hess = next_z = None
     pending = None  # data objective of a speculative pass at coef
+    pending_single = False  # whose Hessian was float32
+    last_step = 1.0
     # the Hessian schedule: the early Hessians from every stride-th row
     # while stride > 1, exact ones afterwards
     stride = hessian_stride(kernels, coef0, n_coef)
@@ -244,11 +266,13 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
                                            **_single(use_single))
             single_now = use_single and kernels.single_hessians
         else:
-            objective = pending  # (float64: never single on these kernels)
-            single_now = False
+            objective = pending
+            single_now = pending_single
             grad, next_grad = next_grad, grad
             hess, next_hess = next_hess, hess
             z, next_z = next_z, z
+            if not speculate:  # the full step's scores were in dz
+                dz = next_z
         if stride > 1 and _gradient_max(grad, coef, alpha,
                                         n_features) / scale <= tol:
             # the stopping test may pass here (on the penalized gradient):
@@ -314,14 +338,31 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
         penalty = (lambda c: _penalty(c, alpha, n_features) if alpha
                    else 0.0)
         full_step = pending = None
-        if speculate:
+        if speculate or (speculate_quadratic and (
+                (quadratic and 0.5 * decrement_sq / scale
+                 <= _QUADRATIC_SPECULATION)
+                or (stride > 1 and last_step == 1.0))):
+            if next_grad is None:
+                next_grad = np.empty(n_coef)
+                next_hess = np.empty((n_coef, n_coef), order="F")
+            # in memory the full step's scores go into dz (no n-vector
+            # more): a shorter step then takes dz = those - z, no X @ d
+            next_z = (dz if not speculate else next_z if next_z is not None
+                      else kernels.new_scores())
             trial = coef + direction
+            pending_single = (single and not last_expected
+                              and kernels.single_hessians)
             pending = kernels.block_pass(trial, next_grad, next_hess, next_z,
-                                         **strided(stride))
+                                         **strided(stride),
+                                         **_single(pending_single))
+            pending_single = pending_single and kernels.single_hessians
             full_step = pending + penalty(trial)
         step, stop = step_along(
             kernels, coef, direction, z, dz, objective, -decrement_sq,
-            penalty, guard, g_max, full_step)
+            penalty, guard, g_max, full_step,
+            (lambda: np.subtract(dz, z, out=dz))
+            if pending is not None and not speculate else None)
+        last_step = step
         if step != 1.0:
             pending = None
         if step is not None:
