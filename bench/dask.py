@@ -66,10 +66,16 @@ Hessian before the last, in the chunk function (scaling and casting
 100,000 x 101 chunk, one core, 45 ms against the float64 pass's 47
 (ssyrk 23 ms against dsyrk 36 for the products, Haswell kernels on this
 AMD EPYC; the scaling and cast 9 ms), entries within 5e-8 relative.
-Not tried: the Hessian before the last from a larger row sample (every
-8th row) followed by chord steps, estimated from the sampled steps'
-contraction (0.06 at every 61st row, about sqrt(stride)) at ~0.2 s less
-worker time, one more pass.
+Also tried and rejected: the Hessian before the first exact one from a
+denser row sample (every 3rd row, the sample's stride / 16) instead of
+all rows, then chord steps on its factor while the gradient's last
+ratio did not predict the next iterate to pass the test (sampled x 3,
+every 3rd row, gradient only x 2, exact; 7 iterations, max|grad| 1.2e-4,
+1.7e-6, 3.2e-8, 6.7e-10: contraction 0.014-0.02 against 0.06 at every
+61st row); in the same process alternated with the chord step alone
+(3 rounds, load swinging): l2 2.07 / 3.22 / 1.09 s against 2.11 / 3.00 /
+1.06, no gain measurable for a 7th iteration and a second schedule
+(every 7th row: 8 iterations, slower).
 
 Run from the repository root (PYTHONPATH=src for an uninstalled clogit)::
 
