@@ -47,6 +47,36 @@ iterations before the exact ones (_solvers.newton._EXACT_DECREMENT 1e-8:
 5 sampled + 2 exact passes, 1e-11: 7 + 2; 11 and 13 gradient-pass
 equivalents against 12, no gain).
 
+Since (same day): the dask kernels' ``reuse_factor`` (see
+``_solvers.newton``): the first exact factor serves one more step (a chord
+step, its pass the gradient only), so the passes are sampled x 3, exact,
+gradient only, exact (max|grad| of the last three iterates 1.2e-4,
+1.2e-7, 1.9e-10 instead of 1.2e-4, 1.2e-7, 8.8e-14); worker time per pass
+from the task stream ~155 ms sampled, ~540 exact, ~150 gradient only.
+The same process, the attribute toggled, fits alternated (medians of 4
+rounds, loaded machine, two sessions): newton l2 2.67 -> 2.37 s and
+2.64 -> 2.24 s, none 3.09 -> 2.76 s and 3.15 -> 2.68 s.  This
+script, the old tree and the new alternated (--runs 3, load swinging
+between runs): l2 newton / dask-ml lbfgs 2.14 / 5.49 and 1.46 / 2.31
+(old) against 1.74 / 4.03 and 1.89 / 3.91 (new), ratios 0.39 / 0.63 ->
+0.43 / 0.48; newton / clogit.dask lbfgs in the same run 1.11 / 1.27 ->
+1.04 / 1.03.  Tried and rejected: float32 products for the exact
+Hessian before the last, in the chunk function (scaling and casting
+4,096-row blocks with numpy, scipy's ssyrk, summed in float64): one
+100,000 x 101 chunk, one core, 45 ms against the float64 pass's 47
+(ssyrk 23 ms against dsyrk 36 for the products, Haswell kernels on this
+AMD EPYC; the scaling and cast 9 ms), entries within 5e-8 relative.
+Also tried and rejected: the Hessian before the first exact one from a
+denser row sample (every 3rd row, the sample's stride / 16) instead of
+all rows, then chord steps on its factor while the gradient's last
+ratio did not predict the next iterate to pass the test (sampled x 3,
+every 3rd row, gradient only x 2, exact; 7 iterations, max|grad| 1.2e-4,
+1.7e-6, 3.2e-8, 6.7e-10: contraction 0.014-0.02 against 0.06 at every
+61st row); in the same process alternated with the chord step alone
+(3 rounds, load swinging): l2 2.07 / 3.22 / 1.09 s against 2.11 / 3.00 /
+1.06, no gain measurable for a 7th iteration and a second schedule
+(every 7th row: 8 iterations, slower).
+
 Run from the repository root (PYTHONPATH=src for an uninstalled clogit)::
 
     python bench/dask.py            # medians of 5 runs

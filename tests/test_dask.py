@@ -547,3 +547,47 @@ def test_multinomial_separation_as_in_memory(solver):
         record[0].message).split(" samples")[0]
     np.testing.assert_allclose(fit.coef_, reference.coef_, rtol=1e-6,
                                atol=1e-6)
+
+
+@pytest.mark.parametrize("tol", [1e-8, 2.5e-8])
+@pytest.mark.parametrize("penalty", ["l2", None])
+def test_many_rows_newton_reuses_a_factor_and_ends_exact(monkeypatch, tol,
+                                                         penalty):
+    # 80,000 rows: the Hessian schedule samples, and the dask kernels reuse
+    # an exact factor for one chord step (a gradient-only pass).  At tol
+    # 2.5e-8 the chord iterate passes the gradient test and gets its exact
+    # Hessian in a pass of its own.  Either way the fit ends on an exact
+    # Hessian pass whose factor inference uses (no inference pass), at the
+    # in-memory fit's optimum with its standard errors.
+    from clogit._backends.dask_chunks import DaskBinomialKernels
+    X, y = _data(n=80_000, p=4, seed=6)
+    passes = []
+    block_pass = DaskBinomialKernels.block_pass
+    inference_pass = DaskBinomialKernels.inference_pass
+
+    def counted_block_pass(self, coef, grad, hess=None, *args, **kwargs):
+        passes.append("G" if hess is None else
+                      "S" if kwargs.get("hessian_stride", 1) > 1 else "E")
+        return block_pass(self, coef, grad, hess, *args, **kwargs)
+
+    def counted_inference_pass(self, *args, **kwargs):
+        passes.append("I")
+        return inference_pass(self, *args, **kwargs)
+
+    monkeypatch.setattr(DaskBinomialKernels, "block_pass",
+                        counted_block_pass)
+    monkeypatch.setattr(DaskBinomialKernels, "inference_pass",
+                        counted_inference_pass)
+    dask_fit = DaskLogisticRegression(penalty=penalty, tol=tol).fit(
+        da.from_array(X, chunks=(20_000, -1)), da.from_array(y, chunks=20_000))
+    memory_fit = clogit.LogisticRegression(penalty=penalty, tol=tol).fit(X, y)
+    sequence = "".join(passes)
+    assert sequence.startswith("SSS") and "EGE" in sequence
+    assert sequence.endswith("E") and "I" not in sequence
+    assert ("GEE" in sequence) == (tol > 1e-8)
+    assert dask_fit.converged_ and memory_fit.converged_
+    np.testing.assert_allclose(dask_fit.coef_, memory_fit.coef_, rtol=1e-9)
+    np.testing.assert_allclose(dask_fit.intercept_, memory_fit.intercept_,
+                               rtol=1e-9)
+    np.testing.assert_allclose(dask_fit.std_errors_, memory_fit.std_errors_,
+                               rtol=1e-9)

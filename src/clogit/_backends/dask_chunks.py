@@ -561,6 +561,11 @@ class DaskBinomialKernels:
     # Every pass is a round trip to the workers: Newton evaluates its full
     # step with the Hessian in one pass (``_solvers.newton.newton_binary``).
     speculative_full_step = True
+    # An exact Hessian is a dsyrk of every row on the workers (a pass with
+    # it took 2.7x a gradient pass's worker time on bench/dask.py's task):
+    # Newton reuses an exact factor for one chord step in the quadratic
+    # region (``_solvers.newton._EXACT_DECREMENT``).
+    reuse_factor = True
 
     def __init__(self, X, y, sample_weight, C, fit_intercept, sums=None,
                  batches=None, groups=None):

@@ -83,6 +83,23 @@ _SINGLE_MIN_PIVOT = 1e-4
 # 0.61.
 _QUADRATIC_SPECULATION = 1e-3
 
+# Kernels with a true ``reuse_factor`` attribute (clogit.dask, where an
+# exact Hessian is a dsyrk of all rows on the workers) reuse an exact factor
+# for one more step (Shamanskii's chord step) in the quadratic region, on
+# fits the schedule samples (many rows): after an exact Hessian with half
+# the decrement per unit weight at most _EXACT_DECREMENT but above tol (a
+# Newton step from below tol is predicted to pass the stopping test, and
+# its pass gets the exact Hessian the fit ends with).  The pass of a chord
+# step reads X for the gradient only, and the step after it gets an exact
+# Hessian again; a chord iterate that passes the gradient test gets its
+# exact Hessian before the test (the decrement, inference's factor).
+# bench/dask.py's task (1,000,000 x 101, tol 1e-8): the passes sampled x 3,
+# exact x 3 became sampled x 3, exact, gradient only, exact (max|grad| of
+# the last three iterates 1.2e-4, 1.2e-7, 8.8e-14 -> 1.2e-4, 1.2e-7,
+# 1.9e-10); worker time of those passes ~155 ms each sampled, ~540 exact,
+# ~150 gradient only (task stream, loaded 2-core machine); times in
+# bench/dask.py.
+
 
 def _penalty(coef, alpha, n_features):
     w = coef[:n_features]
@@ -224,9 +241,18 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
     pending = None  # data objective of a speculative pass at coef
     pending_single = False  # whose Hessian was float32
     last_step = 1.0
+    # the chord steps (see _EXACT_DECREMENT): ``want`` says whether the next
+    # pass computes the Hessian, ``stale`` that ``hess`` holds the factor
+    # of an earlier iterate, not coef's Hessian
+    want = True
+    stale = False
     # the Hessian schedule: the early Hessians from every stride-th row
     # while stride > 1, exact ones afterwards
     stride = hessian_stride(kernels, coef0, n_coef)
+    # chord steps only where the schedule samples (many rows: a Hessian
+    # pass is mostly dsyrk, not a round trip); smaller dask fits keep the
+    # in-memory iterates
+    reuse = stride > 1 and getattr(kernels, "reuse_factor", False)
     # float32 Hessian products while not expected to be the last (see
     # _SINGLE_MIN_COEF); ``single_now``: this iteration's were
     single = (getattr(kernels, "single_hessians", False)
@@ -259,32 +285,36 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
         # 1. Objective, gradient and Hessian at coef: one pass over X (the
         #    early Hessians from the row sample, see above).
         if pending is None:
-            use_single = (single and not last_expected
+            use_single = (single and want and not last_expected
                           and kernels.single_hessians)
-            objective = kernels.block_pass(coef, grad, hess, z,
-                                           **strided(stride),
+            objective = kernels.block_pass(coef, grad, hess if want else None,
+                                           z, **strided(stride),
                                            **_single(use_single))
             single_now = use_single and kernels.single_hessians
         else:
             objective = pending
             single_now = pending_single
             grad, next_grad = next_grad, grad
-            hess, next_hess = next_hess, hess
+            if want:
+                hess, next_hess = next_hess, hess
             z, next_z = next_z, z
             if not speculate:  # the full step's scores were in dz
                 dz = next_z
-        if stride > 1 and _gradient_max(grad, coef, alpha,
-                                        n_features) / scale <= tol:
+        stale = not want
+        if (stride > 1 or stale) and _gradient_max(
+                grad, coef, alpha, n_features) / scale <= tol:
             # the stopping test may pass here (on the penalized gradient):
             # it needs the exact Hessian at coef (the decrement,
             # inference's factor)
             stride = 1
+            stale = False
             objective = kernels.block_pass(coef, grad, hess, z)
             single_now = False
         if alpha:
             objective += _penalty(coef, alpha, n_features)
             grad[:n_features] += alpha * coef[:n_features]
-            hess[penalized, penalized] += alpha
+            if not stale:
+                hess[penalized, penalized] += alpha
         if monitor is not None and monitor(iteration, coef, objective, z):
             stopped_by_monitor = True
             if verbose:
@@ -293,28 +323,36 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
 
         # 2. Newton direction d = -H^-1 g by Cholesky of the equilibrated
         #    Hessian (a ridge only if that is singular).
+        #    A chord step (stale) solves with the factor it reuses.
         # a step on an all-rows Hessian converges quadratically: after it
         # the next decrement is about the square of this one
-        quadratic = stride == 1
-        if single_now:
-            curvature = np.diagonal(hess).copy()
-        ridge = factor_with_ridge(hess, n_features)
-        if single_now and (ridge > 0.0 or _small_pivot(hess, curvature)):
-            # ill-conditioned for float32 products (their error times the
-            # condition number would steer the step): float64 from now
-            # on, this iteration's Hessian made again
-            single = single_now = False
-            kernels.sample_hessian(coef, hess, stride)
-            if alpha:
-                hess[penalized, penalized] += alpha
+        quadratic = stride == 1 and not stale
+        if not stale:
+            if single_now:
+                curvature = np.diagonal(hess).copy()
             ridge = factor_with_ridge(hess, n_features)
-        if ridge > max_ridge:
-            max_ridge = ridge
+            if single_now and (ridge > 0.0
+                               or _small_pivot(hess, curvature)):
+                # ill-conditioned for float32 products (their error times
+                # the condition number would steer the step): float64
+                # from now on, this iteration's Hessian made again
+                single = single_now = False
+                kernels.sample_hessian(coef, hess, stride)
+                if alpha:
+                    hess[penalized, penalized] += alpha
+                ridge = factor_with_ridge(hess, n_features)
+            if ridge > max_ridge:
+                max_ridge = ridge
         direction = -grad
         cho_solve(hess, direction)
         decrement_sq = -float(grad @ direction)  # g.H^-1.g >= 0
         if stride > 1 and 0.5 * decrement_sq / scale <= _EXACT_DECREMENT:
             stride = 1  # the quadratic region: exact from now on
+        elif reuse and stride == 1:
+            # the next pass reuses this exact factor (a chord step) in the
+            # quadratic region unless it is predicted to converge
+            want = (stale or not tol < 0.5 * decrement_sq / scale
+                    <= _EXACT_DECREMENT)
 
         # 3. Convergence: scaled gradient and Newton decrement.  (Not the
         #    objective's change: near the optimum a Newton step still fixes
@@ -350,9 +388,10 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
             next_z = (dz if not speculate else next_z if next_z is not None
                       else kernels.new_scores())
             trial = coef + direction
-            pending_single = (single and not last_expected
+            pending_single = (single and want and not last_expected
                               and kernels.single_hessians)
-            pending = kernels.block_pass(trial, next_grad, next_hess, next_z,
+            pending = kernels.block_pass(trial, next_grad,
+                                         next_hess if want else None, next_z,
                                          **strided(stride),
                                          **_single(pending_single))
             pending_single = pending_single and kernels.single_hessians
@@ -376,7 +415,8 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
             print(f"{label}iter {iteration:3d}  objective {objective:.12e}  "
                   f"max|grad| {g_max:.3e}  decrement {decrement_sq:.3e}  "
                   f"step {step:.3g}" + (f"  ridge {ridge:.1e}" if ridge
-                                        else ""))
+                                        else "")
+                  + ("  reused factor" if stale else ""))
 
     # 5. The stopping test at the returned coefficients: evaluated again
     #    when the loop ended after a step (max_iter, or the stall guard).
