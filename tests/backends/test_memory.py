@@ -1,5 +1,6 @@
 """In-memory kernels (clogit._backends.memory): the float32 Hessian
-products of ``block_pass(single_hessian=True)`` and their fallback."""
+products of ``block_pass(single_hessian=True)`` and their fallback, and
+the passes over a subset of the columns that read all of them in place."""
 
 import numpy as np
 import pytest
@@ -84,3 +85,64 @@ def test_sparse_kernels_have_no_single_hessians():
     sparse.block_pass(coef, grad, hess, single_hessian=True)
     sparse.block_pass(coef, grad, expected)
     np.testing.assert_array_equal(hess, expected)
+
+
+def _gathered(kernels):
+    """A copy of ``kernels`` whose passes never read X in place for a
+    subset of its columns (the gathering path, the reference)."""
+    other = BinomialKernels(kernels.X, kernels.y, kernels.sample_weight,
+                            kernels.C, kernels.fit_intercept)
+    other.reads_in_place = lambda columns: False
+    return other
+
+
+@pytest.mark.parametrize("n", [4000, 120_000])  # one chunk, several
+def test_subset_passes_in_place_equal_the_gathered_ones(n):
+    # block_pass without the Hessian and cd_model_rows over most columns
+    # of C-ordered float64 X run over all of them in place; they give the
+    # gathering path's objective, gradient, scores, residual and model
+    # rows to rounding
+    kernels = _kernels(n=n, p=40)
+    kernels.C = 0.7
+    columns = np.array([0, 3, 4, 9, 17, 20, 21, 22, 30, 31, 33, 39],
+                       dtype=np.int32)
+    assert kernels.reads_in_place(columns)
+    assert not kernels.reads_in_place(columns[:5])
+    reference = _gathered(kernels)
+    coef = np.linspace(-0.2, 0.3, columns.size + 1)
+    out = []
+    for each in (kernels, reference):
+        grad = np.empty(columns.size + 1)
+        z, r = np.empty(n), np.empty(n)
+        obj = each.block_pass(coef, grad, None, z, columns, r)
+        rows = np.empty((2, columns.size + 1), order="F")
+        assert each.cd_model_rows(z, np.array([1, 3], dtype=np.int32),
+                                  columns, rows)
+        out.append((obj, grad, z, r, rows))
+    (obj, grad, z, r, rows), (obj0, grad0, z0, r0, rows0) = out
+    np.testing.assert_allclose(obj, obj0, rtol=1e-13)
+    np.testing.assert_allclose(grad, grad0, rtol=1e-11, atol=1e-11)
+    np.testing.assert_allclose(z, z0, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(r, r0, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(rows, rows0, rtol=1e-11, atol=1e-11)
+    # and the independent formula
+    X = kernels.X
+    Xt = np.hstack([X[:, columns], np.ones((n, 1))])
+    zz = Xt @ coef
+    p = 1.0 / (1.0 + np.exp(-zz))
+    np.testing.assert_allclose(z, zz, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        grad, Xt.T @ (0.7 * kernels.sample_weight * (p - kernels.y)),
+        rtol=1e-10, atol=1e-9)
+
+
+def test_no_in_place_subset_for_f_order_float32_or_sparse():
+    import scipy.sparse as sp
+    kernels = _kernels(p=12)
+    columns = np.arange(10, dtype=np.int32)
+    assert kernels.reads_in_place(columns)
+    for X in (np.asfortranarray(kernels.X), kernels.X.astype(np.float32),
+              sp.csr_matrix(kernels.X)):
+        other = BinomialKernels(X, kernels.y, kernels.sample_weight, 1.0,
+                                True)
+        assert not other.reads_in_place(columns)

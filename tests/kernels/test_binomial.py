@@ -163,13 +163,18 @@ def test_kernels_reject_mismatched_shapes():
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("order", ["C", "F"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_weighted_cross_matches_numpy(fit_intercept, order, dtype):
+@pytest.mark.parametrize("all_columns", [False, True])
+def test_weighted_cross_matches_numpy(fit_intercept, order, dtype,
+                                      all_columns):
+    # all_columns: columns=None, C-ordered float64 X read in place
     X, _, s, _ = _problem(n=5000, p=9)
     X = np.asarray(X, dtype=dtype, order=order)
     rows_of = np.array([1, 4, 8], dtype=np.intc)
     columns = np.array([0, 1, 2, 4, 7], dtype=np.intc)
     Xd = X.astype(np.float64)
-    B = Xd[:, columns]
+    if all_columns:
+        columns = None
+    B = Xd if all_columns else Xd[:, columns]
     if fit_intercept:
         B = np.hstack([B, np.ones((X.shape[0], 1))])
     expected = (Xd[:, rows_of].T * s) @ B

@@ -202,7 +202,8 @@ def _kernels(X, y, C=1.0):
 def test_kept_hessian_extended_equals_a_fresh_one():
     """ModelHessian's rows for features that join the working set are the
     Hessian at the scores it was kept at: the extended model equals the
-    Hessian assembled over the union there, rescaled to the new C."""
+    Hessian assembled over the union there, rescaled to the new C (the
+    model is per unit C: C times it is the Hessian)."""
     from clogit._solvers.prox_newton import ModelHessian
     X, y = _sparse_problem()
     kernels = _kernels(X, y, C=0.5)
@@ -222,13 +223,13 @@ def test_kept_hessian_extended_equals_a_fresh_one():
     cache.store(first, hessian_on(first), kernels.C,
                 X @ coef[:40] + coef[-1])
     kernels.C = 2.0
-    got = cache.model(kernels, union, 1)
+    got = kernels.C * cache.model(kernels, union, 1)
     np.testing.assert_allclose(got, hessian_on(union), rtol=1e-12,
                                atol=1e-12)
     # a smaller working set is a submatrix of the kept one
     sub = np.array([2, 20], dtype=np.int32)
     index = [1, 5, 6]  # features 2 and 20 of the union, the intercept
-    np.testing.assert_allclose(cache.model(kernels, sub, 1),
+    np.testing.assert_allclose(kernels.C * cache.model(kernels, sub, 1),
                                hessian_on(union)[np.ix_(index, index)],
                                rtol=1e-12, atol=1e-12)
 

@@ -342,6 +342,43 @@ def test_small_dense_covers_narrow_candidate_sets_of_larger_x():
     assert not pn.small_dense(sparse, 5)
 
 
+def test_candidate_passes_over_all_columns_give_the_full_gradient():
+    """Dense float64 X with most columns as candidates: the Python
+    iteration's passes run over all columns in place; the result is the
+    gathering iteration's optimum, zero outside the candidates, and its
+    ``gradient`` is X.T r over every feature at the returned point (what
+    the path's KKT check reads instead of a product with X)."""
+    from clogit._solvers import prox_newton as pn
+    rng = np.random.default_rng(4)
+    n, p = 20_000, 100
+    X = rng.standard_normal((n, p))
+    w = np.where(rng.random(p) < 0.2, rng.standard_normal(p), 0.0)
+    y = (rng.random(n) < 1 / (1 + np.exp(-X @ w))).astype(np.float64)
+    candidates = np.sort(rng.choice(p, 60, replace=False)).astype(np.int32)
+    results = []
+    for in_place in (True, False):
+        kernels = BinomialKernels(X, y, np.ones(n), 0.01, True)
+        assert kernels.reads_in_place(candidates)
+        assert not pn.small_dense(kernels, candidates.size)
+        if not in_place:
+            kernels.reads_in_place = lambda columns: False
+        results.append(prox_newton_binary(
+            kernels, l1=1.0, l2=0.0, tol=1e-10, max_iter=100,
+            candidates=candidates, keep_residual=True))
+    fast, gathered = results
+    assert fast.converged and gathered.converged
+    outside = np.setdiff1d(np.arange(p), candidates)
+    assert not fast.coef[outside].any()
+    np.testing.assert_allclose(fast.coef, gathered.coef, atol=1e-9)
+    assert gathered.gradient is None
+    coef = fast.coef
+    residual = 0.01 * (1 / (1 + np.exp(-(X @ coef[:p] + coef[p]))) - y)
+    np.testing.assert_allclose(fast.residual, residual, rtol=1e-10,
+                               atol=1e-14)
+    np.testing.assert_allclose(fast.gradient, X.T @ residual, rtol=1e-9,
+                               atol=1e-12)
+
+
 def test_path_switching_between_one_call_and_python_points(monkeypatch):
     """A path on dense X past the small size runs its narrow points in one
     call and its wide ones in Python (with a kept Hessian): every point is

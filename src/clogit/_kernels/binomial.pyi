@@ -35,7 +35,7 @@ def weighted_cross(
     X: _X,
     weights: _F64,
     rows_of: NDArray[np.intc],
-    columns: NDArray[np.intc],
+    columns: NDArray[np.intc] | None,
     fit_intercept: bool,
     out: _F64,
 ) -> None: ...

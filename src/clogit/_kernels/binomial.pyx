@@ -493,7 +493,9 @@ def weighted_cross(const floating[:, :] X, const double[::1] weights,
     """``out[:, :] = X[:, rows_of].T @ diag(weights) @ Xt[:, columns]``.
 
     ``Xt[:, columns]`` is X's ``columns`` with a column of ones appended
-    when fit_intercept, so ``out`` is (len(rows_of), len(columns) (+1)).
+    when fit_intercept, so ``out`` is (len(rows_of), len(columns) (+1));
+    ``columns=None`` is all of X's columns, and C-ordered float64 X is then
+    read in place for them (no copy of the block).
     The rows of a Hessian ``Xt.T diag(weights) Xt`` for some of its
     features (``rows_of``): what extends a kept proximal Newton model to
     features that join the working set, at the weights it was assembled
@@ -501,7 +503,8 @@ def weighted_cross(const floating[:, :] X, const double[::1] weights,
     two column sets per block of rows, one dgemm per block.
     """
     cdef Py_ssize_t n = X.shape[0], p = X.shape[1]
-    cdef Py_ssize_t ka = rows_of.shape[0], kb = columns.shape[0]
+    cdef Py_ssize_t ka = rows_of.shape[0]
+    cdef Py_ssize_t kb = p if columns is None else columns.shape[0]
     cdef Py_ssize_t kb1 = kb + (1 if fit_intercept else 0)
     cdef bint c_order = False
     cdef int lda = _leading_dim(X, &c_order)
@@ -510,26 +513,32 @@ def weighted_cross(const floating[:, :] X, const double[::1] weights,
     cdef const int *cols_b = NULL
     cdef double *buf_a
     cdef double *buf_b
-    cdef double wi
+    cdef double wi, total
+    # the block of all columns as it lies in X (row-major, leading
+    # dimension lda): only its intercept column is left to add
+    cdef bint direct = (floating is double and columns is None and c_order
+                        and kb > 0)
     if (weights.shape[0] != n or out.shape[0] != ka
             or out.shape[1] != kb1):
         raise ValueError("shape mismatch in weighted_cross")
     for j in range(ka):
         if rows_of[j] < 0 or rows_of[j] >= p:
             raise ValueError("rows_of out of range")
-    for j in range(kb):
-        if columns[j] < 0 or columns[j] >= p:
-            raise ValueError("columns out of range")
+    if columns is not None:
+        for j in range(kb):
+            if columns[j] < 0 or columns[j] >= p:
+                raise ValueError("columns out of range")
     if ka == 0 or kb1 == 0:
         return
     out[:, :] = 0.0
     if n == 0:
         return
     cols_a = &rows_of[0]
-    if kb > 0:
+    if columns is not None and kb > 0:
         cols_b = &columns[0]
-    m_max = min(default_block_rows(ka + kb1), n)
-    buf_a = <double *>malloc(m_max * (ka + kb1) * sizeof(double))
+    m_max = min(default_block_rows(ka + (0 if direct else kb1)), n)
+    buf_a = <double *>malloc(m_max * (ka + (0 if direct else kb1))
+                             * sizeof(double))
     if buf_a == NULL:
         raise MemoryError()
     buf_b = buf_a + m_max * ka
@@ -538,16 +547,30 @@ def weighted_cross(const floating[:, :] X, const double[::1] weights,
         while i0 < n:
             m = min(m_max, n - i0)
             _copy_block(X, i0, m, cols_a, ka, False, c_order, buf_a)
-            _copy_block(X, i0, m, cols_b, kb, fit_intercept, c_order, buf_b)
+            if not direct:
+                _copy_block(X, i0, m, cols_b, kb, fit_intercept, c_order,
+                            buf_b)
             if c_order:
                 # row-major blocks are the column-major transposes
                 for i in range(m):
                     wi = weights[i0 + i]
                     for j in range(ka):
                         buf_a[i * ka + j] *= wi
-                _gemm[double](c'N', c'T', <int>ka, <int>kb1, <int>m, 1.0,
-                              buf_a, <int>ka, buf_b, <int>kb1, 1.0,
-                              &out[0, 0], <int>ka)
+                if direct:
+                    _gemm[double](c'N', c'T', <int>ka, <int>kb, <int>m, 1.0,
+                                  buf_a, <int>ka,
+                                  <const double *>&X[i0, 0], lda, 1.0,
+                                  &out[0, 0], <int>ka)
+                    if fit_intercept:
+                        for j in range(ka):
+                            total = 0.0
+                            for i in range(m):
+                                total = total + buf_a[i * ka + j]
+                            out[j, kb] += total
+                else:
+                    _gemm[double](c'N', c'T', <int>ka, <int>kb1, <int>m,
+                                  1.0, buf_a, <int>ka, buf_b, <int>kb1, 1.0,
+                                  &out[0, 0], <int>ka)
             else:
                 for j in range(ka):
                     for i in range(m):

@@ -18,7 +18,8 @@ the same kernels (one problem's data, see
    accepted once the KKT conditions hold on the discarded ones too (one
    product ``X.T r`` over all features), else the violators are added and
    the point solved again.  That product is also the gradient the next
-   point's rule needs.  A point whose warm start already satisfies the KKT
+   point's rule needs; on dense X read in place the solver's last pass
+   already ran over every column and left it (``SolverResult.gradient``).  A point whose warm start already satisfies the KKT
    conditions at the new C (every point below ``l1_min_c``, where the
    solution is zero) is accepted without a pass over X;
 3. for l2 with Newton reuses the last pass: the final Newton iteration at
@@ -225,12 +226,19 @@ class _Gradient:
         self.full = np.empty(self.n_features)
         self.column_share = column_shares(kernels)
 
-    def at(self, coef, residual=None):
+    def at(self, coef, residual=None, gradient=None):
         """``u = X.T (s (p - y))`` (per unit C) at ``coef``; returns
         ``(u, intercept gradient per unit C)``.  ``residual``, the residual
         ``C s (p - y)`` at ``coef`` if the solver left it, saves the pass
-        over the active columns."""
+        over the active columns; ``gradient``, ``C u`` over all features
+        from the solver's pass (with ``residual``), the product with X.T."""
         kernels = self.kernels
+        if gradient is not None and residual is not None:
+            C = kernels.C
+            self.residual[...] = residual
+            grad_b = (float(residual.sum()) / C if kernels.fit_intercept
+                      else 0.0)
+            return gradient / C, grad_b
         if residual is None:
             w = coef[:self.n_features]
             active = np.flatnonzero(w).astype(np.int32)
@@ -313,10 +321,11 @@ def _screened_point(kernels, gradient, C, C_prev, coef, u, grad_b, l1, l2,
                            coef, label, candidates, hessian, point_pass)
         n_iter += result.n_iter
         # 2. KKT check over the discarded features, at the new point.
-        u, grad_b = gradient.at(result.coef, result.residual)
+        u, grad_b = gradient.at(result.coef, result.residual,
+                                result.gradient)
         if point_pass is not None and result.residual is not None:
             point_pass.grad = u  # the next point starts from this pass
-        result.residual = None
+        result.residual = result.gradient = None
         if keep.all():
             break
         outside = ~keep

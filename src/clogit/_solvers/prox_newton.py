@@ -368,8 +368,10 @@ class ModelHessian:
         self.stale = False
 
     def model(self, kernels, working, has_b):
-        """The kept Hessian on ``working`` (+ intercept) at ``kernels.C``,
-        or None when it is stale or cannot be extended to ``working``."""
+        """The kept Hessian on ``working`` (+ intercept) per unit C, or
+        None when it is stale or cannot be extended to ``working``; the
+        model's Hessian is ``kernels.C`` times it.  The kept matrix
+        itself when its columns are ``working`` (not to be written)."""
         if self.stale or self.matrix is None:
             return None
         new = np.setdiff1d(working, self.columns, assume_unique=True)
@@ -380,14 +382,14 @@ class ModelHessian:
             self._restrict(working, has_b)
         if np.array_equal(self.columns, working):
             # the kept columns themselves (most iterations near a path's
-            # end): a scaled copy, without the fancy-indexed gather (on
-            # bench/cv.py's dense task, k ~ 400, 2 ms a call)
-            return np.multiply(self.matrix, kernels.C, order="F")
+            # end): no copy (the caller scales the model instead; on
+            # bench/cv.py's dense task, k ~ 400, a scaled copy took 0.4 s
+            # of the 5-fold paths' 7)
+            return self.matrix
         index = np.searchsorted(self.columns, working)
         if has_b:
             index = np.append(index, self.columns.size)
-        return np.asfortranarray(self.matrix[np.ix_(index, index)]
-                                 * kernels.C)
+        return np.asfortranarray(self.matrix[np.ix_(index, index)])
 
     def _extend(self, kernels, new, has_b):
         union = np.union1d(self.columns, new).astype(np.int32)
@@ -456,7 +458,10 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
     problem to those features: every other coefficient stays zero (so
     ``coef0`` must be zero outside them), the KKT test runs over the
     candidates only and step 1's gradient is one pass over their columns
-    instead of a product with all of X.  A regularization path passes the
+    instead of a product with all of X (over all columns, the others'
+    coefficients zero, where the kernels read X in place faster than they
+    gather the candidates' columns: ``kernels.reads_in_place``; the
+    result's ``gradient`` is then every feature's).  A regularization path passes the
     features its screening rule kept and checks the others itself
     (``clogit._solvers.path``).  The default (None) is all features.
 
@@ -506,19 +511,27 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
     # run before the line search (usually accepting the full step), into
     # spare buffers; accepted, it is the next iteration's step 1
     speculative = None
+    # ... over the columns ``over``: the candidates', or all of X's where a
+    # pass over them costs no more (dense X read in place, the other
+    # coefficients zero; ``pass_columns`` None), which also gives every
+    # feature's gradient
+    over = pass_columns = candidates
     if candidates is not None:
+        if candidates.shape[0] == n_features or getattr(
+                kernels, "reads_in_place", lambda columns: False)(candidates):
+            over = np.arange(n_features, dtype=np.int32)
+            pass_columns = None
         z_next, residual_next = kernels.new_scores(), kernels.new_scores()
         if point_pass is not None and point_pass.matches(coef):
             C = kernels.C
             z[...] = point_pass.z
             np.multiply(point_pass.residual, C, out=residual)
-            speculative = (C * point_pass.data,
-                           C * point_pass.grad[candidates])
+            speculative = (C * point_pass.data, C * point_pass.grad[over])
 
     for iteration in range(1, max_iter + 1):
         # 1. Objective and residual over the active columns, full gradient
         #    (candidates given: objective, residual and gradient in one pass
-        #    over the candidates' columns).
+        #    over the columns ``over``).
         active = np.flatnonzero(w).astype(np.int32)
         if candidates is None:
             active_coef = np.append(w[active], coef[n_features:])
@@ -528,16 +541,16 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
             kernels.rmatvec(residual, full_grad)
             considered = slice(None)
         elif speculative is not None:
-            data_obj, candidate_grad = speculative
+            data_obj, over_grad = speculative
             speculative = None
-            full_grad[candidates] = candidate_grad[:candidates.shape[0]]
+            full_grad[over] = over_grad[:over.shape[0]]
             considered = candidates
         else:
-            candidate_coef = np.append(w[candidates], coef[n_features:])
-            candidate_grad = np.empty(candidate_coef.shape[0])
-            data_obj = kernels.block_pass(candidate_coef, candidate_grad,
-                                          None, z, candidates, residual)
-            full_grad[candidates] = candidate_grad[:candidates.shape[0]]
+            over_coef = np.append(w[over], coef[n_features:])
+            over_grad = np.empty(over_coef.shape[0])
+            data_obj = kernels.block_pass(over_coef, over_grad, None, z,
+                                          pass_columns, residual)
+            full_grad[over] = over_grad[:over.shape[0]]
             considered = candidates
         objective = data_obj + penalty_value(w, l1, l2)
         grad_b = float(residual.sum()) if fit_intercept else 0.0
@@ -594,20 +607,26 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
                     > ITERATION_SECONDS)
             hess = hessian.model(kernels, working, has_b) if keep else None
             reused = hess is not None
+            # the model divided by ``unit`` (C for a kept Hessian, which is
+            # per unit C): the same minimizer, CD's test scaled alike
+            unit = 1.0
             if reused:
                 grad = np.append(full_grad[working],
                                  [grad_b] if fit_intercept else [])
+                unit = kernels.C
             else:
                 grad = np.empty(k1)
                 hess = np.empty((k1, k1), order="F")
                 kernels.block_pass(work_coef, grad, hess, None, working)
                 if keep:
                     hessian.store(working, hess, kernels.C, z)
-            sweeps = cd_quadratic(hess, grad, work_coef, k, l1, l2, step_w,
-                                  np.zeros(k1), MAX_SWEEPS, inner_tol)
+            scaled_grad = grad / unit if unit != 1.0 else grad
+            sweeps = cd_quadratic(hess, scaled_grad, work_coef, k, l1 / unit,
+                                  l2 / unit, step_w, np.zeros(k1),
+                                  MAX_SWEEPS, inner_tol / unit)
             if orthant_newton and sweeps >= MAX_SWEEPS:
-                polished = orthant_step(hess, grad, work_coef, step_w, k, l1,
-                                        l2)
+                polished = orthant_step(hess, scaled_grad, work_coef, step_w,
+                                        k, l1 / unit, l2 / unit)
                 if polished is not None:
                     step_w = polished
         decrease = model_decrease(grad, work_coef, step_w, k, l1, l2)
@@ -627,14 +646,14 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
         #    outside the working set are zero, so F only changes on it).
         full_step = fill_dz = None
         if candidates is not None and not no_hessian:
-            trial_coef = np.append(w[candidates], coef[n_features:])
-            trial_coef[np.searchsorted(candidates, working)] = (
+            trial_coef = np.append(w[over], coef[n_features:])
+            trial_coef[np.searchsorted(over, working)] = (
                 work_coef[:k] + step_w[:k])
             if fit_intercept:
                 trial_coef[-1] = work_coef[-1] + step_w[-1]
             trial_grad = np.empty(trial_coef.shape[0])
             trial_data = kernels.block_pass(trial_coef, trial_grad, None,
-                                            z_next, candidates,
+                                            z_next, pass_columns,
                                             residual_next)
             full_step = trial_data + penalty_value(
                 work_coef[:k] + step_w[:k], l1, l2)
@@ -687,6 +706,9 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
                         ridge=0.0, solver="proximal Newton",
                         test=SUBGRADIENT_TEST, tol=tol, reason=reason,
                         residual=residual if fresh and keep_residual
+                        else None,
+                        gradient=full_grad if fresh and keep_residual
+                        and pass_columns is None and candidates is not None
                         else None)
 
 

@@ -58,6 +58,11 @@ class SolverResult:
         computed it there (proximal Newton; a path reads the full gradient
         from it without another pass over the active columns); None
         otherwise.
+    gradient : ndarray of shape (n_features,) or None
+        With ``residual``, when the solver's last pass gave it (proximal
+        Newton on a screened path point, dense X read in place): the data
+        gradient ``X.T r`` over all features at ``coef`` (the path's KKT
+        check then needs no product with X).
     """
 
     coef: np.ndarray
@@ -74,6 +79,7 @@ class SolverResult:
     reason: str = ""
     data_objective: float | None = None
     residual: np.ndarray | None = None
+    gradient: np.ndarray | None = None
 
 
 def warn_not_converged(result: SolverResult, max_iter: int,
