@@ -164,12 +164,14 @@ def test_kernels_reject_mismatched_shapes():
 @pytest.mark.parametrize("order", ["C", "F"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("all_columns", [False, True])
+@pytest.mark.parametrize("rows_of", [[1, 4, 8], [0, 1, 2, 3, 5, 8]])
 def test_weighted_cross_matches_numpy(fit_intercept, order, dtype,
-                                      all_columns):
-    # all_columns: columns=None, C-ordered float64 X read in place
+                                      all_columns, rows_of):
+    # all_columns: columns=None, C-ordered float64 X read in place (up to
+    # 4 rows_of by gemv, more by dgemm)
     X, _, s, _ = _problem(n=5000, p=9)
     X = np.asarray(X, dtype=dtype, order=order)
-    rows_of = np.array([1, 4, 8], dtype=np.intc)
+    rows_of = np.array(rows_of, dtype=np.intc)
     columns = np.array([0, 1, 2, 4, 7], dtype=np.intc)
     Xd = X.astype(np.float64)
     if all_columns:
@@ -178,7 +180,7 @@ def test_weighted_cross_matches_numpy(fit_intercept, order, dtype,
     if fit_intercept:
         B = np.hstack([B, np.ones((X.shape[0], 1))])
     expected = (Xd[:, rows_of].T * s) @ B
-    out = np.full((3, B.shape[1]), np.nan, order="F")
+    out = np.full((rows_of.size, B.shape[1]), np.nan, order="F")
     _binomial.weighted_cross(X, s, rows_of, columns, fit_intercept, out)
     np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
 

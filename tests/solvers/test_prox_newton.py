@@ -267,3 +267,38 @@ def test_kept_hessian_along_cs_reaches_the_same_optima(monkeypatch):
         steps += kept.n_iter - 1  # the last iteration only tests
     # kept Hessians served: fewer assembled than steps taken
     assert 0 < len(stored) < steps
+
+
+def test_kept_hessian_scale_follows_the_curvature_a_step_showed():
+    """ModelHessian.rescale: gamma is y.s / (C s.H.s) for the step s taken
+    on the kept H and the data gradient's change y along it (the secant
+    condition along the step), within GAMMA_RANGE, and left alone when the
+    step showed no curvature."""
+    from clogit._solvers.prox_newton import GAMMA_RANGE, ModelHessian
+    rng = np.random.default_rng(3)
+    A = rng.standard_normal((30, 6))
+    H = A.T @ A  # per unit C: features 0-4, the intercept last
+    columns = np.array([0, 2, 3, 5, 7], dtype=np.int32)
+    C = 2.5
+    step = rng.standard_normal(6)
+    before = rng.standard_normal(6)
+    model = ModelHessian()
+    for truth in (0.3, 1.0, 4.0, 1e-3, 1e3):
+        # a data term whose Hessian is truth * C * H: y = truth C H s
+        after = before + truth * C * H @ step
+        full_grad = np.zeros(10)
+        full_grad[columns] = after[:5]
+        model.rescale((step, before, columns, H), full_grad, after[5], C)
+        assert np.isclose(model.gamma, np.clip(truth, *GAMMA_RANGE),
+                          rtol=1e-12)
+    model.gamma = 0.7
+    full_grad = np.zeros(10)
+    full_grad[columns] = before[:5]
+    model.rescale((step, before, columns, H), full_grad, before[5], C)
+    assert model.gamma == 0.7
+    # without an intercept: the gradient is the features' only
+    after = before[:5] + 0.5 * C * H[:5, :5] @ step[:5]
+    full_grad[columns] = after
+    model.rescale((step[:5], before[:5], columns, H[:5, :5]), full_grad,
+                  0.0, C)
+    assert np.isclose(model.gamma, 0.5, rtol=1e-12)

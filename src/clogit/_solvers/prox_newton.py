@@ -303,6 +303,8 @@ PASS_RATE = 1.3e9
 SYRK_RATE = 2.0e10
 ITERATION_SECONDS = 3e-4
 FRESH_ITERATIONS = 2.0
+# The bounds of ModelHessian.gamma.
+GAMMA_RANGE = (0.05, 20.0)
 # The one-call solve of small points (small_dense) on larger dense X: at
 # most this many Python iterations' worth of fresh Hessian per iteration,
 # and a gathered copy of the candidates' columns of at most this size.
@@ -338,7 +340,8 @@ def refresh_pays(ratio, distance, k, kernels):
 
 class ModelHessian:
     """The local model's Hessian per unit C, kept between outer iterations
-    and, on a regularization path, between its points.
+    and, on a regularization path, between its points, with a scale
+    ``gamma`` fitted to each step taken on it.
 
     Assembling the working set's Hessian (``n k^2`` flops) is most of an
     outer iteration once k is in the hundreds, while the Hessian at
@@ -352,11 +355,22 @@ class ModelHessian:
     model is assembled afresh).  Every step is still searched on the true
     objective and the stopping test is unchanged, so only the path to the
     optimum differs, not the optimum.
+
+    The model is ``C gamma H`` (:meth:`rescale`): along a path the
+    coefficients grow with C and the Hessian weights ``p (1 - p)`` shrink,
+    so a kept Hessian overstates the curvature and its steps fall short;
+    one scalar fitted to the curvature each step showed (the secant
+    condition along the step) corrects most of that and keeps the model
+    positive definite and its extension rows consistent.  On bench/cv.py's
+    dense quick task (10,000 x 400, 86 C, path + 5-fold CV) the kept
+    Hessians needed 2,077 outer iterations without it, 1,830 with it
+    (8.8 s against 7.5 s).
     """
 
     def __init__(self):
         self.columns = None  # sorted int32 features, intercept last in matrix
         self.matrix = None
+        self.gamma = 1.0
         self.z = None
         self.stale = True
 
@@ -364,8 +378,27 @@ class ModelHessian:
         """Keep ``hess`` (the data term's at scores ``z``, weight ``C``)."""
         self.columns = np.array(columns, dtype=np.int32)
         self.matrix = np.asfortranarray(hess / C)
+        self.gamma = 1.0
         self.z = np.array(z, dtype=np.float64)
         self.stale = False
+
+    def rescale(self, secant, full_grad, grad_b, C):
+        """Set ``gamma`` from the last step on the kept Hessian:
+        ``secant = (s, g, columns, H)``, the step ``s`` taken on
+        ``columns`` (+ intercept) from the model ``C gamma H``, the data
+        gradient there before it, ``g``; ``full_grad`` and ``grad_b`` are
+        the data gradient after it.  ``gamma = y.s / (C s.H.s)``, ``y`` the
+        gradient's change: the curvature the data term showed along the
+        step over the one the kept Hessian has (within GAMMA_RANGE)."""
+        step, before, columns, matrix = secant
+        after = (np.append(full_grad[columns], grad_b)
+                 if before.shape[0] > columns.shape[0]
+                 else full_grad[columns])
+        shown = float((after - before) @ step)
+        kept = C * float(step @ (matrix @ step))
+        if shown > 0.0 and kept > 0.0:
+            self.gamma = min(max(shown / kept, GAMMA_RANGE[0]),
+                             GAMMA_RANGE[1])
 
     def model(self, kernels, working, has_b):
         """The kept Hessian on ``working`` (+ intercept) per unit C, or
@@ -505,6 +538,7 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
     fresh = False  # violation belongs to the current coef
     reused = False  # the last step was taken on a kept Hessian
     last_violation = np.inf
+    secant = None
     if hessian is not None and hessian.matrix is not None:
         hessian.stale = False
     # candidates given: each step's pass at coef + d over the candidates is
@@ -613,7 +647,9 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
             if reused:
                 grad = np.append(full_grad[working],
                                  [grad_b] if fit_intercept else [])
-                unit = kernels.C
+                if secant is not None:
+                    hessian.rescale(secant, full_grad, grad_b, kernels.C)
+                unit = kernels.C * hessian.gamma
             else:
                 grad = np.empty(k1)
                 hess = np.empty((k1, k1), order="F")
@@ -675,6 +711,8 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
                 print(f"{label}iter {iteration:3d}  line search failed")
             break
         fresh = False
+        secant = ((step * step_w, grad.copy(), working, hess)
+                  if reused else None)  # for ModelHessian.rescale
         coef[working] = work_coef[:k] + step * step_w[:k]
         nonzero = np.count_nonzero(w)
         drop_rounding_level(w)
