@@ -43,6 +43,7 @@ Run from the repository root (PYTHONPATH=src for an uninstalled clogit)::
     python bench/cv.py --quick   # one run each, smaller l1 and text tasks
     python bench/cv.py           # medians of 3 runs, full sizes
     python bench/cv.py --quick --task dense   # one task (see --help)
+    python bench/cv.py --task dense --runs 1  # full size, one run
 
 glmnet is ``pip install python-glmnet`` (the [bench] extra); without it
 its rows are skipped with a message.
@@ -258,8 +259,11 @@ def main():
                         help="one run each, smaller l1 and text tasks")
     parser.add_argument("--task", action="append", choices=TASKS,
                         help="run only this task (repeatable; default: all)")
+    parser.add_argument("--runs", type=int, default=None,
+                        help="timed runs of each library (default: 1 with "
+                        "--quick, else 3)")
     args = parser.parse_args()
-    runs = 1 if args.quick else 3
+    runs = args.runs or (1 if args.quick else 3)
     tasks = set(args.task or TASKS)
     X, y = load_breast_cancer(return_X_y=True)
     X = StandardScaler().fit_transform(X)
