@@ -19,9 +19,10 @@ the same kernels (one problem's data, see
    product ``X.T r`` over all features), else the violators are added and
    the point solved again.  That product is also the gradient the next
    point's rule needs; on dense X read in place the solver's last pass
-   already ran over every column and left it (``SolverResult.gradient``).  A point whose warm start already satisfies the KKT
-   conditions at the new C (every point below ``l1_min_c``, where the
-   solution is zero) is accepted without a pass over X;
+   already ran over every column and left it (``SolverResult.gradient``).
+   A point whose warm start already satisfies the KKT conditions at the
+   new C (every point below ``l1_min_c``, where the solution is zero) is
+   accepted without a pass over X;
 3. for l2 with Newton reuses the last pass: the final Newton iteration at
    ``C_{k-1}`` assembled the data term's objective, gradient and Hessian at
    ``w_{k-1}``, which is exactly where the next point starts, and all three
@@ -235,7 +236,6 @@ class _Gradient:
         kernels = self.kernels
         if gradient is not None and residual is not None:
             C = kernels.C
-            self.residual[...] = residual
             grad_b = (float(residual.sum()) / C if kernels.fit_intercept
                       else 0.0)
             return gradient / C, grad_b

@@ -494,8 +494,8 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
     instead of a product with all of X (over all columns, the others'
     coefficients zero, where the kernels read X in place faster than they
     gather the candidates' columns: ``kernels.reads_in_place``; the
-    result's ``gradient`` is then every feature's).  A regularization path passes the
-    features its screening rule kept and checks the others itself
+    result's ``gradient`` is then every feature's).  A regularization path
+    passes the features its screening rule kept and checks the others itself
     (``clogit._solvers.path``).  The default (None) is all features.
 
     ``orthant_newton=True``: when coordinate descent stops at its sweep cap
@@ -641,8 +641,9 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
                     > ITERATION_SECONDS)
             hess = hessian.model(kernels, working, has_b) if keep else None
             reused = hess is not None
-            # the model divided by ``unit`` (C for a kept Hessian, which is
-            # per unit C): the same minimizer, CD's test scaled alike
+            # the model divided by ``unit`` (C gamma for a kept Hessian,
+            # which is per unit C): the same minimizer, CD's test scaled
+            # alike
             unit = 1.0
             if reused:
                 grad = np.append(full_grad[working],
@@ -711,8 +712,8 @@ def prox_newton_binary(kernels, *, l1, l2, tol, max_iter, coef0=None,
                 print(f"{label}iter {iteration:3d}  line search failed")
             break
         fresh = False
-        secant = ((step * step_w, grad.copy(), working, hess)
-                  if reused else None)  # for ModelHessian.rescale
+        # for ModelHessian.rescale (grad is this iteration's, not reused)
+        secant = (step * step_w, grad, working, hess) if reused else None
         coef[working] = work_coef[:k] + step * step_w[:k]
         nonzero = np.count_nonzero(w)
         drop_rounding_level(w)
