@@ -92,17 +92,18 @@ def test_preconditioner_comes_from_a_row_sample_and_is_refreshed(
 
 
 def test_newton_finishes_where_lbfgs_b_finds_no_decrease():
-    # at tol=1e-13 the step's decrease is far below f's rounding: L-BFGS-B
-    # stops on "no decrease" with the test failing; Newton goes on from
-    # there, and the fit converges
+    # at tol=1e-13 and C=100 the step's decrease is far below f's
+    # rounding: L-BFGS-B stops on "no decrease" with the test failing;
+    # Newton goes on from there, and the fit converges.  (At C=1 the
+    # compensated objective sums let L-BFGS-B itself get there.)
     X, y = breast_cancer()
-    result = solve(lbfgs_binary, X, y.astype(float), np.ones(len(y)), C=1.0,
-                   fit_intercept=True, alpha=1.0, tol=1e-13, max_iter=1000,
-                   precondition=True)
+    result = solve(lbfgs_binary, X, y.astype(float), np.ones(len(y)),
+                   C=100.0, fit_intercept=True, alpha=1.0, tol=1e-13,
+                   max_iter=1000, precondition=True)
     assert result.converged and result.max_abs_grad <= 1e-13
     assert result.solver == "L-BFGS (preconditioned), then Newton"
     assert result.hessian_factor is not None  # Newton's exact factor
-    clf = clogit.LogisticRegression(solver="lbfgs", tol=1e-13,
+    clf = clogit.LogisticRegression(solver="lbfgs", C=100.0, tol=1e-13,
                                     max_iter=1000).fit(X, y)
     assert "lbfgs (preconditioned), then newton" in str(clf.summary())
 

@@ -38,7 +38,8 @@ from libc.string cimport memset
 
 from .blas cimport floating, _gemm, _gemv, _syrk
 from .rows cimport _check_groups, _copy_block, _leading_dim
-from .scalar cimport clogit_binomial_point, clogit_binomial_loss
+from .scalar cimport (clogit_binomial_loss, clogit_binomial_point,
+                      clogit_sum_add)
 
 # Bytes of the float64 row buffer a block pass aims for: large enough for
 # dsyrk to run at full speed (k in the hundreds), small enough to stay in L2.
@@ -221,7 +222,7 @@ cdef inline void _direct_block(const double *xb, Py_ssize_t m, Py_ssize_t k,
     points at the block's first row's code.  ``single``: the Hessian's
     weights ``hb`` only, its products left to :func:`_single_block`."""
     cdef Py_ssize_t i, j, g, k1 = k + (1 if fit_intercept else 0)
-    cdef double loss, prob, hw, s, rsum = 0.0, total = 0.0, a
+    cdef double loss, prob, hw, s, rsum = 0.0, total = 0.0, comp = 0.0, a
     cdef double *mb
     # z = X_b @ w + b
     if c_order:
@@ -233,7 +234,7 @@ cdef inline void _direct_block(const double *xb, Py_ssize_t m, Py_ssize_t k,
     for i in range(m):
         s = sample_weight[i]
         clogit_binomial_point(y[i], zb[i] + bias, &loss, &prob, &hw)
-        total += s * loss
+        clogit_sum_add(&total, &comp, s * loss)
         rb[i] = C * s * (prob - y[i])
         rsum += rb[i]
         if want_hess:
@@ -242,7 +243,9 @@ cdef inline void _direct_block(const double *xb, Py_ssize_t m, Py_ssize_t k,
             z_out[i0 + i] = zb[i] + bias
         if residual_out != NULL:
             residual_out[i0 + i] = rb[i]
-    obj[0] += total
+    # obj: the pass's compensated (sum, compensation) pair
+    clogit_sum_add(&obj[0], &obj[1], total)
+    obj[1] += comp
     # grad += X_b.T @ r (the intercept's entry: sum r)
     if c_order:
         _gemv[double](c'N', <int>k, <int>m, 1.0, xb, lda, rb, 1, 1.0, grad, 1)
@@ -403,7 +406,8 @@ cdef double _mixed_pass_rows(const floating[:, :] X, const double *y,
     cdef bint want_meat = meat_out != NULL
     cdef bint want_groups = group_scores_out != NULL
     cdef Py_ssize_t i0, i, j, m
-    cdef double obj = 0.0
+    # the objective's compensated sum (csrc/clogit_math.h): value, error
+    cdef double obj[2]
     cdef double *zb = buf + m_max * k1
     cdef double *rb = zb + m_max
     cdef double *hb = rb + m_max
@@ -419,6 +423,7 @@ cdef double _mixed_pass_rows(const floating[:, :] X, const double *y,
     cdef bint single = fbuf != NULL and want_hess and k1 > 0
     cdef float *fsum = fbuf + m_max * k1 if single else NULL
     cdef Py_ssize_t grouped = 0  # rows in fsum since it was last added
+    obj[0] = obj[1] = 0.0
     if direct:
         if c_order:
             lda = <int>max(X.strides[0] // sizeof(double), k, 1)
@@ -444,7 +449,7 @@ cdef double _mixed_pass_rows(const floating[:, :] X, const double *y,
             _direct_block(<const double *>&X[i0, 0], m, k, lda, c_order,
                           fit_intercept, coef, bias, zb, rb, hb, C,
                           y + i0, sample_weight + i0, want_hess, z_out,
-                          residual_out, i0, buf, grad, hess, &obj, mb,
+                          residual_out, i0, buf, grad, hess, obj, mb,
                           meat_out, groups + i0 if want_groups else NULL,
                           group_scores_out, single)
             if single:
@@ -463,7 +468,7 @@ cdef double _mixed_pass_rows(const floating[:, :] X, const double *y,
             _direct_block(buf, m, k1, <int>(k1 if c_order else m), c_order,
                           False, coef, 0.0, zb, rb, hb, C, y + i0,
                           sample_weight + i0, want_hess, z_out,
-                          residual_out, i0, buf, grad, hess, &obj, mb,
+                          residual_out, i0, buf, grad, hess, obj, mb,
                           meat_out, groups + i0 if want_groups else NULL,
                           group_scores_out, single)
             if single:
@@ -474,8 +479,9 @@ cdef double _mixed_pass_rows(const floating[:, :] X, const double *y,
                                      i0 + m >= n)
         else:
             for i in range(m):
-                obj += sample_weight[i0 + i] * clogit_binomial_loss(
-                    y[i0 + i], 0.0)
+                clogit_sum_add(&obj[0], &obj[1],
+                               sample_weight[i0 + i]
+                               * clogit_binomial_loss(y[i0 + i], 0.0))
                 if want_z:
                     z_out[i0 + i] = 0.0
                 if want_r:
@@ -490,7 +496,7 @@ cdef double _mixed_pass_rows(const floating[:, :] X, const double *y,
         for j in range(k1):
             for i in range(j + 1, k1):
                 meat_out[i * k1 + j] = meat_out[j * k1 + i]
-    return C * obj
+    return C * (obj[0] + obj[1])
 
 
 def weighted_cross(const floating[:, :] X, const double[::1] weights,
@@ -700,11 +706,11 @@ cdef double _objective_along(const double *y, const double *sample_weight,
                              double C, Py_ssize_t n) noexcept nogil:
     """The body of :func:`objective_along`."""
     cdef Py_ssize_t i
-    cdef double obj = 0.0
+    cdef double obj = 0.0, comp = 0.0
     for i in range(n):
-        obj += sample_weight[i] * clogit_binomial_loss(
-            y[i], z[i] + step * dz[i])
-    return C * obj
+        clogit_sum_add(&obj, &comp, sample_weight[i] * clogit_binomial_loss(
+            y[i], z[i] + step * dz[i]))
+    return C * (obj + comp)
 
 
 def rmatvec(const floating[:, :] X, const double[::1] r, double[::1] out):

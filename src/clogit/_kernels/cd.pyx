@@ -31,7 +31,7 @@ from libc.string cimport memcpy, memset
 
 from .blas cimport floating, _axpy, _gemv, _syrk, _potrf, _potrs
 from .coordinate cimport _coordinate_update
-from .scalar cimport clogit_binomial_point
+from .scalar cimport clogit_binomial_point, clogit_sum_add
 
 # backtracking, as clogit._solvers.linesearch
 DEF ARMIJO = 1e-4
@@ -146,28 +146,28 @@ cdef double _evaluate(const double *Xc, Py_ssize_t n, Py_ssize_t k1,
                       double *grad) noexcept nogil:
     """Data objective at scores ``z``; fills the residual ``r = C s (p -
     y)``, the Hessian weights ``p (1 - p)`` and ``grad = Xc.T r``."""
-    cdef double obj = 0.0, loss, p, hw
+    cdef double obj = 0.0, comp = 0.0, loss, p, hw
     cdef Py_ssize_t i
     for i in range(n):
         clogit_binomial_point(y[i], z[i], &loss, &p, &hw)
-        obj += s[i] * loss
+        clogit_sum_add(&obj, &comp, s[i] * loss)
         hweight[i] = hw
         r[i] = C * s[i] * (p - y[i])
     if k1 > 0:
         _gemv[double](c'T', <int>n, <int>k1, 1.0, Xc, <int>n, r, 1, 0.0,
                       grad, 1)
-    return C * obj
+    return C * (obj + comp)
 
 
 cdef double _objective_along(const double *y, const double *s, double C,
                              const double *z, const double *dz, double t,
                              Py_ssize_t n) noexcept nogil:
-    cdef double obj = 0.0, loss, p, hw
+    cdef double obj = 0.0, comp = 0.0, loss, p, hw
     cdef Py_ssize_t i
     for i in range(n):
         clogit_binomial_point(y[i], z[i] + t * dz[i], &loss, &p, &hw)
-        obj += s[i] * loss
-    return C * obj
+        clogit_sum_add(&obj, &comp, s[i] * loss)
+    return C * (obj + comp)
 
 
 cdef int _orthant(const double *H, Py_ssize_t k1, const double *grad,

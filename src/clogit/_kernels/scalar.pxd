@@ -13,3 +13,4 @@ cdef extern from "clogit_math.h" nogil:
                                double *prob, double *hw)
     double clogit_soft_threshold(double x, double threshold, double band)
     double clogit_tie_band(double magnitude)
+    void clogit_sum_add(double *sum, double *comp, double x)

@@ -30,7 +30,7 @@ from libc.string cimport memset
 
 from .blas cimport floating, _gemm, _syrk
 from .rows cimport _check_groups, _copy_block, _leading_dim
-from .scalar cimport clogit_binomial_point
+from .scalar cimport clogit_binomial_point, clogit_sum_add
 
 DEF BLOCK_BYTES = 1048576
 
@@ -94,7 +94,7 @@ def softmax_pass(const floating[:, :] X, const int[::1] y,
     cdef bint c_order = False
     cdef int lda = _leading_dim(X, &c_order)
     cdef Py_ssize_t m_max, i0, m, i, j, c, a, g, n_groups = 0
-    cdef double obj = 0.0, zmax, zy, total, s, weight, pc
+    cdef double obj = 0.0, comp = 0.0, zmax, zy, total, s, weight, pc
     cdef double *buf
     cdef double *Z
     cdef double *V
@@ -176,7 +176,7 @@ def softmax_pass(const floating[:, :] X, const int[::1] y,
                 for c in range(K):
                     Z[i * K + c] = exp(Z[i * K + c] - zmax)
                     total += Z[i * K + c]
-                obj += s * (log(total) - zy)
+                clogit_sum_add(&obj, &comp, s * (log(total) - zy))
                 for c in range(K):
                     Z[i * K + c] /= total
                 rw[i] = C * s
@@ -240,7 +240,7 @@ def softmax_pass(const floating[:, :] X, const int[::1] y,
     free(buf)
     free(V)
     free(A)
-    return C * obj
+    return C * (obj + comp)
 
 
 def softmax_scores(const floating[:, :] X, const double[:, ::1] coef,
@@ -276,7 +276,7 @@ def softmax_objective_along(const int[::1] y, const double[::1] sample_weight,
     """``C * sum_i s_i * loss(Z_i + step * dZ_i)``: the data term along a
     search direction from cached scores (never reads X)."""
     cdef Py_ssize_t n = Z.shape[0], K = Z.shape[1], i, c
-    cdef double obj = 0.0, zmax, total, zc
+    cdef double obj = 0.0, comp = 0.0, zmax, total, zc
     if (dZ.shape[0] != n or dZ.shape[1] != K or y.shape[0] != n
             or sample_weight.shape[0] != n):
         raise ValueError("shape mismatch in softmax_objective_along")
@@ -290,9 +290,9 @@ def softmax_objective_along(const int[::1] y, const double[::1] sample_weight,
             total = 0.0
             for c in range(K):
                 total += exp(Z[i, c] + step * dZ[i, c] - zmax)
-            obj += sample_weight[i] * (
-                log(total) + zmax - (Z[i, y[i]] + step * dZ[i, y[i]]))
-    return C * obj
+            clogit_sum_add(&obj, &comp, sample_weight[i] * (
+                log(total) + zmax - (Z[i, y[i]] + step * dZ[i, y[i]])))
+    return C * (obj + comp)
 
 
 # ovr_pass sums each class's log1p(exp(-|z|)) as the log of a product of

@@ -65,7 +65,8 @@ from libc.string cimport memcpy, memset
 from .blas cimport floating
 from .coordinate cimport _coordinate_update
 from .rows cimport _check_groups
-from .scalar cimport clogit_binomial_point, clogit_hess_weight
+from .scalar cimport (clogit_binomial_point, clogit_hess_weight,
+                      clogit_sum_add)
 
 ctypedef fused index_t:
     int32_t
@@ -286,7 +287,7 @@ def csr_block_pass(const floating[::1] data, const index_t[::1] indices,
     cdef double *row_val = NULL
     cdef Py_ssize_t i, q, q0, q1, a, m, g, longest = 0
     cdef Py_ssize_t n_groups = 0
-    cdef double obj = 0.0, loss, prob, hw, s, zi, ri, b
+    cdef double obj = 0.0, comp = 0.0, loss, prob, hw, s, zi, ri, b
 
     _check_pass(n, k1, y, sample_weight, coef, grad, hess, z_out,
                 residual_out)
@@ -328,7 +329,7 @@ def csr_block_pass(const floating[::1] data, const index_t[::1] indices,
             # 2. pointwise loss, residual, Hessian weight
             s = sample_weight[i]
             clogit_binomial_point(y[i], zi, &loss, &prob, &hw)
-            obj += s * loss
+            clogit_sum_add(&obj, &comp, s * loss)
             ri = C * s * (prob - y[i])
             if want_z:
                 z_out[i] = zi
@@ -375,7 +376,7 @@ def csr_block_pass(const floating[::1] data, const index_t[::1] indices,
     free(pos)
     free(row_pos)
     free(row_val)
-    return C * obj
+    return C * (obj + comp)
 
 
 def csr_hessian_vector(const floating[::1] data, const index_t[::1] indices,
@@ -699,7 +700,7 @@ def csc_block_pass(const floating[::1] data, const index_t[::1] indices,
     cdef bint want_groups = group_scores_out is not None
     cdef Py_ssize_t i, a, j, q, g, n_groups = 0
     cdef int status = 0
-    cdef double obj = 0.0, loss, prob, hw, s, b, total
+    cdef double obj = 0.0, comp = 0.0, loss, prob, hw, s, b, total
 
     _check_pass(n, k1, y, sample_weight, coef, grad, hess, z_out,
                 residual_out)
@@ -736,7 +737,7 @@ def csc_block_pass(const floating[::1] data, const index_t[::1] indices,
         for i in range(n):
             s = sample_weight[i]
             clogit_binomial_point(y[i], z[i], &loss, &prob, &hw)
-            obj += s * loss
+            clogit_sum_add(&obj, &comp, s * loss)
             r[i] = C * s * (prob - y[i])
             h[i] = C * s * hw
             # the meat's weight s (C (p - y))^2
@@ -773,7 +774,7 @@ def csc_block_pass(const floating[::1] data, const index_t[::1] indices,
                     _symmetrize(meat_out)
     free(scratch)
     _raise_regroup(status)
-    return C * obj
+    return C * (obj + comp)
 
 
 def csc_hessian_vector(const floating[::1] data, const index_t[::1] indices,
@@ -1043,7 +1044,7 @@ def csr_softmax_pass(const floating[::1] data, const index_t[::1] indices,
     cdef bint want_meat = meat_out is not None
     cdef bint want_groups = group_scores_out is not None
     cdef Py_ssize_t i, q, c, m, j, g, n_groups = 0, longest = 0
-    cdef double obj = 0.0, cs, x
+    cdef double obj = 0.0, comp = 0.0, cs, x
     cdef double *Z
     cdef double *R
     cdef Py_ssize_t *row_pos = NULL
@@ -1088,7 +1089,8 @@ def csr_softmax_pass(const floating[::1] data, const index_t[::1] indices,
                     z_out[i, c] = Z[c]
             # 2. loss, probabilities (in Z), residuals
             cs = C * sample_weight[i]
-            obj += sample_weight[i] * _softmax_point(Z, K, y[i], cs, R)
+            clogit_sum_add(&obj, &comp, sample_weight[i]
+                           * _softmax_point(Z, K, y[i], cs, R))
             # 3. gradient
             for q in range(indptr[i], indptr[i + 1]):
                 x = data[q]
@@ -1130,7 +1132,7 @@ def csr_softmax_pass(const floating[::1] data, const index_t[::1] indices,
     free(Z)
     free(row_pos)
     free(row_val)
-    return C * obj
+    return C * (obj + comp)
 
 
 def csr_softmax_scores(const floating[::1] data, const index_t[::1] indices,
@@ -1211,7 +1213,7 @@ def csc_softmax_pass(const floating[::1] data, const index_t[::1] indices,
     cdef bint want_meat = meat_out is not None
     cdef bint want_groups = group_scores_out is not None
     cdef Py_ssize_t i, j, q, c, r, g, n_groups = 0
-    cdef double obj = 0.0, x, acc
+    cdef double obj = 0.0, comp = 0.0, x, acc
     cdef double *Z
     cdef double *R
     cdef RowBlocks rb
@@ -1241,8 +1243,8 @@ def csc_softmax_pass(const floating[::1] data, const index_t[::1] indices,
             memcpy(&z_out[0, 0], Z, n * K * sizeof(double))
         # 2. loss, probabilities (in Z), residuals (in R)
         for i in range(n):
-            obj += sample_weight[i] * _softmax_point(
-                Z + i * K, K, y[i], C * sample_weight[i], R + i * K)
+            clogit_sum_add(&obj, &comp, sample_weight[i] * _softmax_point(
+                Z + i * K, K, y[i], C * sample_weight[i], R + i * K))
         # 3. gradient by columns
         for j in range(p):
             for q in range(indptr[j], indptr[j + 1]):
@@ -1302,4 +1304,4 @@ def csc_softmax_pass(const floating[::1] data, const index_t[::1] indices,
                     _symmetrize(meat_out)
     free(Z)
     _raise_regroup(status)
-    return C * obj
+    return C * (obj + comp)
