@@ -303,18 +303,20 @@ def problem_class_weights(class_weight, classes, totals, positive,
 # binary and One-vs-Rest
 # ----------------------------------------------------------------------
 def run_binary_solver(solver, kernels, objective, settings, coef0, label,
-                      monitor, column_scale=None, precondition=False):
+                      monitor, column_scale=None, precondition=False,
+                      final_factor=True):
     """Run one binary problem's solver on its kernels (``column_scale``:
     L-BFGS's variable scales, :func:`clogit._scaling.column_scales`;
     ``precondition``: L-BFGS on the variables of a row-sample Hessian,
-    :func:`lbfgs_preconditioned`)."""
+    :func:`lbfgs_preconditioned`; ``final_factor``: Newton's, see
+    :func:`clogit._solvers.newton.newton_binary`)."""
     common = dict(tol=settings.tol, max_iter=settings.max_iter, coef0=coef0,
                   verbose=settings.verbose, label=label)
     if solver == "firth":
         return firth_binary(FirthPasses(kernels), **common)
     if solver == "newton":
         return newton_binary(kernels, alpha=objective.l2, monitor=monitor,
-                             **common)
+                             final_factor=final_factor, **common)
     if solver == "newton_cg":
         return newton_cg_binary(kernels, alpha=objective.l2, monitor=monitor,
                                 **common)
@@ -437,9 +439,14 @@ def fit_binary(data, settings, solver, coef0=None):
         monitor = (SeparationMonitor(data.margins(kernels), kernels,
                                      SOLVER_NAMES.get(solver, solver))
                    if watch else None)
-        result = run_binary_solver(solver, kernels, scaled, settings,
-                                   start, label, monitor, column_scale,
-                                   precondition)
+        # Newton may leave the Hessian to inference when inference can
+        # remake the kernels later and needs no other pass now (a robust
+        # covariance's meat would then be summed with it)
+        result = run_binary_solver(
+            solver, kernels, scaled, settings, start, label, monitor,
+            column_scale, precondition,
+            final_factor=not (getattr(data, "retains_data", False)
+                              and settings.cov_type == "nonrobust"))
         return finish(problem, kernels, result, monitor)
 
     def finish(problem, kernels, result, monitor=None):

@@ -314,6 +314,86 @@ def test_sampled_hessians_keep_inference_exact(monkeypatch):
     np.testing.assert_allclose(bse, np.asarray(ref.bse), rtol=1e-8)
 
 
+class _PassRecordingKernels(BinomialKernels):
+    """BinomialKernels that record, pass by pass, whether it computed a
+    Hessian."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hessians = []
+
+    def block_pass(self, coef, grad, hess=None, *args, **kwargs):
+        self.hessians.append(hess is not None)
+        return super().block_pass(coef, grad, hess, *args, **kwargs)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1.0])
+def test_final_pass_without_hessian_when_inference_can_wait(monkeypatch,
+                                                            alpha):
+    # final_factor=False on a fit whose schedule samples rows: the pass
+    # expected to be the last reads X for the gradient only.  Same
+    # iterates as the fit that ends with the factor, converged, no factor
+    # but the data objective at the returned coefficients.
+    import clogit._solvers.newton as newton
+    monkeypatch.setattr(newton, "_SAMPLED_ROWS_PER_COEF", 1)
+    monkeypatch.setattr(newton, "_SAMPLED_ROWS", 500)
+    X, y = synthetic_binary(n=6000, p=8, seed=3)
+    y = y.astype(np.float64)
+    s = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    fits = []
+    for final_factor in (True, False):
+        kernels = _PassRecordingKernels(X, y, s, 1.0, True)
+        fits.append((newton_binary(kernels, alpha=alpha, tol=1e-10,
+                                   max_iter=100, final_factor=final_factor),
+                     kernels))
+    (kept, kept_passes), (lazy, lazy_passes) = fits
+    assert kept.converged and lazy.converged
+    assert lazy.max_abs_grad <= 1e-10 and lazy.n_iter == kept.n_iter
+    np.testing.assert_array_equal(lazy.coef, kept.coef)
+    assert kept.hessian_factor is not None and lazy.hessian_factor is None
+    assert kept_passes.hessians[-1] and not lazy_passes.hessians[-1]
+    assert sum(lazy_passes.hessians) == sum(kept_passes.hessians) - 1
+    data = BinomialKernels(X, y, s, 1.0, True).block_pass(lazy.coef,
+                                                          np.empty(9))
+    assert abs(lazy.data_objective - data) <= 1e-13 * abs(data)
+    # a fit whose Hessians are all exact (no sample) ends with its factor
+    monkeypatch.setattr(newton, "_SAMPLED_ROWS", 10 ** 12)
+    exact = newton_binary(BinomialKernels(X, y, s, 1.0, True), alpha=alpha,
+                          tol=1e-10, max_iter=100, final_factor=False)
+    assert exact.converged and exact.hessian_factor is not None
+
+
+def test_estimator_leaves_the_last_hessian_to_inference(monkeypatch):
+    # the nonrobust covariance on in-memory data: Newton's last pass has
+    # no Hessian, inference assembles it when asked, and the standard
+    # errors equal statsmodels'; a robust covariance (whose meat is
+    # summed at fit time) keeps the factor
+    sm = pytest.importorskip("statsmodels.api")
+    import clogit._solvers.newton as newton
+    monkeypatch.setattr(newton, "_SAMPLED_ROWS", 400)
+    monkeypatch.setattr(newton, "_SAMPLED_ROWS_PER_COEF", 1)
+    passes = []
+    original = BinomialKernels.block_pass
+
+    def recording(self, coef, grad, hess=None, *args, **kwargs):
+        passes.append(hess is not None)
+        return original(self, coef, grad, hess, *args, **kwargs)
+
+    monkeypatch.setattr(BinomialKernels, "block_pass", recording)
+    X, y = synthetic_binary(n=5000, p=6, seed=5)
+    est = clogit.LogisticRegression(penalty=None, tol=1e-10).fit(X, y)
+    assert passes and not passes[-1]
+    ref = sm.Logit(y, sm.add_constant(X)).fit(method="newton", disp=0,
+                                               tol=1e-12)
+    np.testing.assert_allclose(np.asarray(est.results_.bse),
+                               np.asarray(ref.bse), rtol=1e-8)
+    np.testing.assert_allclose(est.results_.llf, ref.llf, rtol=1e-12)
+    passes.clear()
+    clogit.LogisticRegression(penalty=None, tol=1e-10,
+                              cov_type="HC1").fit(X, y)
+    assert passes and passes[-1]
+
+
 @pytest.mark.parametrize("alpha", [0.0, 30.0, 300.0])
 @pytest.mark.parametrize("tol", [0.3, 0.1, 0.03, 1e-3])
 def test_a_returned_factor_is_always_exact(monkeypatch, alpha, tol):
