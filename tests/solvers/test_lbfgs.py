@@ -12,7 +12,8 @@ from clogit._backends.memory import BinomialKernels
 from clogit._solvers import lbfgs as lbfgs_module
 from clogit._solvers.lbfgs import lbfgs_binary
 from clogit._solvers.newton import newton_binary
-from _data import breast_cancer, record_hessian_strides, solve
+from _data import (breast_cancer, record_hessian_strides, solve,
+                   synthetic_binary)
 
 
 def _badly_conditioned(n=3000, p=12, seed=0):
@@ -298,3 +299,25 @@ def test_preconditioned_multinomial_reaches_newtons_optimum(C):
         clogit.LogisticRegression(
             solver="lbfgs", **dict(params, max_iter=5 * pre.n_iter_[0])).fit(
             sp.csr_matrix(X), y)
+
+
+def test_lbfgs_fit_hands_its_last_objective_to_inference(monkeypatch):
+    # the data term at the returned coefficients comes from L-BFGS's last
+    # evaluation there: no pass over X for it at fit time, and the
+    # log-likelihood is Newton's (and statsmodels')
+    sm = pytest.importorskip("statsmodels.api")
+    calls = []
+    original = BinomialKernels.inference_pass
+
+    def recording(self, *args, **kwargs):
+        calls.append(args)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(BinomialKernels, "inference_pass", recording)
+    X, y = synthetic_binary(n=2000, p=5, seed=4)
+    fitted = clogit.LogisticRegression(solver="lbfgs", penalty=None,
+                                       tol=1e-10, max_iter=1000).fit(X, y)
+    assert calls == []
+    ref = sm.Logit(y, sm.add_constant(X)).fit(method="newton", disp=0,
+                                               tol=1e-12, maxiter=100)
+    np.testing.assert_allclose(fitted.results_.llf, ref.llf, rtol=1e-10)
