@@ -151,6 +151,36 @@ def test_auto_fit_on_large_dense_data_is_newtons_optimum():
     assert _fitting.lbfgs_preconditioned(_fitting_data(X, y), "lbfgs")
 
 
+def test_preconditioner_products_are_float32_where_newtons_are(
+        monkeypatch):
+    # 40 coefficients and more: the preconditioner's Hessian from float32
+    # products (a preconditioner needs no 1e-16), the fit the same
+    single = []
+    original = BinomialKernels.sample_hessian
+
+    def recording(self, *args, single_hessian=False, **kwargs):
+        single.append(single_hessian)
+        return original(self, *args, single_hessian=single_hessian,
+                        **kwargs)
+
+    monkeypatch.setattr(BinomialKernels, "sample_hessian", recording)
+    rng = np.random.default_rng(5)
+    for p, expected in ((45, True), (30, False)):
+        single.clear()
+        X = rng.standard_normal((3000, p))
+        y = (rng.random(3000) < 1 / (1 + np.exp(-X[:, 0]))).astype(float)
+        result = solve(lbfgs_binary, X, y, np.ones(3000), C=1.0,
+                       fit_intercept=True, alpha=1.0, tol=1e-10,
+                       max_iter=1000, precondition=True)
+        assert single and set(single) == {expected}
+        newton = solve(newton_binary, X, y, np.ones(3000), C=1.0,
+                       fit_intercept=True, alpha=1.0, tol=1e-10,
+                       max_iter=100)
+        assert result.converged
+        np.testing.assert_allclose(result.coef, newton.coef, rtol=1e-7,
+                                   atol=1e-9)
+
+
 def _fitting_data(X, y):
     from clogit._backends.memory import InMemoryData
 
