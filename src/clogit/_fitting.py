@@ -439,14 +439,19 @@ def fit_binary(data, settings, solver, coef0=None):
         monitor = (SeparationMonitor(data.margins(kernels), kernels,
                                      SOLVER_NAMES.get(solver, solver))
                    if watch else None)
-        # Newton may leave the Hessian to inference when inference can
-        # remake the kernels later and needs no other pass now (a robust
-        # covariance's meat would then be summed with it)
+        # Newton may leave the Hessian to inference on l2 fits when
+        # inference can remake the kernels later and needs no other pass
+        # now (a robust covariance's meat would then be summed with it).
+        # The maximum-likelihood fit (penalty None), whose point is
+        # usually its inference, ends with the factor: its covariance is
+        # then there at once, also for a model saved or pickled before
+        # anyone asked (saving never reads the training data).
         result = run_binary_solver(
             solver, kernels, scaled, settings, start, label, monitor,
             column_scale, precondition,
             final_factor=not (getattr(data, "retains_data", False)
-                              and settings.cov_type == "nonrobust"))
+                              and settings.cov_type == "nonrobust"
+                              and settings.penalty == "l2"))
         return finish(problem, kernels, result, monitor)
 
     def finish(problem, kernels, result, monitor=None):

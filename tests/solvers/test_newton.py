@@ -364,12 +364,13 @@ def test_final_pass_without_hessian_when_inference_can_wait(monkeypatch,
 
 
 def test_estimator_leaves_the_last_hessian_to_inference(monkeypatch):
-    # the nonrobust covariance on in-memory data: Newton's last pass has
-    # no Hessian, inference assembles it when asked, and the standard
-    # errors equal statsmodels'; a robust covariance (whose meat is
-    # summed at fit time) keeps the factor
-    sm = pytest.importorskip("statsmodels.api")
+    # l2 with the nonrobust covariance on in-memory data: Newton's last
+    # pass has no Hessian, inference assembles it when asked, and the
+    # standard errors and log-likelihood are those of the fit that kept
+    # its factor.  The maximum-likelihood fit (penalty None) and robust
+    # covariances (whose meat is summed at fit time) keep the factor.
     import clogit._solvers.newton as newton
+    from clogit import _fitting
     monkeypatch.setattr(newton, "_SAMPLED_ROWS", 400)
     monkeypatch.setattr(newton, "_SAMPLED_ROWS_PER_COEF", 1)
     passes = []
@@ -381,17 +382,25 @@ def test_estimator_leaves_the_last_hessian_to_inference(monkeypatch):
 
     monkeypatch.setattr(BinomialKernels, "block_pass", recording)
     X, y = synthetic_binary(n=5000, p=6, seed=5)
-    est = clogit.LogisticRegression(penalty=None, tol=1e-10).fit(X, y)
+    lazy = clogit.LogisticRegression(solver="newton", C=0.01,
+                                     tol=1e-10).fit(X, y)
     assert passes and not passes[-1]
-    ref = sm.Logit(y, sm.add_constant(X)).fit(method="newton", disp=0,
-                                               tol=1e-12)
-    np.testing.assert_allclose(np.asarray(est.results_.bse),
-                               np.asarray(ref.bse), rtol=1e-8)
-    np.testing.assert_allclose(est.results_.llf, ref.llf, rtol=1e-12)
+    for kwargs in (dict(penalty=None), dict(cov_type="HC1")):
+        passes.clear()
+        clogit.LogisticRegression(tol=1e-10, **kwargs).fit(X, y)
+        assert passes and passes[-1]
+    run = _fitting.run_binary_solver
+    monkeypatch.setattr(_fitting, "run_binary_solver", lambda *args, **kw:
+                        run(*args, **{**kw, "final_factor": True}))
     passes.clear()
-    clogit.LogisticRegression(penalty=None, tol=1e-10,
-                              cov_type="HC1").fit(X, y)
-    assert passes and passes[-1]
+    kept = clogit.LogisticRegression(solver="newton", C=0.01,
+                                     tol=1e-10).fit(X, y)
+    assert passes[-1]
+    np.testing.assert_array_equal(lazy.coef_, kept.coef_)
+    np.testing.assert_allclose(lazy.std_errors_, kept.std_errors_,
+                               rtol=1e-12)
+    np.testing.assert_allclose(lazy.results_.llf, kept.results_.llf,
+                               rtol=1e-13)
 
 
 @pytest.mark.parametrize("alpha", [0.0, 30.0, 300.0])
