@@ -363,6 +363,35 @@ def test_final_pass_without_hessian_when_inference_can_wait(monkeypatch,
     assert exact.converged and exact.hessian_factor is not None
 
 
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_final_pass_without_hessian_from_40_coefficients(monkeypatch,
+                                                         fit_intercept):
+    # no row sample, 45 features, two row chunks (float32 Hessians, the
+    # full step's pass made before the line search in the quadratic
+    # region): the same iterates with final_factor False, one Hessian
+    # pass fewer, the last pass without one
+    from clogit._backends import memory
+    monkeypatch.setattr(memory, "available_cores", lambda: 2)
+    rng = np.random.default_rng(11)
+    X = rng.standard_normal((30_000, 45))
+    y = (rng.random(30_000) < 1 / (1 + np.exp(-X[:, :5].sum(axis=1)))
+         ).astype(np.float64)
+    s = rng.uniform(0.5, 2.0, 30_000)
+    fits = []
+    for final_factor in (True, False):
+        kernels = _PassRecordingKernels(X, y, s, 1.0, fit_intercept)
+        assert len(kernels.chunks) == 2
+        fits.append((newton_binary(kernels, alpha=1.0, tol=1e-9,
+                                   max_iter=100, final_factor=final_factor),
+                     kernels))
+    (kept, kept_passes), (lazy, lazy_passes) = fits
+    assert kept.converged and lazy.converged and lazy.n_iter == kept.n_iter
+    np.testing.assert_array_equal(lazy.coef, kept.coef)
+    assert kept.hessian_factor is not None and lazy.hessian_factor is None
+    assert kept_passes.hessians[-1] and not lazy_passes.hessians[-1]
+    assert sum(lazy_passes.hessians) == sum(kept_passes.hessians) - 1
+
+
 def test_estimator_leaves_the_last_hessian_to_inference(monkeypatch):
     # l2 with the nonrobust covariance on in-memory data: Newton's last
     # pass has no Hessian, inference assembles it when asked, and the
