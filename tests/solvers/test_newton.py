@@ -363,6 +363,39 @@ def test_final_pass_without_hessian_when_inference_can_wait(monkeypatch,
     assert exact.converged and exact.hessian_factor is not None
 
 
+def test_final_pass_whose_decrement_guard_fails_gets_its_hessian(
+        monkeypatch):
+    # the gradient test passes at the Hessian-free pass but the decrement
+    # on the previous factor does not (forced here): the exact Hessian is
+    # made at coef, as on any stale pass, and the fit goes on to the exact
+    # fit's optimum (the penalty added to that Hessian's diagonal)
+    import clogit._solvers.newton as newton
+    monkeypatch.setattr(newton, "_SAMPLED_ROWS_PER_COEF", 1)
+    monkeypatch.setattr(newton, "_SAMPLED_ROWS", 500)
+    X, y = synthetic_binary(n=6000, p=8, seed=3)
+    y = y.astype(np.float64)
+    s = np.ones(len(y))
+    kernels = _PassRecordingKernels(X, y, s, 1.0, True)
+    half_decrement = newton._half_decrement
+    failed = []
+
+    def failing_once(factor, gradient):
+        if failed:
+            return half_decrement(factor, gradient)
+        failed.append(len(kernels.hessians))
+        return np.inf
+
+    monkeypatch.setattr(newton, "_half_decrement", failing_once)
+    fit = newton_binary(kernels, alpha=1.0, tol=1e-10, max_iter=100,
+                        final_factor=False)
+    exact = newton_binary(BinomialKernels(X, y, s, 1.0, True), alpha=1.0,
+                          tol=1e-10, max_iter=100)
+    assert failed and fit.converged
+    assert not kernels.hessians[failed[0] - 1]  # the pass it failed at
+    assert kernels.hessians[failed[0]]  # the next: the Hessian at coef
+    np.testing.assert_allclose(fit.coef, exact.coef, rtol=1e-9, atol=1e-12)
+
+
 @pytest.mark.parametrize("fit_intercept", [True, False])
 def test_final_pass_without_hessian_from_40_coefficients(monkeypatch,
                                                          fit_intercept):

@@ -36,7 +36,8 @@ import numpy as np
 from scipy.optimize import minimize
 
 from .._kernels.blas import trmm, trsm
-from .newton import _SINGLE_MIN_COEF, factor_with_ridge, newton_binary
+from .newton import (_SINGLE_MIN_COEF, _single, factor_with_ridge,
+                     newton_binary)
 from .result import SolverResult
 from .start import initial_coef, start_binary
 from .stopping import GRADIENT_TEST
@@ -368,18 +369,12 @@ def start_factor(kernels, coef, alpha, scale, n_features):
     hess = np.empty((n_coef, n_coef), order="F")
     kernels.sample_hessian(coef, hess,
                            _preconditioner_stride(kernels, n_coef),
-                           **_single_products(kernels, n_coef))
+                           # float32 products where Newton uses them: a
+                           # preconditioner needs no 1e-16 (it is a row
+                           # sample's Hessian already)
+                           **_single(n_coef >= _SINGLE_MIN_COEF and getattr(
+                               kernels, "single_hessians", False)))
     return _scaled_factor(hess, alpha, scale, n_features)
-
-
-def _single_products(kernels, n_coef):
-    """float32 products for a preconditioner's Hessian where Newton would
-    use them (``_SINGLE_MIN_COEF`` coefficients, kernels that can): its
-    entries to a few 1e-7, far finer than a row sample's."""
-    if n_coef >= _SINGLE_MIN_COEF and getattr(kernels, "single_hessians",
-                                              False):
-        return {"single_hessian": True}
-    return {}
 
 
 def _preconditioner_stride(kernels, n_coef):

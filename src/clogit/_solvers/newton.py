@@ -148,12 +148,19 @@ def hessian_stride(kernels, coef0, n_coef):
                                        _SAMPLED_ROWS_PER_COEF * n_coef))
 
 
-def _gradient_max(grad, coef, alpha, n_features):
-    """max |gradient| of the penalized objective, from the data term's
-    ``grad`` (the penalty not yet added)."""
+def _penalized_gradient(grad, coef, alpha, n_features):
+    """The penalized objective's gradient, from the data term's ``grad``
+    (the penalty not yet added; ``grad`` is left alone)."""
     full = grad.copy()
     full[:n_features] += alpha * coef[:n_features]
-    return float(np.max(np.abs(full)))
+    return full
+
+
+def _half_decrement(factor, gradient):
+    """``g.H^-1.g / 2`` with ``H`` given by its Cholesky ``factor``."""
+    direction = -gradient
+    cho_solve(factor, direction)
+    return -0.5 * float(gradient @ direction)
 
 
 def strided(stride):
@@ -273,10 +280,10 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
               and n_coef >= _SINGLE_MIN_COEF)
     last_expected = single_now = False
     # no Hessian in the pass expected to be the last (final_factor);
-    # ``lazy_done``: the fit ended that way
+    # ``lazy_data``: the data objective at coef when the fit ended so
     lazy_final = (not final_factor and not speculate
                   and (stride > 1 or n_coef >= _SINGLE_MIN_COEF))
-    lazy_done = False
+    lazy_data = None
 
     # Cache-sized in-memory data: the same iterations in one Cython call
     # (see _kernels/binomial_newton.pyx) when nothing needs Python between
@@ -320,26 +327,25 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
             if not speculate:  # the full step's scores were in dz
                 dz = next_z
         stale = not want
-        if lazy_final and stale and _gradient_max(
-                grad, coef, alpha, n_features) / scale <= tol:
+        full_grad = (_penalized_gradient(grad, coef, alpha, n_features)
+                     if stride > 1 or stale else None)
+        g_now = (np.inf if full_grad is None
+                 else float(np.max(np.abs(full_grad))) / scale)
+        passes = g_now <= tol
+        if passes and lazy_final and stale:
             # the pass expected to be the last, without a Hessian: the
             # decrement guard on the previous iteration's exact factor
-            penalized = grad.copy()
-            penalized[:n_features] += alpha * coef[:n_features]
-            direction = -penalized
-            cho_solve(hess, direction)
-            if -0.5 * float(penalized @ direction) / scale <= tol * tol:
-                if alpha:
-                    objective += _penalty(coef, alpha, n_features)
-                g_max = float(np.max(np.abs(penalized))) / scale
-                fresh = converged = lazy_done = True
+            if _half_decrement(hess, full_grad) / scale <= tol * tol:
+                lazy_data = objective
+                objective += _penalty(coef, alpha, n_features)
+                g_max = g_now
+                fresh = converged = True
                 if verbose:
                     print(f"{label}iter {iteration:3d}  objective "
                           f"{objective:.12e}  max|grad| {g_max:.3e}  "
                           "converged (no Hessian pass)")
                 break
-        if (stride > 1 or stale) and _gradient_max(
-                grad, coef, alpha, n_features) / scale <= tol:
+        if passes:
             # the stopping test may pass here (on the penalized gradient):
             # it needs the exact Hessian at coef (the decrement,
             # inference's factor)
@@ -467,8 +473,7 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
                             g_max, max_ridge, ridge,
                             None if single_now or stale else hess, alpha,
                             label, tol, stopped_by_monitor, reason)
-    if lazy_done:
-        result.data_objective = objective - _penalty(coef, alpha, n_features)
+    result.data_objective = lazy_data
     return result
 
 
