@@ -14,3 +14,5 @@ cdef extern from "clogit_math.h" nogil:
     double clogit_soft_threshold(double x, double threshold, double band)
     double clogit_tie_band(double magnitude)
     void clogit_sum_add(double *sum, double *comp, double x)
+
+    void clogit_prefetch_range(const char *p, long bytes)
