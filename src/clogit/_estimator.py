@@ -300,10 +300,10 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         the user guide's Solvers page).  "gd": (proximal) gradient
         descent with the constant step 1/L, see :func:`clogit.lipschitz_step`;
         for teaching and comparison.  "auto": proximal Newton for
-        "l1"/"elasticnet"; for dense X with "l2" preconditioned L-BFGS
-        from ``n_samples * (n_features + 1) >= 1e6`` up to 1,000 features,
-        Newton on smaller problems and without a penalty, and plain L-BFGS
-        beyond 1,000 features;
+        "l1"/"elasticnet"; for dense X with "l2" or None preconditioned
+        L-BFGS from ``n_samples * (n_features + 1) >= 1e6`` up to 1,000
+        features, Newton on smaller problems, and plain L-BFGS beyond
+        1,000 features;
         for sparse X Newton up to 300 features and Newton-CG beyond.  "newton" also switches to Newton-CG when the dense Hessian
         would exceed 256 MiB.  scikit-learn's names are aliases:
         "newton-cholesky" is "newton"; "liblinear", "sag" and "saga" are

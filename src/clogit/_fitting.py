@@ -42,7 +42,7 @@ from ._solvers.newton_cg import newton_cg_binary
 from ._solvers.prox_multinomial import prox_newton_multinomial
 from ._solvers.prox_newton import prox_newton_binary
 from ._solvers.result import warn_not_converged
-from ._solvers.separation import SeparationMonitor
+from ._solvers.separation import PROBE_STEPS, SeparationMonitor
 from ._validation import balanced_weights, class_weight_table
 
 # multi_class="multinomial" (or "auto" with 3+ classes), solver="auto":
@@ -62,8 +62,8 @@ AUTO_MULTINOMIAL_NEWTON_MAX_WIDTH = 100
 # still level with L-BFGS around p ~ 1,000-2,000; past that the p^2 memory
 # and p^3 factorization make L-BFGS the better default.
 AUTO_NEWTON_MAX_FEATURES = 1000
-# solver="auto" with penalty "l2" on dense X (in memory) of at least this
-# many entries n (p+1), up to AUTO_NEWTON_MAX_FEATURES: L-BFGS
+# solver="auto" with penalty "l2" or None on dense X (in memory) of at
+# least this many entries n (p+1), up to AUTO_NEWTON_MAX_FEATURES: L-BFGS
 # preconditioned by a row-sample Hessian (_solvers.lbfgs), whose iterations
 # cost one gradient pass each, where Newton's cost a dsyrk (sampled only on
 # the early ones).  Measured here (2-core AMD EPYC, l2 and None, C = 1 and
@@ -73,10 +73,15 @@ AUTO_NEWTON_MAX_FEATURES = 1000
 # while on small problems, where a fit is a few milliseconds of Python
 # around each iteration, Newton's fewer iterations win (breast_cancer 2-4
 # ms against 3-7 ms).  Without a penalty (the maximum-likelihood fit, whose
-# point is usually its inference) auto stays with Newton: its last factor
-# is the covariance's, so fit + standard errors on bench/inference.py's
-# 200,000 x 50 took 0.145 s against 0.154 s (L-BFGS then needs one more
-# Hessian pass), though the fit alone took 0.149 s against 0.118 s.
+# point is usually its inference) too, since gradient passes read ahead
+# (_kernels/binomial.pyx): 2-core AMD EPYC, tol 1e-8, four designs
+# (i.i.d., AR(1) 0.9, scaled columns, half one-hot), L-BFGS / Newton fit
+# 0.50-0.65 at 200,000 x 200, 0.62-1.05 at 50,000 x 100, 0.65-0.97 at
+# 20,000 x 50, 0.80-1.00 at 200,000 x 50; fit + standard errors (one
+# Hessian pass when inference asks) 0.72-0.97, 0.85-1.13, 0.95-1.06,
+# 0.97-1.09.  (Before, on Intel: fit + errors on 200,000 x 50 0.154 s
+# against Newton's 0.145, and auto stayed with Newton.)  Separation costs
+# L-BFGS a few probe Newton steps (_newton_probe), not the linear program.
 AUTO_LBFGS_MIN_ENTRIES = 1_000_000
 # Newton's dense (p+1)^2 Hessian (and its (p+1)^3/3 Cholesky) beyond this
 # size: solver="newton" solves for the step by conjugate gradients on
@@ -196,8 +201,8 @@ def binary_solver(solver, objective, n_features, sparse=False,
     gradients on Hessian-vector products (``_solvers.newton_cg``): what
     ``solver="newton"`` runs when the dense Hessian would not fit in
     ``NEWTON_HESSIAN_MAX_BYTES``, and what "auto" picks for sparse X wider
-    than ``AUTO_SPARSE_NEWTON_MAX_FEATURES``.  For penalty l2 on dense X
-    with ``n_samples`` given (data in memory) of at least
+    than ``AUTO_SPARSE_NEWTON_MAX_FEATURES``.  For penalty l2 or None on
+    dense X with ``n_samples`` given (data in memory) of at least
     ``AUTO_LBFGS_MIN_ENTRIES`` entries, "auto" picks "lbfgs", which runs
     preconditioned there (:func:`lbfgs_preconditioned`).
     """
@@ -216,7 +221,7 @@ def binary_solver(solver, objective, n_features, sparse=False,
             return "newton_cg"
         if not sparse and n_features > AUTO_NEWTON_MAX_FEATURES:
             return "lbfgs"
-        if (objective.l2 > 0.0 and not sparse and n_samples is not None
+        if (not sparse and n_samples is not None
                 and n_samples * (n_features + 1) >= AUTO_LBFGS_MIN_ENTRIES):
             return "lbfgs"  # preconditioned (lbfgs_preconditioned)
     if 8 * (n_features + 1) ** 2 > NEWTON_HESSIAN_MAX_BYTES:
@@ -437,7 +442,8 @@ def fit_binary(data, settings, solver, coef0=None):
         kernels = data.binomial(positive, table, scaled.C, fit_intercept,
                                 sums)
         monitor = (SeparationMonitor(data.margins(kernels), kernels,
-                                     SOLVER_NAMES.get(solver, solver))
+                                     SOLVER_NAMES.get(solver, solver),
+                                     probe=_newton_probe(kernels, solver))
                    if watch else None)
         # Newton may leave the Hessian to inference on l2 fits when
         # inference can remake the kernels later and needs no other pass
@@ -508,6 +514,23 @@ def fit_binary(data, settings, solver, coef0=None):
                        fit_intercept=fit_intercept, n_iter=n_iter,
                        converged=converged, multinomial=False,
                        inference_fits=inference_fits)
+
+
+def _newton_probe(kernels, solver):
+    """The separation monitor's probe for a solver whose steps are not
+    Newton's (``_solvers.separation.SeparationMonitor``): up to
+    ``PROBE_STEPS`` Newton steps from a point, at ``tol=0`` so that they
+    are taken however small the gradient already is; None for Newton
+    itself and where the dense Hessian would not fit."""
+    n_coef = kernels.n_features + (1 if kernels.fit_intercept else 0)
+    if solver in ("newton", "prox_newton", "firth") or \
+            8 * n_coef ** 2 > NEWTON_HESSIAN_MAX_BYTES:
+        return None
+
+    def probe(coef, monitor):
+        newton_binary(kernels, alpha=0.0, tol=0.0, max_iter=PROBE_STEPS,
+                      coef0=coef, monitor=monitor)
+    return probe
 
 
 def restore_columns(fitted, columns, n_features):

@@ -116,12 +116,14 @@ def test_auto_picks_preconditioned_lbfgs_on_large_dense_data():
                                   n_samples=big + 1) == "lbfgs"
     assert _fitting.binary_solver("auto", objective, 50,
                                   n_samples=big - 1) == "newton"
-    # without a penalty (maximum likelihood: Newton's factor is the
-    # covariance's), without the row count (clogit.dask) and for sparse X:
-    # Newton, as before
+    # without a penalty too (the covariance's Hessian is then one pass
+    # when inference first asks); without the row count (clogit.dask) and
+    # for sparse X: Newton, as before
     none = _fitting.Objective(C=1.0, l1=0.0, l2=0.0)
     assert _fitting.binary_solver("auto", none, 50,
-                                  n_samples=10 * big) == "newton"
+                                  n_samples=big + 1) == "lbfgs"
+    assert _fitting.binary_solver("auto", none, 50,
+                                  n_samples=big - 1) == "newton"
     assert _fitting.binary_solver("auto", objective, 50) == "newton"
     assert _fitting.binary_solver("auto", objective, 50, sparse=True,
                                   n_samples=10 * big) == "newton"

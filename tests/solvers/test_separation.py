@@ -268,6 +268,72 @@ def test_every_binary_solver_detects_separation(solver, name, data):
         assert "of 569 samples are perfectly predicted" in message
 
 
+@pytest.mark.parametrize("solver", ["lbfgs", "gd", "newton-cg"])
+def test_first_order_fits_certify_by_newton_steps_not_the_program(
+        solver, monkeypatch):
+    # quasi-separation: the first-order iterates are no certificates; the
+    # probe's Newton steps from the returned point are, so the linear
+    # program (3.3 s on 50,000 x 30) never runs
+    from clogit._backends.memory import InMemoryMargins
+
+    def no_program(*args, **kwargs):
+        raise AssertionError("the linear program ran")
+    monkeypatch.setattr(InMemoryMargins, "separating_direction", no_program)
+    X, y = _quasi()
+    with pytest.warns(SeparationWarning, match="quasi-complete") as record:
+        clf = clogit.LogisticRegression(penalty=None, solver=solver).fit(X, y)
+    assert _named(record[0].message) == ["x3"]
+    assert not clf.converged_
+    # Newton's own steps certify without a probe; a fit that is not
+    # saturated (ordinary data) runs neither
+    for solver_ in ("newton", solver):
+        clogit.LogisticRegression(penalty=None, solver=solver_,
+                                  tol=1e-8).fit(*synthetic_binary())
+
+
+def test_a_completely_separating_iterate_stops_first_order_fits():
+    # every margin positive at an L-BFGS iterate proves complete
+    # separation: the fit stops there, long before max_iter
+    X, y = _complete()
+    with pytest.warns(SeparationWarning,
+                      match=r"\(complete separation\): 200 of 200") as rec:
+        clf = clogit.LogisticRegression(penalty=None, solver="lbfgs",
+                                        max_iter=1000).fit(X, y)
+    assert clf.n_iter_[0] < 50
+    assert _named(rec[0].message) == ["x0"]
+    margins = (2 * y - 1) * clf.decision_function(X)
+    assert margins.min() > 0.0  # the returned point itself separates
+
+
+def test_a_saturated_first_order_fit_is_probed_on_the_way():
+    # the probe at iteration FIRST_PROBE (margins saturated) certifies and
+    # stops L-BFGS there, not at max_iter
+    from clogit._solvers import separation
+    X, y = _complete(n=2000)
+    with pytest.warns(SeparationWarning, match="separation") as record:
+        clf = clogit.LogisticRegression(penalty=None, solver="lbfgs",
+                                        max_iter=1000).fit(X, y)
+    assert clf.n_iter_[0] == separation.FIRST_PROBE
+    assert _named(record[0].message) == ["x0"]
+
+
+def test_the_probe_finds_no_certificate_at_an_optimum():
+    from clogit import _fitting
+    from clogit._backends.memory import InMemoryData
+    from clogit._solvers.separation import SeparationMonitor
+    X, y = synthetic_binary()
+    clf = clogit.LogisticRegression(penalty=None, solver="newton",
+                                    tol=1e-10).fit(X, y)
+    data = InMemoryData(X, np.asarray(y, dtype=np.int64), np.ones(len(y)),
+                        np.array([0, 1]))
+    kernels = data.binomial(1, None, 1.0, True)
+    probe = _fitting._newton_probe(kernels, "lbfgs")
+    watcher = SeparationMonitor(data.margins(kernels))
+    probe(np.append(clf.coef_[0], clf.intercept_), watcher)
+    assert not watcher.detected
+    assert _fitting._newton_probe(kernels, "newton") is None
+
+
 @pytest.mark.parametrize("solver", ["newton", "lbfgs"])
 def test_multinomial_separation_is_detected(solver):
     # iris, penalty=None: setosa is separated from the others (quasi-complete

@@ -30,6 +30,15 @@ from ``TOL``).  ``TOL`` is not 0 because in quasi-separation the tied
 samples' margins are 0 only up to rounding and the finite part of the
 coefficients still converging.
 
+A first-order solver's steps (L-BFGS, gradient descent, Newton-CG's
+inexact ones) are seldom such certificates: for those the monitor is given
+a ``probe``, Newton steps from an iterate whose probabilities saturate,
+whose steps certify separation where the linear program of
+:meth:`SeparationMonitor.finish` would otherwise run (3.3 s on 50,000 x
+30 quasi-separated rows, against 0.03 s for the probe's Newton steps);
+the probe's iterates are also checked for complete separation themselves
+(every margin positive: an exact proof).
+
 The features named in the warning are those whose coefficients carry the
 divergence: the components of the last step scaled by the feature's root
 mean square (its contribution to the change of the log-odds), at least
@@ -63,6 +72,18 @@ MAX_NAMES = 10
 # when the fit met its tolerance, as first-order solvers do on separable
 # data with large, meaningless coefficients.
 SATURATED = 10.0
+# Newton steps a probe takes at most (SeparationMonitor's probe; it stops
+# at HITS_TO_STOP certificates in a row).  From a point far from the
+# finite part's optimum (gradient descent after 100 iterations on a
+# quasi-separated 300 x 4) the first steps still move tied samples away
+# by 1e-2 of the separated ones' move; Newton settles them in a few.
+PROBE_STEPS = 6
+# During a first-order fit, the probe also runs at iteration
+# FIRST_PROBE, then at twice the last probe's iteration, when the iterate's
+# margins saturate (SATURATED): L-BFGS took its 100 iterations on 50,000
+# x 30 completely separated rows (0.46 s, Newton 0.13 s) before the probe
+# at its end certified.
+FIRST_PROBE = 20
 
 
 class SeparationWarning(ConvergenceWarning):
@@ -100,12 +121,21 @@ class SeparationMonitor:
         (:meth:`finish`).
     solver : str
         The solver's name, for the warning.
+    probe : callable, optional
+        For solvers whose steps are not Newton's: ``probe(coef, monitor)``
+        runs up to ``PROBE_STEPS`` Newton steps from ``coef``, calling
+        ``monitor`` as a solver does.  The monitor runs it at iterations
+        ``FIRST_PROBE``, then doubling, when the iterate is not itself
+        completely separating (checked then too) and its margins saturate,
+        and :meth:`finish` before the linear program.
     """
 
-    def __init__(self, data, kernels=None, solver="the solver"):
+    def __init__(self, data, kernels=None, solver="the solver", probe=None):
         self._data = data
         self._kernels = kernels
         self.solver = solver
+        self._probe = probe
+        self._next_probe = FIRST_PROBE
         self._z = None
         self._coef = None
         self._hits = 0
@@ -115,6 +145,8 @@ class SeparationMonitor:
         self.detected = False
 
     def __call__(self, iteration, coef, objective, z):
+        if self._probe is not None and self._probed(iteration, coef, z):
+            return True
         if self._z is not None:
             best, worst, step = self._data.margin_range(z, self._z)
             self._last = (iteration, best, worst, coef - self._coef, step)
@@ -123,6 +155,48 @@ class SeparationMonitor:
             self.detected = self._hits >= HITS_TO_STOP
         self._z = self._data.snapshot(z)
         self._coef = coef.copy()
+        return self.detected
+
+    def _margins_of(self, z):
+        """Largest and smallest margin of the scores ``z`` themselves, and
+        the record: the data's ``margins_at``, or else (clogit.dask) the
+        change from zero scores."""
+        margins_at = getattr(self._data, "margins_at", None)
+        if margins_at is not None:
+            return margins_at(z)
+        kernels = self._kernels
+        zero = kernels.new_scores()
+        if self._coef is not None and self._coef.ndim == 2:
+            kernels.scores(np.zeros_like(self._coef), zero)
+        else:
+            n_coef = kernels.n_features + (1 if kernels.fit_intercept else 0)
+            kernels.matvec(np.zeros(n_coef), zero)
+        return self._data.margin_range(z, self._data.snapshot(zero))
+
+    def _probed(self, iteration, coef, z):
+        """At the probe's iterations (``FIRST_PROBE``, doubling): whether
+        the iterate's scores ``z`` separate the data completely (every
+        margin positive: ``coef`` itself is the certificate), or, its
+        margins saturating, the probe's Newton steps from ``coef`` certify
+        separation (recorded at ``iteration``)."""
+        if iteration < self._next_probe or coef.ndim != 1:
+            return False
+        self._next_probe = 2 * iteration
+        best, worst, record = self._margins_of(z)
+        if worst > 0.0:
+            self._last = (iteration, best, worst, coef.copy(), record)
+            self.detected = True
+            return True
+        if best < SATURATED:
+            return False
+        return self._run_probe(iteration, coef)
+
+    def _run_probe(self, iteration, coef):
+        watcher = SeparationMonitor(self._data)
+        self._probe(coef, watcher)
+        if watcher.detected:
+            self._last = (iteration,) + watcher._last[1:]
+            self.detected = True
         return self.detected
 
     def finish(self, result):
@@ -137,7 +211,9 @@ class SeparationMonitor:
            its own class (multinomial) -- the returned coefficients then
            *are* a separating direction, an exact proof;
         3. when the fit did not converge or some sample's margin exceeds
-           ``SATURATED`` (probabilities saturating), a linear program
+           ``SATURATED`` (probabilities saturating): the ``probe``'s
+           Newton steps, if given, certifying as Newton's own do; then a
+           linear program
            (in memory, up to ``_backends.memory.LP_MAX_NONZEROS``) that
            finds a (quasi-)separating direction or proves there is none.
 
@@ -169,24 +245,19 @@ class SeparationMonitor:
             kernels.scores(coef, z)
         else:
             kernels.matvec(coef, z)
-        # margins of the returned scores themselves
-        margins_at = getattr(self._data, "margins_at", None)
-        if margins_at is not None:
-            best, worst, record = margins_at(z)
-        else:  # as a change from zero scores
-            zero = kernels.new_scores()
-            if coef.ndim == 2:
-                kernels.scores(np.zeros_like(coef), zero)
-            else:
-                kernels.matvec(np.zeros_like(coef), zero)
-            best, worst, record = self._data.margin_range(
-                z, self._data.snapshot(zero))
+        self._coef = coef
+        best, worst, record = self._margins_of(z)
         if worst > 0.0:
             self._last = (result.n_iter, best, worst, coef.copy(), record)
             self.detected = True
             return
         search = getattr(self._data, "separating_direction", None)
-        if search is None or (result.converged and best < SATURATED):
+        if result.converged and best < SATURATED:
+            return
+        if self._probe is not None and coef.ndim == 1 and self._run_probe(
+                result.n_iter, coef):
+            return
+        if search is None:
             return
         found = search(bool(kernels.fit_intercept))
         if found is not None:
