@@ -104,3 +104,19 @@ def test_valid_input_is_not_copied():
     for array in (X.data, X.indices, X.indptr):
         array.flags.writeable = False
     assert as_sparse_matrix(X) is X
+
+
+@pytest.mark.parametrize("y", [
+    np.array([0.0, 1.0, 1.0, 0.0]), np.array([3, -2, 3, 3], dtype=np.int8),
+    np.array([True, False, True]), np.array([2.5, 2.5, 7.0]),
+    np.array([0, 1, 2, 1]), np.array([1.0, 1.0]), np.array(["b", "a", "b"]),
+    np.array([0.0, np.nan, 1.0]), np.array([-0.0, 0.0, 1.0]),
+    np.array([], dtype=np.float64)])
+def test_encode_labels_is_numpy_unique(y):
+    from clogit._validation import encode_labels
+    classes, codes = encode_labels(y)
+    expected_classes, expected_codes = np.unique(y, return_inverse=True)
+    np.testing.assert_array_equal(classes, expected_classes)
+    assert classes.dtype == expected_classes.dtype
+    np.testing.assert_array_equal(codes, expected_codes)
+    assert codes.dtype == expected_codes.dtype

@@ -30,7 +30,8 @@ from ._kernels import binomial as _binomial
 from ._typing import (ArrayLike, ClassWeight, CovType, MatrixLike,
                       MultiClass, PathOrFile, Penalty, RandomState, Solver)
 from ._scaling import log2_squared_norm, normalize_weights
-from ._validation import as_blas_matrix, check_sample_weight, nonzero_columns
+from ._validation import (as_blas_matrix, check_sample_weight, encode_labels,
+                          nonzero_columns)
 
 # clogit's solvers; scikit-learn's names are aliases (SPEC §3, drop-in notes)
 _SOLVERS = ("auto", "newton", "newton-cg", "lbfgs", "gd")
@@ -560,7 +561,7 @@ default="nonrobust"
         log2_norm2 = log2_squared_norm(X)
         if log2_norm2 is None:
             assert_all_finite(X, input_name="X")
-        classes, y_encoded = np.unique(y, return_inverse=True)
+        classes, y_encoded = encode_labels(y)
         if len(classes) < 2:
             raise ValueError(
                 "This solver needs samples of at least 2 classes in the data, "

@@ -38,6 +38,8 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
+from ._kernels.scalar import squared_sum
+
 # A data term C * sum(s * loss), or the Hessian bound below, beyond
 # 2**+-_SAFE_LOG2 (about 1e120) is rescaled; nothing ordinary comes close.
 _SAFE_LOG2 = 400
@@ -82,11 +84,16 @@ def log2_squared_norm(X):
     if values.size == 0:
         return -math.inf
     with np.errstate(over="ignore", invalid="ignore"):
-        # einsum's own loop, not BLAS's ddot: outside a fit's
+        # a loop of our own, not BLAS's ddot: outside a fit's
         # single-threaded BLAS, OpenBLAS wakes its threads for this, which
         # on a busy machine cost 3-20 ms per fit of breast_cancer (569 x
-        # 30) against 0.01 ms here
-        total = float(np.einsum("i,i->", values, values))
+        # 30) against 0.01 ms here; and not einsum's, which took 17.5 ms
+        # on 200,000 x 200 float64 against 10.2 (eight running sums)
+        if values.dtype in (np.float64, np.float32) and \
+                values.flags.c_contiguous:
+            total = squared_sum(values)
+        else:
+            total = float(np.einsum("i,i->", values, values))
     if math.isfinite(total):
         return _log2(total)
     largest = max(abs(float(np.max(values))), abs(float(np.min(values))))

@@ -110,6 +110,23 @@ def as_sparse_matrix(X):
     return X
 
 
+def encode_labels(y):
+    """``np.unique(y, return_inverse=True)``: the sorted classes and each
+    sample's class index.  Numeric y of exactly two values takes three
+    vectorized passes instead of unique's sort (200,000 float labels:
+    about 0.5 ms against 3-8 ms, a few percent of a fit's time)."""
+    y = np.asarray(y)
+    if y.ndim == 1 and y.size and y.dtype.kind in "biuf":
+        low, high = y.min(), y.max()
+        if low < high:  # (False for NaN and for a single class)
+            is_high = y == high
+            if np.count_nonzero(is_high) + np.count_nonzero(y == low) \
+                    == y.size:
+                return (np.array([low, high], dtype=y.dtype),
+                        is_high.astype(np.intp))
+    return np.unique(y, return_inverse=True)
+
+
 def check_sample_weight(sample_weight, n_samples):
     """Validate ``sample_weight`` and return it as a float64 array.
 

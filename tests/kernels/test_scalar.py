@@ -5,6 +5,8 @@ correctly rounded double; clogit must agree to a few ulps everywhere,
 including |z| up to 1e300 where naive formulas overflow.
 """
 
+import math
+
 import mpmath
 import numpy as np
 import pytest
@@ -69,3 +71,21 @@ def test_float32_variants_match_float64_within_float32_precision():
         np.testing.assert_allclose(out32, out64,
                                    rtol=8 * np.finfo(np.float32).eps,
                                    atol=np.finfo(np.float32).tiny)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 1001])
+def test_squared_sum_is_the_float64_sum_of_squares(dtype, n):
+    values = np.random.default_rng(n).standard_normal(n).astype(dtype)
+    exact = math.fsum(float(v) ** 2 for v in values)
+    assert _scalar.squared_sum(values) == pytest.approx(exact, rel=1e-14,
+                                                        abs=0.0)
+
+
+def test_squared_sum_squares_float32_in_float64():
+    # 1e20 squared overflows float32, not float64
+    values = np.full(9, 1e20, dtype=np.float32)
+    assert _scalar.squared_sum(values) == pytest.approx(
+        9 * float(np.float32(1e20)) ** 2, rel=1e-15)
+    assert np.isnan(_scalar.squared_sum(np.array([1.0, np.nan] * 5)))
+    assert _scalar.squared_sum(np.array([1.0, np.inf] * 5)) == np.inf
