@@ -331,6 +331,15 @@ def test_the_probe_finds_no_certificate_at_an_optimum():
     watcher = SeparationMonitor(data.margins(kernels))
     probe(np.append(clf.coef_[0], clf.intercept_), watcher)
     assert not watcher.detected
+    # the monitor's own probe stops at the first step that moves no
+    # sample by MIN_MOVE: two passes, not PROBE_STEPS
+    passes = []
+    block_pass = kernels.block_pass
+    kernels.block_pass = lambda *a, **k: passes.append(1) or block_pass(
+        *a, **k)
+    monitor = SeparationMonitor(data.margins(kernels), kernels, probe=probe)
+    assert not monitor._run_probe(7, np.append(clf.coef_[0], clf.intercept_))
+    assert len(passes) == 2
     assert _fitting._newton_probe(kernels, "newton") is None
 
 

@@ -136,6 +136,10 @@ class _Preconditioned:
     def __init__(self, factors):
         self.factors = factors if isinstance(factors, list) else [factors]
 
+    def rescale(self, factor):
+        """Variables ``factor * u`` instead of ``u``."""
+        self.factors = [L * factor for L in self.factors]
+
     def _apply(self, v, operation, trans):
         blocks = np.array(v, dtype=np.float64).reshape(
             len(self.factors), -1).T.copy(order="F")
@@ -215,7 +219,22 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
         return float(np.max(np.abs(scaled_fun.g_x), initial=0.0))
 
     x = variables.to_u(np.array(x0, dtype=np.float64, copy=True))
-    f, _ = cache.at(x)
+    f, g_u = cache.at(x)
+    if preconditioner is not None:
+        # L-BFGS-B's first step (no curvature memory yet) is 1 / |g_u|_2
+        # long; in preconditioned variables the unit step is the
+        # (approximate) Newton step.  In the variables u / |g_u|_2 the two
+        # agree: measured here on bench/run.py's 200,000 x 200, l2, the
+        # first iteration used to lower max|g| only from 4.5e-2 to 4.0e-2
+        # (9 iterations to tol 1e-8); later steps follow the memory's own
+        # scaling, which this does not change.
+        norm = float(np.linalg.norm(g_u))
+        if math.isfinite(norm) and norm > 0.0:
+            g_x = scaled_fun.g_x
+            variables.rescale(1.0 / norm)
+            x = variables.to_u(np.array(x0, dtype=np.float64, copy=True))
+            cache.x, cache.g = x.copy(), variables.gradient_u(g_x)
+            scaled_fun.g_x = g_x
     g_max = max_abs_gradient(x)
     # scipy's test max|g_u| <= gtol implies the test on x; the callback
     # stops as soon as the test on x itself holds
