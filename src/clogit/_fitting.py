@@ -521,10 +521,14 @@ def _newton_probe(kernels, solver):
     Newton's (``_solvers.separation.SeparationMonitor``): up to
     ``PROBE_STEPS`` Newton steps from a point, at ``tol=0`` so that they
     are taken however small the gradient already is; None for Newton
-    itself and where the dense Hessian would not fit."""
-    n_coef = kernels.n_features + (1 if kernels.fit_intercept else 0)
+    itself and where "auto" would not run Newton either (wider than
+    ``AUTO_NEWTON_MAX_FEATURES``, sparse X wider than
+    ``AUTO_SPARSE_NEWTON_MAX_FEATURES``: a Newton step there costs more
+    than the fit; the monitor then falls back on the linear program)."""
+    limit = (AUTO_SPARSE_NEWTON_MAX_FEATURES
+             if getattr(kernels, "sparse", False) else AUTO_NEWTON_MAX_FEATURES)
     if solver in ("newton", "prox_newton", "firth") or \
-            8 * n_coef ** 2 > NEWTON_HESSIAN_MAX_BYTES:
+            kernels.n_features > limit:
         return None
 
     def probe(coef, monitor):

@@ -406,3 +406,20 @@ def test_no_raw_overflow_warning_from_a_separated_fit():
                 clf.odds_ratios_
             clf.predict_proba(X)
         assert [w.category for w in record] == [SeparationWarning]
+
+
+def test_no_probe_where_newton_steps_cost_more_than_the_fit():
+    import scipy.sparse as sp
+    from clogit import _fitting
+    from clogit._backends.memory import BinomialKernels
+    rng = np.random.default_rng(0)
+    wide = _fitting.AUTO_SPARSE_NEWTON_MAX_FEATURES + 1
+    X = sp.random(50, wide, density=0.1, format="csr", random_state=0)
+    y, s = rng.integers(0, 2, 50).astype(float), np.ones(50)
+    assert _fitting._newton_probe(BinomialKernels(X, y, s, 1.0, True),
+                                  "newton_cg") is None
+    narrow = BinomialKernels(X[:, :10].tocsr(), y, s, 1.0, True)
+    assert _fitting._newton_probe(narrow, "newton_cg") is not None
+    dense = BinomialKernels(rng.standard_normal(
+        (5, _fitting.AUTO_NEWTON_MAX_FEATURES + 1)), y[:5], s[:5], 1.0, True)
+    assert _fitting._newton_probe(dense, "lbfgs") is None
