@@ -44,11 +44,17 @@ from .scalar cimport (clogit_binomial_loss, clogit_binomial_point,
 # Bytes of the float64 row buffer a block pass aims for: large enough for
 # dsyrk to run at full speed (k in the hundreds), small enough to stay in L2.
 DEF BLOCK_BYTES = 262144
-# A pass without the Hessian (two gemv per block, no dsyrk) runs faster on
-# larger blocks: on 100,000 x 101 float64 rows (one core, AMD EPYC, 1 MiB
-# L2) 11.3 ms with 256 KiB blocks, 8.8 ms with 2 MiB; at 400 columns 36.9
-# ms against 28.8.  dsyrk's blocks stay at 256 KiB, which was as fast as
-# any larger size.
+# A pass without the Hessian (two gemv per block, no dsyrk), whose blocks
+# of C-ordered float64 X are read ahead (see _mixed_pass_rows): blocks
+# that stay in L2 next to the one read ahead.  Measured here (2-core AMD
+# EPYC Genoa, 1 MiB L2 a core), prefetching, two threads, ms a pass:
+# 200,000 x 201 16.3 / 16.2 / 17.2 / 20.7 with 128 / 256 / 512 / 1,024
+# rows a block (200 KiB to 1.6 MiB); 50,000 x 101 2.1 / 2.5 / 2.7 with
+# 256 / 512 / 1,024 rows; one core, 100,000 x 101: 7.6 / 7.1 / 9.3 ms at
+# 256 KiB / 512 KiB / 2 MiB.  512 KiB is near the best of both.  (On an
+# earlier EPYC, without the read-ahead, 2 MiB blocks had been the
+# fastest: 100,000 x 101 on one core 8.8 ms against 11.3 with 256 KiB.)
+# dsyrk's blocks stay at BLOCK_BYTES, which was as fast as any larger size.
 DEF GRADIENT_BLOCK_BYTES = 524288
 # Float32 Hessian products (block_pass's diagonal_out): rows summed in
 # float32 before their sum is added to the float64 Hessian.  A float32 sum
