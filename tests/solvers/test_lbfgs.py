@@ -353,3 +353,25 @@ def test_lbfgs_fit_hands_its_last_objective_to_inference(monkeypatch):
     ref = sm.Logit(y, sm.add_constant(X)).fit(method="newton", disp=0,
                                                tol=1e-12, maxiter=100)
     np.testing.assert_allclose(fitted.results_.llf, ref.llf, rtol=1e-10)
+
+
+def test_auto_maximum_likelihood_fit_by_lbfgs_goes_as_far_as_newton():
+    # penalty None on a million entries: auto runs L-BFGS, at the default
+    # tol=1e-4 down to AUTO_MLE_LBFGS_TOL (Newton's decrement guard takes
+    # it as far), so the estimates and standard errors are Newton's
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((25_000, 40))
+    y = (rng.random(25_000) < 1 / (1 + np.exp(-X @ rng.standard_normal(
+        40) / 6))).astype(int)
+    auto = clogit.LogisticRegression(penalty=None).fit(X, y)
+    newton = clogit.LogisticRegression(penalty=None, solver="newton",
+                                       tol=1e-10).fit(X, y)
+    assert "lbfgs (preconditioned)" in str(auto.summary())
+    scale = np.abs(newton.coef_).max()
+    np.testing.assert_allclose(auto.coef_, newton.coef_, rtol=0,
+                               atol=1e-6 * scale)
+    np.testing.assert_allclose(auto.std_errors_, newton.std_errors_,
+                               rtol=1e-6)
+    # an explicit solver="lbfgs" keeps the tolerance it was given
+    lbfgs = clogit.LogisticRegression(penalty=None, solver="lbfgs").fit(X, y)
+    assert lbfgs.n_iter_[0] < auto.n_iter_[0]
