@@ -655,11 +655,9 @@ default="nonrobust"
                 data, settings, solve,
                 self._warm_start_multinomial(n_classes, n_features))
         else:
-            if (solver == "lbfgs" and solver_name == "auto"
-                    and not (objective.l1 or objective.l2)):
-                # auto's maximum-likelihood fit by L-BFGS goes as far as
-                # Newton would have (see AUTO_MLE_LBFGS_TOL)
-                settings.tol = min(settings.tol, _fitting.AUTO_MLE_LBFGS_TOL)
+            settings.tol = _fitting.binary_tol(solver_name, solver,
+                                               objective, n_features,
+                                               settings.tol)
             fitted = _fitting.fit_binary(
                 data, settings, solver,
                 self._warm_start_coef(n_problems, n_features))

@@ -237,6 +237,19 @@ def binary_solver(solver, objective, n_features, sparse=False,
     return "newton"
 
 
+def binary_tol(requested, solver, objective, n_features, tol):
+    """The tolerance the binary ``solver`` (:func:`binary_solver`'s choice
+    for the ``requested`` one) runs at: ``tol``, except for an unpenalized
+    fit that "auto" gives L-BFGS in Newton's place (up to
+    ``AUTO_NEWTON_MAX_FEATURES``), which goes as far as Newton's
+    decrement guard would (``AUTO_MLE_LBFGS_TOL``)."""
+    if (requested == "auto" and solver == "lbfgs"
+            and n_features <= AUTO_NEWTON_MAX_FEATURES
+            and not (objective.l1 or objective.l2 or objective.firth)):
+        return min(tol, AUTO_MLE_LBFGS_TOL)
+    return tol
+
+
 def is_multinomial(multi_class, solver, objective, n_classes):
     """Whether a fit runs the softmax model.
 
@@ -535,8 +548,7 @@ def _newton_probe(kernels, solver):
     than the fit; the monitor then falls back on the linear program)."""
     limit = (AUTO_SPARSE_NEWTON_MAX_FEATURES
              if getattr(kernels, "sparse", False) else AUTO_NEWTON_MAX_FEATURES)
-    if solver in ("newton", "prox_newton", "firth") or \
-            kernels.n_features > limit:
+    if solver == "newton" or kernels.n_features > limit:
         return None
 
     def probe(coef, monitor):

@@ -375,3 +375,18 @@ def test_auto_maximum_likelihood_fit_by_lbfgs_goes_as_far_as_newton():
     # an explicit solver="lbfgs" keeps the tolerance it was given
     lbfgs = clogit.LogisticRegression(penalty=None, solver="lbfgs").fit(X, y)
     assert lbfgs.n_iter_[0] < auto.n_iter_[0]
+
+
+def test_binary_tol_tightens_only_auto_mle_lbfgs_in_newtons_place():
+    none = _fitting.Objective(C=1.0, l1=0.0, l2=0.0)
+    l2 = _fitting.Objective(C=1.0, l1=0.0, l2=1.0)
+    tight = _fitting.AUTO_MLE_LBFGS_TOL
+    assert _fitting.binary_tol("auto", "lbfgs", none, 50, 1e-4) == tight
+    assert _fitting.binary_tol("auto", "lbfgs", none, 50, 1e-12) == 1e-12
+    # l2, an explicit solver, Newton itself, and plain L-BFGS past
+    # AUTO_NEWTON_MAX_FEATURES (where Newton was never the alternative)
+    assert _fitting.binary_tol("auto", "lbfgs", l2, 50, 1e-4) == 1e-4
+    assert _fitting.binary_tol("lbfgs", "lbfgs", none, 50, 1e-4) == 1e-4
+    assert _fitting.binary_tol("auto", "newton", none, 50, 1e-4) == 1e-4
+    wide = _fitting.AUTO_NEWTON_MAX_FEATURES + 1
+    assert _fitting.binary_tol("auto", "lbfgs", none, wide, 1e-4) == 1e-4

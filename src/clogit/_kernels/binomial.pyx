@@ -477,7 +477,7 @@ cdef double _mixed_pass_rows(const floating[:, :] X, const double *y,
                           # the next block's bytes, read ahead
                           <const char *>&X[i0 + m, 0] if (
                               prefetch and i0 + m < n) else NULL,
-                          min(m_max, n - i0 - m) * lda * 8)
+                          min(m_max, n - i0 - m) * lda * sizeof(double))
             if single:
                 _single_block(<const double *>&X[i0, 0], m, k, lda,
                               c_order, fit_intercept, hb, fbuf, fsum, diag,

@@ -228,13 +228,13 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
         # first iteration used to lower max|g| only from 4.5e-2 to 4.0e-2
         # (9 iterations to tol 1e-8); later steps follow the memory's own
         # scaling, which this does not change.
+        # (the gradient in u / norm is g_u * norm: no new pass; u itself
+        # made anew from x0, whose exact zeros then survive the round trip)
         norm = float(np.linalg.norm(g_u))
         if math.isfinite(norm) and norm > 0.0:
-            g_x = scaled_fun.g_x
             variables.rescale(1.0 / norm)
             x = variables.to_u(np.array(x0, dtype=np.float64, copy=True))
-            cache.x, cache.g = x.copy(), variables.gradient_u(g_x)
-            scaled_fun.g_x = g_x
+            cache.x, cache.g = x.copy(), g_u * norm
     g_max = max_abs_gradient(x)
     # scipy's test max|g_u| <= gtol implies the test on x; the callback
     # stops as soon as the test on x itself holds

@@ -157,21 +157,30 @@ class SeparationMonitor:
         self._coef = coef.copy()
         return self.detected
 
-    def _margins_of(self, z):
-        """Largest and smallest margin of the scores ``z`` themselves, and
-        the record: the data's ``margins_at``, or else (clogit.dask) the
-        change from zero scores."""
+    def _margins_of(self, coef, z):
+        """Largest and smallest margin of the scores ``z`` of ``coef``
+        themselves, and the record: the data's ``margins_at``, or else
+        (clogit.dask) the change from zero scores."""
         margins_at = getattr(self._data, "margins_at", None)
         if margins_at is not None:
             return margins_at(z)
         kernels = self._kernels
         zero = kernels.new_scores()
-        if self._coef is not None and self._coef.ndim == 2:
-            kernels.scores(np.zeros_like(self._coef), zero)
+        if coef.ndim == 2:
+            kernels.scores(np.zeros_like(coef), zero)
         else:
-            n_coef = kernels.n_features + (1 if kernels.fit_intercept else 0)
-            kernels.matvec(np.zeros(n_coef), zero)
+            kernels.matvec(np.zeros_like(coef), zero)
         return self._data.margin_range(z, self._data.snapshot(zero))
+
+    def _record_complete(self, iteration, coef, margins):
+        """Record ``coef`` as the certificate if its ``margins`` (best,
+        worst, record) are all positive; returns whether they are."""
+        best, worst, record = margins
+        if not worst > 0.0:
+            return False
+        self._last = (iteration, best, worst, coef.copy(), record)
+        self.detected = True
+        return True
 
     def _probed(self, iteration, coef, z):
         """At the probe's iterations (``FIRST_PROBE``, doubling): whether
@@ -182,12 +191,10 @@ class SeparationMonitor:
         if iteration < self._next_probe or coef.ndim != 1:
             return False
         self._next_probe = 2 * iteration
-        best, worst, record = self._margins_of(z)
-        if worst > 0.0:
-            self._last = (iteration, best, worst, coef.copy(), record)
-            self.detected = True
+        margins = self._margins_of(coef, z)
+        if self._record_complete(iteration, coef, margins):
             return True
-        if best < SATURATED:
+        if margins[0] < SATURATED:
             return False
         return self._run_probe(iteration, coef)
 
@@ -245,12 +252,10 @@ class SeparationMonitor:
             kernels.scores(coef, z)
         else:
             kernels.matvec(coef, z)
-        self._coef = coef
-        best, worst, record = self._margins_of(z)
-        if worst > 0.0:
-            self._last = (result.n_iter, best, worst, coef.copy(), record)
-            self.detected = True
+        margins = self._margins_of(coef, z)
+        if self._record_complete(result.n_iter, coef, margins):
             return
+        best = margins[0]
         search = getattr(self._data, "separating_direction", None)
         if result.converged and best < SATURATED:
             return
@@ -326,7 +331,6 @@ class SeparationMonitor:
             "errors are meaningless. Use penalty='l2' (a finite C), or "
             "remove or merge the separating features.",
             SeparationWarning, stacklevel=stacklevel)
-
 
 
 class _ProbeWatcher(SeparationMonitor):
