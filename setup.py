@@ -56,7 +56,13 @@ EXTENSIONS = ["sparse", "_cyutility", "binomial", "softmax", "quadratic",
 if os.name == "nt":
     COMPILE_ARGS = ["/O2"]
 else:
-    COMPILE_ARGS = ["-O3"]
+    # -fno-trapping-math and -fno-math-errno let gcc vectorize the loops over
+    # samples (csrc/clogit_math.h: their selects, and sqrt); nothing here
+    # reads the floating-point exception flags or errno.  -ffp-contract=off:
+    # no fused multiply-adds in the AVX2 / AVX-512 clones of those loops, so
+    # they compute the baseline's bits (see clogit_math.h).
+    COMPILE_ARGS = ["-O3", "-fno-trapping-math", "-fno-math-errno",
+                    "-ffp-contract=off"]
     if not any(flag.startswith("-g") and flag != "-g0"
                for flag in os.environ.get("CFLAGS", "").split()):
         COMPILE_ARGS.append("-g0")

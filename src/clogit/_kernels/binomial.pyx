@@ -34,12 +34,12 @@ in parallel threads.
 
 from libc.math cimport fabs, sqrt
 from libc.stdlib cimport malloc, free
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
 
 from .blas cimport floating, _gemm, _gemv, _syrk
 from .rows cimport _check_groups, _copy_block, _leading_dim
-from .scalar cimport (clogit_binomial_loss, clogit_binomial_point,
-                      clogit_prefetch_range, clogit_sum_add)
+from .scalar cimport (clogit_binomial_loss, clogit_binomial_loss_rows,
+                      clogit_binomial_rows, clogit_sum_add)
 
 # Bytes of the float64 row buffer a block pass aims for: large enough for
 # dsyrk to run at full speed (k in the hundreds), small enough to stay in L2.
@@ -231,9 +231,8 @@ cdef inline void _direct_block(const double *xb, Py_ssize_t m, Py_ssize_t k,
     ``ahead``: ``ahead_bytes`` bytes to prefetch while the rows' scalars
     are computed (the next block), or NULL."""
     cdef Py_ssize_t i, j, g, k1 = k + (1 if fit_intercept else 0)
-    cdef double loss, prob, hw, s, rsum = 0.0, total = 0.0, comp = 0.0, a
+    cdef double s, rsum = 0.0
     cdef double *mb
-    cdef Py_ssize_t a0 = 0, a1
     # z = X_b @ w + b
     if c_order:
         _gemv[double](c'T', <int>k, <int>m, 1.0, xb, lda, coef, 1, 0.0, zb,
@@ -241,25 +240,16 @@ cdef inline void _direct_block(const double *xb, Py_ssize_t m, Py_ssize_t k,
     else:
         _gemv[double](c'N', <int>m, <int>k, 1.0, xb, lda, coef, 1, 0.0, zb,
                       1)
-    for i in range(m):
-        if ahead != NULL:
-            a1 = (i + 1) * ahead_bytes // m
-            clogit_prefetch_range(ahead + a0, a1 - a0)
-            a0 = a1
-        s = sample_weight[i]
-        clogit_binomial_point(y[i], zb[i] + bias, &loss, &prob, &hw)
-        clogit_sum_add(&total, &comp, s * loss)
-        rb[i] = C * s * (prob - y[i])
-        rsum += rb[i]
-        if want_hess:
-            hb[i] = sqrt(C * s * hw)
-        if z_out != NULL:
+    # the per-sample part, vectorized (clogit_math.h), the next block read
+    # ahead meanwhile; the objective's terms into its compensated pair
+    clogit_binomial_rows(m, zb, bias, y, sample_weight, C, rb,
+                         hb if want_hess else NULL, &obj[0], &obj[1], &rsum,
+                         ahead, ahead_bytes)
+    if z_out != NULL:
+        for i in range(m):
             z_out[i0 + i] = zb[i] + bias
-        if residual_out != NULL:
-            residual_out[i0 + i] = rb[i]
-    # obj: the pass's compensated (sum, compensation) pair
-    clogit_sum_add(&obj[0], &obj[1], total)
-    obj[1] += comp
+    if residual_out != NULL:
+        memcpy(residual_out + i0, rb, m * sizeof(double))
     # grad += X_b.T @ r (the intercept's entry: sum r)
     if c_order:
         _gemv[double](c'N', <int>k, <int>m, 1.0, xb, lda, rb, 1, 1.0, grad, 1)
@@ -733,9 +723,7 @@ cdef double _objective_along(const double *y, const double *sample_weight,
     """The body of :func:`objective_along`."""
     cdef Py_ssize_t i
     cdef double obj = 0.0, comp = 0.0
-    for i in range(n):
-        clogit_sum_add(&obj, &comp, sample_weight[i] * clogit_binomial_loss(
-            y[i], z[i] + step * dz[i]))
+    clogit_binomial_loss_rows(n, z, dz, step, y, sample_weight, &obj, &comp)
     return C * (obj + comp)
 
 

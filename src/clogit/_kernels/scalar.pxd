@@ -16,3 +16,14 @@ cdef extern from "clogit_math.h" nogil:
     void clogit_sum_add(double *sum, double *comp, double x)
 
     void clogit_prefetch_range(const char *p, long bytes)
+
+    # the loops over samples, vectorized (see clogit_math.h)
+    void clogit_binomial_rows(long m, const double *z, double bias,
+                              const double *y, const double *s, double C,
+                              double *r, double *hs, double *sum,
+                              double *comp, double *rsum, const char *ahead,
+                              long ahead_bytes)
+    void clogit_binomial_loss_rows(long m, const double *z,
+                                   const double *dz, double step,
+                                   const double *y, const double *s,
+                                   double *sum, double *comp)

@@ -280,6 +280,11 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
             reason = ("stopped at the limit of floating-point precision "
                       f"(L-BFGS-B: {message})")
             break
+    if used == 0:
+        # no step taken: the start itself, not its round trip through the
+        # preconditioned variables (which rounds exact zeros to 1e-18)
+        return (np.array(x0, dtype=np.float64, copy=True), f, g_max, used,
+                reason, stopped[0])
     return variables.to_x(x), f, g_max, used, reason, stopped[0]
 
 
