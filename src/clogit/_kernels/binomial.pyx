@@ -68,6 +68,14 @@ DEF SINGLE_GROUP_ROWS = 1024
 # (one core, 4,000 x 400: 1.39 ms for 2 rows against 0.77 for two gemv,
 # 1.41 against 1.47 for 4, 1.60 against 3.74 for 8).
 DEF CROSS_GEMV_ROWS = 4
+# A block's Hessian product of at most this many multiply-adds (k1 * k1 *
+# m) is one dgemm rather than dsyrk: OpenBLAS runs such small products in
+# its small-matrix gemm kernels (SkylakeX and newer builds, up to 100^3),
+# which syrk lacks.  Measured here (AMD EPYC Genoa, OpenBLAS 0.3.31
+# SkylakeX kernels, one core), a block pass with the Hessian: 569 x 30
+# (breast_cancer) 65 -> 37 us, 2,000 x 15 69-95 -> 51 us; blocks past the
+# bound (20,000 x 50, 642-row blocks of 51 columns) were no faster.
+DEF GEMM_HESSIAN_MNK = 1000000
 
 
 def default_block_rows(Py_ssize_t n_cols, bint hessian=True):
@@ -284,7 +292,15 @@ cdef inline void _direct_block(const double *xb, Py_ssize_t m, Py_ssize_t k,
     # H += (sqrt(h) [X_b, 1]).T (sqrt(h) [X_b, 1]): the scaled rows written
     # once into the buffer
     _scaled_rows(xb, m, k, lda, c_order, fit_intercept, hb, buf)
-    if c_order:
+    if k1 * k1 * m <= GEMM_HESSIAN_MNK:
+        # the whole product (twice syrk's flops), see GEMM_HESSIAN_MNK
+        if c_order:
+            _gemm[double](c'N', c'T', <int>k1, <int>k1, <int>m, 1.0, buf,
+                          <int>k1, buf, <int>k1, 1.0, hess, <int>k1)
+        else:
+            _gemm[double](c'T', c'N', <int>k1, <int>k1, <int>m, 1.0, buf,
+                          <int>m, buf, <int>m, 1.0, hess, <int>k1)
+    elif c_order:
         _syrk[double](c'L', c'N', <int>k1, <int>m, 1.0, buf, <int>k1, 1.0,
                       hess, <int>k1)
     else:
