@@ -17,7 +17,7 @@ from scipy.linalg.blas import dsyrk
 
 @dataclass(frozen=True)
 class Problem:
-    """One synthetic binary classification problem.
+    """One binary classification problem (synthetic unless named).
 
     Attributes
     ----------
@@ -26,13 +26,18 @@ class Problem:
     y : ndarray of shape (n_samples,), float64
         Labels in {0, 1}.
     coef_true, intercept_true
-        The logistic model the labels were drawn from.
+        The logistic model the labels were drawn from (None and NaN for a
+        real data set).
+    name : str
+        The label of a real data set ("" for synthetic data, labelled by
+        its shape).
     """
 
     X: np.ndarray
     y: np.ndarray
     coef_true: np.ndarray
     intercept_true: float
+    name: str = ""
 
     @property
     def shape(self):
@@ -40,6 +45,8 @@ class Problem:
 
     @property
     def label(self):
+        if self.name:
+            return self.name
         n, p = self.X.shape
         return f"{n:,}x{p}"
 
@@ -76,6 +83,18 @@ def make_problem(n_samples, n_features, seed=0, intercept=0.5):
     z = X @ coef + intercept
     y = (rng.random(n_samples) < 1.0 / (1.0 + np.exp(-z))).astype(np.float64)
     return Problem(X=X, y=y, coef_true=coef, intercept_true=float(intercept))
+
+
+def breast_cancer_problem():
+    """scikit-learn's breast_cancer (569 x 30), standardized, float64 C
+    order: the small-data latency task."""
+    from sklearn.datasets import load_breast_cancer
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    return Problem(X=np.ascontiguousarray(X, dtype=np.float64),
+                   y=y.astype(np.float64), coef_true=None,
+                   intercept_true=float("nan"), name="breast_cancer")
 
 
 def objective(problem, coef, intercept, C=1.0, penalized=True):

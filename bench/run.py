@@ -32,7 +32,10 @@ Usage, from the repository root with clogit installed::
     python bench/run.py --sizes 100000x400 --threads none
     python bench/run.py --quick --figure docs/_static/readme/benchmark.png
 
-Sizes default to 20,000x50, 50,000x100 and 200,000x200 (the headline).
+Sizes default to 20,000x50, 50,000x100 and 200,000x200 (the headline),
+after the small-data task: scikit-learn's breast_cancer (569 x 30,
+standardized), where a fit takes about a millisecond and every solver is
+timed ``SMALL_REPEATS`` times (``--no-breast-cancer`` skips it).
 ``--quick`` takes fewer runs, gives every solver at most a few seconds of
 timed runs, and skips statsmodels on the largest problem (several seconds
 per fit there).
@@ -66,6 +69,7 @@ from _common import (
     check_dsyrk_orientation,
     dsyrk_gram,
     format_table,
+    breast_cancer_problem,
     make_problem,
     objective,
     time_dsyrk,
@@ -132,6 +136,12 @@ PEERS = {"glum": glum, "scikit-learn-intelex": sklearnex_linear_model,
 # --------------------------------------------------------------------------
 # Problem sizes (n_samples, n_features); the last is the headline one.
 SIZES = [(20_000, 50), (50_000, 100), (200_000, 200)]
+# Problems with at most this many entries of X (breast_cancer, the
+# small-data latency task run before the sizes) are timed SMALL_REPEATS
+# times: a fit takes about a millisecond there, and the median of a few
+# runs on a shared machine says little.
+SMALL_ENTRIES = 100_000
+SMALL_REPEATS = {"quick": 101, "full": 501}
 PENALTIES = ("l2", None)
 C = 1.0
 
@@ -319,7 +329,7 @@ def warm_up():
             time_round_robin({"w": lambda: fit(prepare(problem))}, 1, 0.0)
 
 
-def bench_problem(problem, mode, log, deadline=None):
+def bench_problem(problem, mode, log, deadline=None, penalties=PENALTIES):
     """Time all solvers on one problem.
 
     For each penalty: an untimed reference fit (clogit, ``tol=1e-12``),
@@ -339,7 +349,7 @@ def bench_problem(problem, mode, log, deadline=None):
     with_statsmodels = (mode == "full"
                         or n * p <= QUICK_STATSMODELS_MAX_ENTRIES)
     raw = []
-    for penalty in PENALTIES:
+    for penalty in penalties:
         penalized = penalty == "l2"
 
         def f(out):
@@ -358,8 +368,9 @@ def bench_problem(problem, mode, log, deadline=None):
         for name, _, prepare, fit in specs:
             data = prepare(problem)
             fits[name] = (lambda fit=fit, data=data: fit(data))
-        timings = time_round_robin(fits, REPEATS[mode], BUDGET[mode],
-                                   deadline)
+        repeats = (SMALL_REPEATS[mode] if n * p <= SMALL_ENTRIES
+                   else REPEATS[mode])
+        timings = time_round_robin(fits, repeats, BUDGET[mode], deadline)
         syrk_times.extend(timings.pop("dsyrk").times)
         for name, _, _, _ in specs:
             log(f"  {problem.label} {_penalty_name(penalty):4s} {name:24s} "
@@ -417,7 +428,8 @@ def render(records):
             penalty=r["penalty"] if group != previous else "",
             solver=r["solver"],
             runs=str(r["runs"]),
-            median=f"{r['median']:.3f}",
+            median=(f"{r['median']:.3f}" if r["median"] >= 0.01
+                    else f"{r['median']:.5f}"),
             vs_sk=f"{r['ratio_sklearn_best']:.2f}",
             vs_peer=f"{r['ratio_best_peer']:.2f}",
             vs_syrk=f"{r['ratio_dsyrk']:.1f}",
@@ -717,6 +729,9 @@ def main(argv=None):
                         metavar="NxP[,NxP...]",
                         help="problem sizes (default: "
                              + ",".join(f"{n}x{p}" for n, p in SIZES) + ")")
+    parser.add_argument("--no-breast-cancer", action="store_true",
+                        help="skip the small-data task (breast_cancer, "
+                             "569 x 30, standardized) run before the sizes")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the synthetic data (default 0)")
     parser.add_argument("--json", metavar="PATH", default=None,
@@ -770,6 +785,11 @@ def main(argv=None):
 
         deadline = (start + QUICK_DEADLINE) if mode == "quick" else None
         records = []
+        if not args.no_breast_cancer:
+            # l2 only: without a penalty its classes are separable (no
+            # finite optimum to time)
+            records.extend(bench_problem(breast_cancer_problem(), mode, log,
+                                         deadline, penalties=("l2",)))
         for n, p in args.sizes:
             problem = make_problem(n, p, seed=args.seed)
             records.extend(bench_problem(problem, mode, log, deadline))
