@@ -135,3 +135,70 @@ def test_a_fit_in_a_child_restores_the_parents_counts():
         finally:
             (threads._blas_holders, threads._saved_threads,
              threads._orphaned_threads) = saved
+
+
+def test_map_shared_returns_every_result_in_order():
+    items = list(range(37))
+    assert threads.map_shared(lambda i: i * i, items) == [i * i for i in
+                                                          items]
+    assert threads.map_shared(lambda i: i * i, []) == []
+    assert threads.map_shared(lambda i: i * i, [3]) == [9]
+
+
+def test_map_shared_finishes_on_the_caller_while_the_pool_is_busy():
+    release = threading.Event()
+    pool = threads.kernel_pool()
+    blockers = [pool.submit(release.wait, 30)
+                for _ in range(threads.available_cores())]
+    try:
+        ran_in = set()
+
+        def task(i):
+            ran_in.add(threading.get_ident())
+            return -i
+
+        assert threads.map_shared(task, list(range(9))) == [
+            -i for i in range(9)]
+        assert ran_in == {threading.get_ident()}
+    finally:
+        release.set()
+        for blocker in blockers:
+            blocker.result()
+
+
+def test_map_shared_raises_the_first_failure_after_every_task_ended():
+    running = []
+    lock = threading.Lock()
+
+    def task(i):
+        with lock:
+            running.append(i)
+        if i == 5:
+            raise ValueError("item 5")
+        threading.Event().wait(0.001)
+        with lock:
+            running.remove(i)
+        return i
+
+    with pytest.raises(ValueError, match="item 5"):
+        threads.map_shared(task, list(range(40)))
+    # no task still running (only the failed one never removed itself),
+    # and none started after the failure was seen
+    assert running == [5]
+
+
+def test_map_shared_from_many_threads_at_once():
+    """One-vs-Rest classes and CV folds share the kernel pool: every caller
+    finishes (its helpers queued behind the others' are cancelled)."""
+    out = {}
+
+    def caller(k):
+        out[k] = threads.map_shared(lambda i: (k, i), list(range(20)))
+
+    workers = [threading.Thread(target=caller, args=(k,)) for k in range(6)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=30)
+    assert all(not w.is_alive() for w in workers)
+    assert out == {k: [(k, i) for i in range(20)] for k in range(6)}

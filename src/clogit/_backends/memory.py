@@ -34,7 +34,7 @@ from .._kernels import binomial as _binomial
 from .._kernels import binomial_newton as _binomial_newton
 from .._kernels import softmax as _softmax
 from .._kernels import sparse as _sparse
-from .threads import available_cores, kernel_pool, map_in_threads
+from .threads import available_cores, map_in_threads, map_shared
 
 # Below this many elements of X per chunk, one thread does the whole pass:
 # handing work to the pool and reducing a (p+1)^2 Hessian cost more than the
@@ -245,7 +245,7 @@ class _RowParallel:
     def _map(self, task):
         if len(self.chunks) == 1:
             return [task(self.chunks[0])]
-        return list(kernel_pool().map(task, self.chunks))
+        return map_shared(task, self.chunks)
 
 
 class BinomialKernels(_RowParallel):

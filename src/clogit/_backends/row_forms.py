@@ -21,7 +21,7 @@ import scipy.sparse as sp
 
 from .._kernels import quadratic as _quadratic
 from .memory import row_chunks
-from .threads import kernel_pool, single_threaded_blas
+from .threads import map_shared, single_threaded_blas
 
 __all__ = ["FirthPasses", "equation_forms", "firth_leverages",
            "quadratic_forms"]
@@ -57,7 +57,7 @@ def _on_chunks(X, width, task):
     with single_threaded_blas():
         if len(chunks) == 1:
             return [run(chunks[0])]
-        return list(kernel_pool().map(run, chunks))
+        return map_shared(run, chunks)
 
 
 def quadratic_forms(X, fit_intercept, factor, *, solve=False, coef=None):

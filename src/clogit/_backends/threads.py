@@ -12,6 +12,7 @@ pool (:func:`kernel_pool`) instead, with the GIL released.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -135,3 +136,52 @@ def map_in_threads(function: Callable[[_T], _R], items: Iterable[_T],
     with ThreadPoolExecutor(max_workers=n_threads,
                             thread_name_prefix="clogit-ovr") as executor:
         return list(executor.map(function, items))
+
+
+def map_shared(task: Callable[[_T], _R], items: list[_T]) -> list[_R]:
+    """``[task(item) for item in items]``, shared by the calling thread and
+    the kernel pool's threads: each takes the next item nobody has taken
+    yet, until none is left; results in the items' order.
+
+    Why not ``kernel_pool().map``: there every item waits for a pool thread
+    while the caller idles, and an item handed to a thread whose core is
+    busy -- the spinning BLAS or OpenMP threads another library leaves for
+    up to a tenth of a second after each call -- holds up the whole pass.
+    Here the caller works too, and a helper that does not get its core takes
+    nothing.  Measured here (2-core AMD EPYC, a 20,000 x 50 gradient pass
+    in two row chunks): right after scikit-learn's lbfgs (two OpenBLAS
+    threads) 1.15 ms with the pool's map, against 0.59 on one thread.
+    Helpers not started when the caller runs out of items are cancelled,
+    the others awaited (no task is still running when this returns), and
+    the first exception is raised after that.
+    """
+    n = len(items)
+    if n <= 1:
+        return [task(item) for item in items]
+    results: list[Any] = [None] * n
+    taken = itertools.count()  # next() is atomic under the GIL
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        while not failures:
+            i = next(taken)
+            if i >= n:
+                return
+            try:
+                results[i] = task(items[i])
+            except BaseException as exc:  # re-raised by the caller
+                failures.append(exc)
+                return
+
+    pool = kernel_pool()
+    helpers = [pool.submit(work)
+               for _ in range(min(available_cores() - 1, n - 1))]
+    try:
+        work()
+    finally:
+        for helper in helpers:
+            if not helper.cancel():
+                helper.result()
+    if failures:
+        raise failures[0]
+    return results
