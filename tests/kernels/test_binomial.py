@@ -52,6 +52,31 @@ def test_block_pass_matches_numpy(fit_intercept, order, block_rows):
     np.testing.assert_array_equal(hess, hess.T)
 
 
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_gradient_pass_past_the_cache_matches_numpy(fit_intercept):
+    """A gradient pass over C-ordered X past PREFETCH_MIN_BYTES (12 MiB)
+    with wide rows runs the scalar loop that reads ahead (the others the
+    vectorized one): the same objective, gradient, scores and residuals."""
+    X, y, s, coef = _problem(n=17_000, p=100, seed=4)
+    assert X.nbytes > 12 * 2**20 and X.flags.c_contiguous
+    if not fit_intercept:
+        coef = coef[:-1]
+    coef = coef * 0.3
+    objective, grad, _, z = _numpy_reference(X, y, s, coef, 0.7,
+                                             fit_intercept)
+    got_grad = np.empty(coef.shape[0])
+    got_z = np.empty(X.shape[0])
+    residual = np.empty(X.shape[0])
+    got = _binomial.block_pass(X, y, s, coef, fit_intercept, 0.7, got_grad,
+                               None, got_z, residual_out=residual)
+    np.testing.assert_allclose(got, objective, rtol=1e-12)
+    np.testing.assert_allclose(got_grad, grad, rtol=1e-11, atol=1e-11)
+    np.testing.assert_allclose(got_z, z, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(residual, 0.7 * s * (1 / (1 + np.exp(-z))
+                                                    - y),
+                               rtol=1e-12, atol=1e-15)
+
+
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_block_pass_float32_accumulates_in_float64(order):
     X, y, s, coef = _problem()

@@ -76,6 +76,18 @@ DEF CROSS_GEMV_ROWS = 4
 # (breast_cancer) 65 -> 37 us, 2,000 x 15 69-95 -> 51 us; blocks past the
 # bound (20,000 x 50, 642-row blocks of 51 columns) were no faster.
 DEF GEMM_HESSIAN_MNK = 1000000
+# A gradient pass reads each block of C-ordered float64 X ahead, row by row
+# in a scalar loop over the samples (see _mixed_pass_rows), only where X
+# is past the last-level cache (32 MiB here, shared: a row chunk of one of
+# two threads past 12 MiB) and its rows are wide;
+# elsewhere the vectorized loop (clogit_math.h) without read-ahead is the
+# faster.  Measured here (2-core AMD EPYC Genoa, two threads, alternating
+# in one process), ms a pass read-ahead / vectorized: 20,000 x 50 (8 MB)
+# 0.74 / 0.43; 20,000 x 100 1.10 / 0.82; 40,000 x 100 (31 MB) 2.04 /
+# 2.38; 50,000 x 100 2.99 / 3.55; 100,000 x 50 4.24 / 3.44; 200,000 x 50
+# 6.99 / 6.78; 100,000 x 200 9.18 / 10.10; 200,000 x 200 19.3 / 20.9.
+DEF PREFETCH_MIN_BYTES = 12582912
+DEF PREFETCH_MIN_COLS = 80
 
 
 def default_block_rows(Py_ssize_t n_cols, bint hessian=True):
@@ -450,7 +462,9 @@ cdef double _mixed_pass_rows(const floating[:, :] X, const double *y,
     # 200,000 x 201, two threads, 20.9 -> 16.2 ms a pass (a gemv X @ w
     # alone takes 15.3); 50,000 x 101 3.1 -> 2.1 ms; 100,000 x 101 on one
     # core 12.4 -> 7.6 ms.  X in L3 already (20,000 x 51): no change.
-    cdef bint prefetch = direct and c_order and not want_hess
+    # (Those were with the scalar loop; since the per-sample loop is
+    # vectorized, only for wide rows of X past the cache: PREFETCH_MIN_*.)
+    cdef bint prefetch = False
     obj[0] = obj[1] = 0.0
     if direct:
         if c_order:
@@ -459,6 +473,8 @@ cdef double _mixed_pass_rows(const floating[:, :] X, const double *y,
             lda = <int>max(X.strides[1] // sizeof(double), n, 1)
         if fit_intercept:
             bias = coef[k]
+        prefetch = (c_order and not want_hess and k >= PREFETCH_MIN_COLS
+                    and n * lda * sizeof(double) > PREFETCH_MIN_BYTES)
 
     if k1 > 0:
         memset(grad, 0, k1 * sizeof(double))
