@@ -590,12 +590,13 @@ class DaskBinomialKernels:
         """An empty per-sample buffer (see :class:`DistributedScores`)."""
         return DistributedScores(self.batches)
 
-    def sampling_stride(self, n_rows):
+    def sampling_stride(self, n_rows, min_stride=4):
         """The stride of a row sample of about ``n_rows`` rows for
         ``block_pass(hessian_stride=)``, 1 for none (see
         ``_backends.memory.sampling_stride``); each chunk samples its own
         rows."""
-        return sampling_stride(self.n_samples, n_rows)
+        return sampling_stride(self.n_samples, n_rows,
+                               min_stride=min_stride)
 
     def block_pass(self, coef, grad, hess=None, z=None, columns=None,
                    residual=None, hessian_stride=1):

@@ -192,13 +192,15 @@ def _dense_hessian_diagonal(X, weights, fit_intercept, out):
         out[p] = weights.sum()
 
 
-def sampling_stride(n_samples, n_rows, sparse_format=None):
+def sampling_stride(n_samples, n_rows, sparse_format=None, min_stride=4):
     """The stride k of a row sample of about ``n_rows`` of ``n_samples``
-    rows (every k-th row), or 1 (no sample) when that would save less than
-    3/4 of a pass (fewer than ``4 * n_rows`` rows) or X is CSC (its rows
+    rows (every k-th row), or 1 (no sample) when k would be below
+    ``min_stride`` -- by default when the sample would save less than 3/4
+    of a pass (fewer than ``4 * n_rows`` rows) -- or X is CSC (its rows
     are scattered)."""
     stride = n_samples // max(int(n_rows), 1)
-    return 1 if stride < 4 or sparse_format == "csc" else int(stride)
+    return (1 if stride < max(min_stride, 2) or sparse_format == "csc"
+            else int(stride))
 
 
 def strided_rows(X, y, sample_weight, stride):
@@ -311,12 +313,13 @@ class BinomialKernels(_RowParallel):
         """An empty per-sample buffer (scores, steps, residuals)."""
         return np.empty(self.n_samples)
 
-    def sampling_stride(self, n_rows):
+    def sampling_stride(self, n_rows, min_stride=4):
         """The stride of a row sample of about ``n_rows`` rows for
         ``block_pass(hessian_stride=)``, 1 for none (see
         :func:`sampling_stride`)."""
         return sampling_stride(self.n_samples, n_rows,
-                               self.X.format if self.sparse else None)
+                               self.X.format if self.sparse else None,
+                               min_stride)
 
     def _reduce(self, task, out):
         """Run ``task(rows, part)`` on every chunk, each into its own
