@@ -347,7 +347,8 @@ static void clogit_binomial_rows(long m, const double *CLOGIT_RESTRICT z,
          * vectorized with or without the read-ahead). */
         for (i = 0; i < m; i++) {
             double loss, prob, hw;
-            a1 = (i + 1) * ahead_bytes / m;
+            /* (in 64 bits: long is 32 on Windows) */
+            a1 = (long)((long long)(i + 1) * ahead_bytes / m);
             clogit_prefetch_range(ahead + a0, a1 - a0);
             a0 = a1;
             clogit_binomial_point(y[i], z[i] + bias, &loss, &prob, &hw);
