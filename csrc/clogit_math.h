@@ -230,10 +230,8 @@ static inline double clogit_tie_band(double magnitude)
 static inline void clogit_sum_add(double *sum, double *comp, double x)
 {
     double t = *sum + x;
-    if (fabs(*sum) >= fabs(x))
-        *comp += (*sum - t) + x;
-    else
-        *comp += (x - t) + *sum;
+    /* a select, not a branch: the lanes of clogit_lanes_add vectorize */
+    *comp += fabs(*sum) >= fabs(x) ? (*sum - t) + x : (x - t) + *sum;
     *sum = t;
 }
 
@@ -280,23 +278,17 @@ static inline void clogit_prefetch_range(const char *p, long bytes)
  * the additions vectorize instead of waiting on each other. */
 #define CLOGIT_LANES 8
 
-/* Adds x[0..n) to the lanes' compensated sums (S, Cc) and plain sums P
- * (x's term j to lane j % CLOGIT_LANES, from the first lane on). */
+/* Adds x[0..n) to the lanes' compensated sums (S, Cc) (x's term j to lane
+ * j % CLOGIT_LANES, from the first lane on). */
 static inline void clogit_lanes_add(double *S, double *Cc,
                                     const double *x, long n)
 {
     long j = 0, l;
     for (; j + CLOGIT_LANES <= n; j += CLOGIT_LANES)
-        for (l = 0; l < CLOGIT_LANES; l++) {
-            double v = x[j + l], t = S[l] + v;
-            Cc[l] += fabs(S[l]) >= fabs(v) ? (S[l] - t) + v : (v - t) + S[l];
-            S[l] = t;
-        }
-    for (l = 0; j + l < n; l++) {
-        double v = x[j + l], t = S[l] + v;
-        Cc[l] += fabs(S[l]) >= fabs(v) ? (S[l] - t) + v : (v - t) + S[l];
-        S[l] = t;
-    }
+        for (l = 0; l < CLOGIT_LANES; l++)
+            clogit_sum_add(&S[l], &Cc[l], x[j + l]);
+    for (l = 0; j + l < n; l++)
+        clogit_sum_add(&S[l], &Cc[l], x[j + l]);
 }
 
 static inline void clogit_lanes_sum(double *P, const double *x, long n)
@@ -365,22 +357,13 @@ static void clogit_binomial_rows(long m, const double *CLOGIT_RESTRICT z,
         const double *zg = z + g0, *yg = y + g0, *sg = s + g0;
         double *rg = r + g0;
         n = m - g0 < CLOGIT_ROW_GROUP ? m - g0 : CLOGIT_ROW_GROUP;
-        if (hs != NULL) {
-            double *hg = hs + g0;
-            for (i = 0; i < n; i++) {
-                double loss, prob, hw;
-                clogit_binomial_point(yg[i], zg[i] + bias, &loss, &prob, &hw);
-                lb[i] = sg[i] * loss;
-                rg[i] = C * sg[i] * (prob - yg[i]);
-                hg[i] = sqrt(C * sg[i] * hw);
-            }
-        } else {
-            for (i = 0; i < n; i++) {
-                double loss, prob, hw;
-                clogit_binomial_point(yg[i], zg[i] + bias, &loss, &prob, &hw);
-                lb[i] = sg[i] * loss;
-                rg[i] = C * sg[i] * (prob - yg[i]);
-            }
+        for (i = 0; i < n; i++) {   /* (gcc unswitches the hs test) */
+            double loss, prob, hw;
+            clogit_binomial_point(yg[i], zg[i] + bias, &loss, &prob, &hw);
+            lb[i] = sg[i] * loss;
+            rg[i] = C * sg[i] * (prob - yg[i]);
+            if (hs != NULL)
+                hs[g0 + i] = sqrt(C * sg[i] * hw);
         }
         clogit_lanes_add(S, Cc, lb, n);
         clogit_lanes_sum(P, rg, n);

@@ -29,6 +29,7 @@ from libc.math cimport fabs, sqrt
 from libc.stdlib cimport malloc, free
 from libc.string cimport memcpy, memset
 
+from .binomial cimport _objective_along
 from .blas cimport floating, _axpy, _gemv, _syrk, _potrf, _potrs
 from .coordinate cimport _coordinate_update
 from .scalar cimport clogit_binomial_point, clogit_sum_add
@@ -156,17 +157,6 @@ cdef double _evaluate(const double *Xc, Py_ssize_t n, Py_ssize_t k1,
     if k1 > 0:
         _gemv[double](c'T', <int>n, <int>k1, 1.0, Xc, <int>n, r, 1, 0.0,
                       grad, 1)
-    return C * (obj + comp)
-
-
-cdef double _objective_along(const double *y, const double *s, double C,
-                             const double *z, const double *dz, double t,
-                             Py_ssize_t n) noexcept nogil:
-    cdef double obj = 0.0, comp = 0.0, loss, p, hw
-    cdef Py_ssize_t i
-    for i in range(n):
-        clogit_binomial_point(y[i], z[i] + t * dz[i], &loss, &p, &hw)
-        clogit_sum_add(&obj, &comp, s[i] * loss)
     return C * (obj + comp)
 
 
@@ -482,7 +472,7 @@ def prox_newton_small(const floating[:, :] X, const double[::1] y,
                             dz[i] = z_next[i] - z[i]
                     for a in range(k1w):
                         trial_w[working[a]] = ww[a] + t * step[a]
-                    trial = (_objective_along(yr, sr, C, z, dz, t, n)
+                    trial = (_objective_along(yr, sr, z, dz, t, C, n)
                              + _penalty(trial_w, kc, l1, l2))
                 if trial <= objective + ARMIJO * t * decrease + roundoff:
                     accepted = True
