@@ -591,3 +591,62 @@ def test_many_rows_newton_reuses_a_factor_and_ends_exact(monkeypatch, tol,
                                rtol=1e-9)
     np.testing.assert_allclose(dask_fit.std_errors_, memory_fit.std_errors_,
                                rtol=1e-9)
+
+
+# -- float32 Hessian products ----------------------------------------------
+def _recording_single(monkeypatch):
+    """Record, per Hessian pass of clogit.dask over all rows, whether its
+    products were float32."""
+    from clogit._backends.dask_chunks import DaskBinomialKernels
+
+    original = DaskBinomialKernels.block_pass
+    precisions = []
+
+    def recording(self, coef, grad, hess=None, z=None, columns=None,
+                  residual=None, hessian_stride=1, single_hessian=False):
+        asked = single_hessian and self.single_hessians
+        objective = original(self, coef, grad, hess, z, columns, residual,
+                             hessian_stride, single_hessian)
+        if hess is not None and hessian_stride == 1:
+            precisions.append(asked and self.single_hessians)
+        return objective
+
+    monkeypatch.setattr(DaskBinomialKernels, "block_pass", recording)
+    return precisions
+
+
+def test_float32_hessians_reach_the_in_memory_fit(monkeypatch):
+    # 60 coefficients: the Hessians before the last from float32 products
+    # (the in-memory fit runs one float64 Cython loop here), the last
+    # float64, so the standard errors come from the exact factor
+    X, y = _data(n=6000, p=59, seed=21)
+    precisions = _recording_single(monkeypatch)
+    params = dict(penalty=None, tol=1e-10, solver="newton")
+    dask_fit = DaskLogisticRegression(**params).fit(
+        da.from_array(X, chunks=(1500, -1)), da.from_array(y, chunks=1500))
+    memory_fit = clogit.LogisticRegression(**params).fit(X, y)
+    assert precisions[0] and not precisions[-1]
+    assert dask_fit.converged_ and memory_fit.converged_
+    np.testing.assert_allclose(dask_fit.coef_, memory_fit.coef_, rtol=1e-9,
+                               atol=1e-12)
+    np.testing.assert_allclose(dask_fit.std_errors_, memory_fit.std_errors_,
+                               rtol=1e-7)
+
+
+def test_float32_hessians_fall_back_on_hostile_scales(monkeypatch):
+    # a feature near 1e-25 (its float32 squares underflow to zero): float32
+    # is off from the first pass, and the fit is the float64 one
+    X, y = _data(n=6000, p=59, seed=22)
+    X[:, 3] *= 1e-25
+    precisions = _recording_single(monkeypatch)
+    params = dict(tol=1e-8, solver="newton")
+    fits = []
+    for fit in (lambda: DaskLogisticRegression(**params).fit(
+                    da.from_array(X, chunks=(1500, -1)),
+                    da.from_array(y, chunks=1500)),
+                lambda: clogit.LogisticRegression(**params).fit(X, y)):
+        fits.append(fit())
+    assert precisions and not any(precisions)
+    assert fits[0].converged_ and fits[1].converged_
+    np.testing.assert_allclose(fits[0].coef_, fits[1].coef_, rtol=1e-9,
+                               atol=1e-12)

@@ -248,3 +248,29 @@ def test_bad_cov_type(cov_type):
     X, y = synthetic_binary(n=50, p=2)
     with pytest.raises(ValueError, match="cov_type must be one of"):
         clogit.LogisticRegression(cov_type=cov_type).fit(X, y)
+
+
+def test_singular_to_rounding_is_singular():
+    # an exactly collinear Hessian (a column and its copy) whose Cholesky
+    # succeeds by rounding: NaN, from the matrix and from its factor; an
+    # ill-conditioned but regular one (variance inflation 1e8) is inverted
+    from clogit._inference.covariance import (SINGULAR_INFLATION,
+                                              inverse_from_factor,
+                                              inverse_or_nan)
+    rng = np.random.default_rng(4)
+    A = rng.standard_normal((500, 3))
+    for extra, singular in ((A[:, :1] * (1 + 1e-15), True),
+                            (A[:, :1] + 1e-4 * rng.standard_normal((500, 1)),
+                             False)):
+        B = np.hstack([A, extra])
+        H = B.T @ B
+        L = np.linalg.cholesky(H + 0.0)  # succeeds either way here
+        for inverse in (inverse_or_nan(H),
+                        inverse_from_factor(np.asfortranarray(L))):
+            if singular:
+                assert np.isnan(inverse).all()
+            else:
+                np.testing.assert_allclose(inverse @ H, np.eye(4),
+                                           atol=1e-6)
+                inflation = np.diag(H) * np.diag(inverse)
+                assert 1e6 < inflation.max() < SINGULAR_INFLATION

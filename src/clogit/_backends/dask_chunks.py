@@ -37,7 +37,7 @@ from dask import delayed
 from .._kernels import binomial as _binomial
 from .._kernels import softmax as _softmax
 from .memory import (LP_MAX_NONZEROS, InMemoryMargins, InMemorySoftmaxMargins,
-                     sampling_stride, strided_rows)
+                     sampling_stride, single_hessian_holds, strided_rows)
 from .threads import map_in_threads
 
 # Batch sums added per task of the reduction tree, past this many batches:
@@ -52,28 +52,32 @@ SPLIT_EVERY = 8
 # on its worker (per-sample vectors)
 # ----------------------------------------------------------------------
 def chunk_block_pass(X, y, sample_weight, coef, fit_intercept, C, want_hess,
-                     want_z, want_residual, columns):
+                     want_z, want_residual, columns, single=False):
     """``_binomial.block_pass`` on one row chunk: ``((objective, grad,
-    hess), (z, residual))``, the parts not asked for None.  ``want_hess``:
-    0 for no Hessian, 1 for the chunk's, k > 1 for that of every k-th row
-    of the chunk (weights times k; Newton's early Hessians, see
-    ``_backends.memory.strided_rows``)."""
+    hess, diagonal), (z, residual))``, the parts not asked for None.
+    ``want_hess``: 0 for no Hessian, 1 for the chunk's, k > 1 for that of
+    every k-th row of the chunk (weights times k; Newton's early Hessians,
+    see ``_backends.memory.strided_rows``).  ``single``: the Hessian's
+    products in float32, ``diagonal`` its float64 diagonal (the client
+    checks the two, see ``DaskBinomialKernels.block_pass``)."""
     k1 = coef.shape[0]
     n = X.shape[0]
     grad = np.empty(k1)
     hess = np.empty((k1, k1), order="F") if want_hess else None
+    diagonal = np.empty(k1) if want_hess and single else None
     z = np.empty(n) if want_z else None
     residual = np.empty(n) if want_residual else None
     exact = hess if want_hess == 1 else None
-    objective = _binomial.block_pass(X, y, sample_weight, coef, fit_intercept,
-                                     C, grad, exact, z, columns=columns,
-                                     residual_out=residual)
+    objective = _binomial.block_pass(
+        X, y, sample_weight, coef, fit_intercept, C, grad, exact, z,
+        columns=columns, residual_out=residual,
+        diagonal_out=diagonal if want_hess == 1 else None)
     if want_hess > 1:
         _binomial.block_pass(*strided_rows(X, y, sample_weight,
                                            int(want_hess)),
                              coef, fit_intercept, C, np.empty(k1), hess,
-                             columns=columns)
-    return (objective, grad, hess), (z, residual)
+                             columns=columns, diagonal_out=diagonal)
+    return (objective, grad, hess, diagonal), (z, residual)
 
 
 def chunk_inference_pass(X, y, sample_weight, groups, coef, fit_intercept,
@@ -141,6 +145,11 @@ def chunk_rmatvec(X, r):
     out = np.empty(X.shape[1])
     _binomial.rmatvec(X, r, out)
     return out, ()
+
+
+def chunk_difference(a, b):
+    """``a - b`` on one row chunk (kept)."""
+    return None, (a - b,)
 
 
 def chunk_objective_along(y, sample_weight, z, dz, step, C):
@@ -570,6 +579,10 @@ class DaskBinomialKernels:
     def __init__(self, X, y, sample_weight, C, fit_intercept, sums=None,
                  batches=None, groups=None):
         self.n_samples, self.n_features = X.shape
+        # block_pass(single_hessian=True) available (float32 products of
+        # the Hessian, see _solvers.newton._SINGLE_MIN_COEF); False from
+        # the first pass whose float32 Hessian failed its check
+        self.single_hessians = True
         self.C = float(C)
         self.fit_intercept = bool(fit_intercept)
         self.batches = ChunkBatches(X) if batches is None else batches
@@ -599,28 +612,49 @@ class DaskBinomialKernels:
                                min_stride=min_stride)
 
     def block_pass(self, coef, grad, hess=None, z=None, columns=None,
-                   residual=None, hessian_stride=1):
+                   residual=None, hessian_stride=1, single_hessian=False):
         """Data objective; fills ``grad`` (and ``hess``; ``z`` and
         ``residual`` are DistributedScores).  ``_binomial.block_pass`` on
         every chunk, summed; with ``hessian_stride`` k > 1 the Hessian
-        from every k-th row of each chunk, in the same pass."""
+        from every k-th row of each chunk, in the same pass.  With
+        ``single_hessian`` (and ``single_hessians`` true) the Hessian's
+        products are float32, checked as in memory
+        (``_backends.memory.BinomialKernels._single_pass``: a diagonal off
+        the float64 one, or a non-finite entry, and the pass runs again in
+        float64, float32 off for good)."""
         coef = np.array(coef, dtype=np.float64)
         if columns is not None:
             columns = np.ascontiguousarray(columns, dtype=np.intc)
         want_hess = 0 if hess is None else max(int(hessian_stride), 1)
+        single = bool(single_hessian and want_hess and self.single_hessians)
         constants = (coef, self.fit_intercept, self.C, want_hess,
-                     z is not None, residual is not None, columns)
+                     z is not None, residual is not None, columns, single)
         data = ([self._X], [self._y, self._s])
         if z is None and residual is None:
-            objective, g, h = self.batches.reduce(chunk_block_pass, *data,
-                                                  constants=constants)
+            objective, g, h, d = self.batches.reduce(
+                chunk_block_pass, *data, constants=constants)
         else:
-            objective, g, h = self.batches.keep(
+            objective, g, h, d = self.batches.keep(
                 chunk_block_pass, *data, (z, residual), constants)
+        if single and not single_hessian_holds(h, d):
+            self.single_hessians = False
+            return self.block_pass(coef, grad, hess, z, columns, residual,
+                                   hessian_stride)
         grad[...] = g
         if hess is not None:
             hess[...] = h
+            if single:
+                # the exact diagonal (the equilibration divides by it)
+                hess[np.diag_indices(hess.shape[0])] = d
         return float(objective)
+
+    def sample_hessian(self, coef, hess, stride=1, columns=None,
+                       single_hessian=False):
+        """The data term's Hessian at ``coef`` from every ``stride``-th row
+        of each chunk (all rows for 1), into ``hess``: one pass (Newton
+        remakes a float32 Hessian in float64 with it)."""
+        self.block_pass(coef, np.empty(hess.shape[0]), hess, None, columns,
+                        hessian_stride=stride, single_hessian=single_hessian)
 
     def inference_pass(self, coef, hess=None, meat=None, group_scores=None):
         """What inference needs at ``coef``, in one pass on the workers
@@ -640,6 +674,12 @@ class DaskBinomialKernels:
     def rmatvec(self, r, out):
         """``out = X.T @ r`` for r a DistributedScores."""
         out[...] = self.batches.reduce(chunk_rmatvec, [self._X], [r])
+
+    def subtract_scores(self, a, b, out):
+        """``out = a - b`` for DistributedScores, on the workers (started,
+        not awaited; never reads X): Newton's scores change along its step
+        from the speculative pass's scores at the full step."""
+        self.batches.keep(chunk_difference, [], (a, b), (out,), summed=False)
 
     def objective_along(self, z, dz, step):
         """Data objective at ``z + step * dz``, on the workers (never reads

@@ -203,6 +203,16 @@ def sampling_stride(n_samples, n_rows, sparse_format=None, min_stride=4):
             else int(stride))
 
 
+def single_hessian_holds(hess, diagonal):
+    """Whether a Hessian of float32 products ``hess`` is fit to use: its
+    diagonal within ``_SINGLE_DIAGONAL_RTOL`` of the float64 one,
+    ``diagonal``, and every entry finite (else float32 overflowed or
+    underflowed)."""
+    return bool(np.all(np.abs(np.diagonal(hess) - diagonal)
+                       <= _SINGLE_DIAGONAL_RTOL * diagonal)
+                and np.isfinite(hess).all())
+
+
 def strided_rows(X, y, sample_weight, stride):
     """``(X, y, sample_weight)`` of every ``stride``-th row, the sample
     weights times ``stride`` (so that the data term keeps its scale).
@@ -496,10 +506,7 @@ class BinomialKernels(_RowParallel):
         _sum_parts([part[2] for part in parts], hess)
         diagonal = np.empty(n_coef)
         _sum_parts([part[3] for part in parts], diagonal)
-        found = np.diagonal(hess)
-        if not (np.all(np.abs(found - diagonal)
-                       <= _SINGLE_DIAGONAL_RTOL * diagonal)
-                and np.isfinite(hess).all()):
+        if not single_hessian_holds(hess, diagonal):
             self.single_hessians = False
             return self.block_pass(coef, grad, hess, z, columns, residual)
         # the exact diagonal (the equilibration divides by it)

@@ -35,8 +35,12 @@ class BinomialPasses(Protocol):
     Bound to X, labels y in {0, 1}, sample weights s, the data term's weight
     C and whether coefficient vectors end with an intercept.  Optional
     members: ``sparse`` (True for scipy.sparse X), ``cd_model`` (coordinate
-    descent on X's columns, sparse X only) and ``speculative_full_step``
-    (every pass costs a round trip: Newton evaluates its full step in one).
+    descent on X's columns, sparse X only), ``speculative_full_step``
+    (every pass costs a round trip: Newton evaluates its full step in one)
+    and, with it, ``subtract_scores(a, b, out)`` (``out = a - b`` for
+    per-sample buffers: the step's change of the scores, ``X d``, from the
+    full step's scores without reading X; numpy's subtraction when
+    absent).
     """
 
     n_samples: int

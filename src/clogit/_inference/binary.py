@@ -57,9 +57,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._kernels.blas import cho_inverse
-from .covariance import (cluster_correction, cluster_meat, inverse_or_nan,
-                         sandwich)
+from .covariance import (cluster_correction, cluster_meat,
+                         inverse_from_factor, inverse_or_nan, sandwich)
 from .problem import (InferenceUnavailableError, ProblemFit,
                       check_hessian_size, normal_quantile, two_sided_p,
                       unsupported_penalty_text)
@@ -118,8 +117,7 @@ class BinaryFit(ProblemFit):
         when the Hessian is singular."""
         if self._inverse is None:
             if self.factor is not None:
-                inverse = np.array(self.factor, order="F", copy=True)
-                cho_inverse(inverse)
+                inverse = inverse_from_factor(self.factor)
             else:
                 self._ensure_hessian()
                 inverse = inverse_or_nan(self.hessian)

@@ -152,17 +152,48 @@ def check_groups(groups, n_samples, sample_weight, cov_type):
                     labels=labels, n_groups=int(active))
 
 
+# A Hessian is singular to rounding when some coefficient's variance
+# inflation ``H_jj (H^-1)_jj`` (for a Hessian of the log-likelihood: 1 /
+# (1 - R_j^2), R_j the weighted correlation of column j with the others)
+# exceeds this: R_j^2 within a hundred ulps of 1, the column a combination
+# of the others up to rounding.  Cholesky alone cannot tell: on an exactly
+# collinear Hessian it fails or succeeds by the rounding of the last pivot,
+# and a success gives standard errors of 1e7 where the covariance does not
+# exist (two copies of a column in a 500-row fit).
+SINGULAR_INFLATION = 0.01 / np.finfo(np.float64).eps
+
+
+def nan_if_singular(inverse, diagonal):
+    """``inverse`` (of a symmetric matrix whose diagonal is ``diagonal``),
+    set to all NaN in place when the matrix is singular to rounding (see
+    ``SINGULAR_INFLATION``); returns it."""
+    inflation = np.asarray(diagonal) * np.diagonal(inverse)
+    if not np.all(inflation <= SINGULAR_INFLATION):
+        inverse[...] = np.nan
+    return inverse
+
+
 def inverse_or_nan(matrix):
     """The inverse of a symmetric matrix by Cholesky, or all NaN when it is
-    not positive definite (collinear or constant features: then the Wald
-    covariance does not exist, and NaN says so where a pseudo-inverse
-    would look like an answer)."""
+    not positive definite or singular to rounding (collinear or constant
+    features: then the Wald covariance does not exist, and NaN says so
+    where a pseudo-inverse would look like an answer)."""
     inverse = np.array(matrix, dtype=np.float64, order="F", copy=True)
     if not np.all(np.isfinite(inverse)) or cholesky(inverse) != 0:
         inverse[...] = np.nan
         return inverse
     cho_inverse(inverse)
-    return inverse
+    return nan_if_singular(inverse, np.diagonal(matrix))
+
+
+def inverse_from_factor(factor):
+    """The inverse of ``L L^T`` from its lower Cholesky factor ``L``, or
+    all NaN when ``L L^T`` is singular to rounding."""
+    L = np.tril(factor)
+    diagonal = np.einsum("ij,ij->i", L, L)  # diag(L L^T)
+    inverse = np.array(factor, order="F", copy=True)
+    cho_inverse(inverse)
+    return nan_if_singular(inverse, diagonal)
 
 
 def sandwich(bread, meat):

@@ -28,5 +28,7 @@ def newton_loop(
     max_halvings: int,
     rounding_ulps: float,
     patience: int,
+    expand_share: float,
+    max_expansions: int,
     hess: NDArray[np.float64],
 ) -> tuple[int, float, float, float, float, bool, bool, int]: ...

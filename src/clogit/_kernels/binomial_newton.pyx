@@ -8,7 +8,8 @@ sampled Hessians, no speculative passes).  The iterations are that solver's,
 step for step, from the same kernel bodies (``binomial.pxd``, ``blas.pxd``):
 the pass (objective, gradient, Hessian and scores), the l2 penalty, the
 equilibrated Cholesky factor with its ridge fallback, the Newton direction,
-the stopping test, Armijo backtracking on the cached line ``z + t X d`` and
+the stopping test, Armijo backtracking on the cached line ``z + t X d`` (and
+its longer steps in the global phase) and
 the stall guard; the constants come from the Python solver's modules.
 
 Why: on cache-sized data the arithmetic of a fit is well under a
@@ -50,6 +51,7 @@ def newton_loop(const floating[:, :] X, const double[::1] y,
                 bint fit_intercept, double alpha, double[::1] coef,
                 double scale, double tol, int max_iter, double armijo,
                 int max_halvings, double rounding_ulps, int patience,
+                double expand_share, int max_expansions,
                 double[::1, :] hess):
     """Newton's iterations on ``C * sum(s * loss(y, Xt coef)) + alpha/2
     |w|^2`` from ``coef`` (updated in place, intercept last).
@@ -58,7 +60,8 @@ def newton_loop(const floating[:, :] X, const double[::1] y,
     ``max_halvings``, ``rounding_ulps`` (a step within ``rounding_ulps *
     eps * |f|`` of f counts as no change) and ``patience`` (steps without
     measurable progress before the loop stops) are the line search's and
-    the stall guard's (``_solvers.linesearch``).  ``hess`` (k1 x k1,
+    the stall guard's, ``expand_share`` and ``max_expansions`` the longer
+    steps tried in the global phase (``_solvers.linesearch``).  ``hess`` (k1 x k1,
     F-ordered) holds on return the last iteration's Cholesky factor.
 
     Returns ``(n_iter, objective, g_max, max_ridge, last_ridge, fresh,
@@ -81,7 +84,7 @@ def newton_loop(const floating[:, :] X, const double[::1] y,
     cdef double objective = float("nan"), g_max = float("inf")
     cdef double previous_gradient = float("inf")
     cdef double max_ridge = 0.0, last_ridge = 0.0, ridge
-    cdef double decrement_sq, roundoff, step, trial, gm
+    cdef double decrement_sq, roundoff, step, trial, longer, gm
     cdef bint fresh = False, converged = False, accepted
     cdef double *work
     cdef double *buf
@@ -171,6 +174,21 @@ def newton_loop(const floating[:, :] X, const double[::1] y,
                     accepted = True
                     break
                 step *= 0.5
+            if (accepted and halving == 0
+                    and decrement_sq > expand_share * fabs(objective)):
+                # the global phase: longer steps while the objective falls
+                for halving in range(max_expansions):
+                    longer = _objective_along(&y[0], &sample_weight[0], z,
+                                              dz, 2.0 * step, C, n)
+                    if alpha != 0.0:
+                        for j in range(n_pen):
+                            point[j] = coef[j] + 2.0 * step * direction[j]
+                        longer += 0.5 * alpha * _dot(<int>n_pen, point, 1,
+                                                     point, 1)
+                    if not longer < trial:
+                        break
+                    step *= 2.0
+                    trial = longer
             if not accepted:
                 reason = _LINE_SEARCH_FAILED
                 break

@@ -19,8 +19,10 @@ from scipy.linalg import LinAlgWarning
 
 from .._kernels import binomial_newton as _loop
 from .._kernels.blas import cho_solve, ridged_cholesky
-from .linesearch import (ARMIJO, AT_FLOAT_LIMIT, MAX_HALVINGS, PATIENCE,
-                         ROUNDING_ULPS, SEARCH_FAILED, StallGuard, step_along)
+from .linesearch import (ARMIJO, AT_FLOAT_LIMIT, EXPAND_SHARE,
+                         MAX_EXPANSIONS, MAX_HALVINGS, PATIENCE,
+                         ROUNDING_ULPS, SEARCH_FAILED, StallGuard, expands,
+                         step_along)
 from .result import SolverResult
 from .start import start_binary
 from .stopping import GRADIENT_TEST, binary_measure
@@ -259,6 +261,10 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
     speculate_quadratic = (not speculate
                            and len(getattr(kernels, "chunks", ())) > 1)
     next_grad = next_hess = next_z = None
+    # a shorter or longer step than the speculative full one takes X d as
+    # the difference of the scores at coef + d and at coef (no X read)
+    subtract = getattr(kernels, "subtract_scores", None) or (
+        lambda a, b, out: np.subtract(a, b, out=out))
     pending = None  # data objective of a speculative pass at coef
     pending_single = False  # whose Hessian was float32
     last_step = 1.0
@@ -294,7 +300,8 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
     if (loop is not None and monitor is None and not verbose and stride == 1
             and not speculate and max_iter >= 1):
         outcome = loop(coef, alpha, scale, tol, max_iter, hess,
-                       (ARMIJO, MAX_HALVINGS, ROUNDING_ULPS, PATIENCE))
+                       (ARMIJO, MAX_HALVINGS, ROUNDING_ULPS, PATIENCE,
+                        EXPAND_SHARE, MAX_EXPANSIONS))
         if outcome is not None:
             (iteration, objective, g_max, max_ridge, ridge, fresh, converged,
              code) = outcome
@@ -402,7 +409,10 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
         #    digits of the coefficients long after f stops changing.)
         g_max = float(np.max(np.abs(grad))) / scale
         fresh = True
-        last_expected = quadratic and 0.5 * decrement_sq / scale <= tol
+        # (and after a chord step, which reuse_factor takes only in the
+        # quadratic region: the exact Hessian after it is usually the last)
+        last_expected = stale or (quadratic
+                                  and 0.5 * decrement_sq / scale <= tol)
         if lazy_final:
             want = not last_expected
         if g_max <= tol and 0.5 * decrement_sq / scale <= tol * tol:
@@ -418,6 +428,11 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
         #    gradient mean float64 can do no better, and the loop stops.
         #    A failed search leaves the iterate as good as float64 lets it
         #    be along d: stop and let the caller warn.
+        #    In the global phase a longer step is tried after an accepted
+        #    full one (linesearch.EXPAND_SHARE), unless the separation
+        #    monitor watches the iterates (a separating direction's
+        #    objective falls along it forever: longer steps would only
+        #    spoil its diagnosis).
         penalty = (lambda c: _penalty(c, alpha, n_features) if alpha
                    else 0.0)
         full_step = pending = None
@@ -444,8 +459,9 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
         step, stop = step_along(
             kernels, coef, direction, z, dz, objective, -decrement_sq,
             penalty, guard, g_max, full_step,
-            (lambda: np.subtract(dz, z, out=dz))
-            if pending is not None and not speculate else None)
+            None if pending is None else
+            (lambda: subtract(next_z, z, dz)),
+            expand=monitor is None and expands(decrement_sq, objective))
         last_step = step
         if step != 1.0:
             pending = None
