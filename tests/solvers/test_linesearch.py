@@ -45,6 +45,9 @@ def test_a_shortened_step_is_never_lengthened():
 
 
 def test_expansion_is_for_the_global_phase():
-    assert expands(50.0, 100.0) and expands(50.0, -100.0)
-    assert not expands(5.0, 100.0) and not expands(0.0, 0.0)
+    from clogit._solvers.linesearch import EXPAND_SHARE
+    assert expands(EXPAND_SHARE * 120.0, 100.0)
+    assert expands(EXPAND_SHARE * 120.0, -100.0)
+    assert not expands(EXPAND_SHARE * 80.0, 100.0)
+    assert not expands(0.0, 0.0)
     assert not expands(np.nan, 1.0)
