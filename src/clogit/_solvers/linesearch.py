@@ -29,8 +29,9 @@ PATIENCE = 3
 # line keeps falling, at most MAX_EXPANSIONS times (a separable direction
 # falls forever).  Each trial is a log-loss over the rows, no pass over X.
 # Newton passes to tol 1e-8 (exact Hessians): breast_cancer l2 10 -> 7,
-# digits' one-vs-rest l2 11 -> 9, make_classification(5000, 20) l2 8 -> 7
-# and none 9 -> 6, a strong-signal 200,000 x 100 l2 8 -> 6.  Weak signals
+# digits' one-vs-rest l2 11 -> 9, make_classification(5000, 20) l2 8 -> 7,
+# a strong-signal 200,000 x 100 l2 8 -> 6 (unpenalized fits, watched by
+# the separation monitor, take no longer steps).  Weak signals
 # (a linear predictor of unit variance, as bench/run.py's and
 # bench/dask.py's problems) start at a ratio of 0.21-0.28 and never try
 # (at 0.1 they did, each trial rejected: a round trip on clogit.dask).
