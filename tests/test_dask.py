@@ -594,21 +594,34 @@ def test_many_rows_newton_reuses_a_factor_and_ends_exact(monkeypatch, tol,
 
 
 # -- float32 Hessian products ----------------------------------------------
+class _Precisions(list):
+    """Per Hessian pass of clogit.dask over all rows, whether its products
+    were float32; ``asked``: whether each (of any stride) asked for them
+    with the kernels still allowing it; ``kernels``: the kernels seen."""
+
+    def __init__(self):
+        super().__init__()
+        self.asked = []
+        self.kernels = []
+
+
 def _recording_single(monkeypatch):
-    """Record, per Hessian pass of clogit.dask over all rows, whether its
-    products were float32."""
     from clogit._backends.dask_chunks import DaskBinomialKernels
 
     original = DaskBinomialKernels.block_pass
-    precisions = []
+    precisions = _Precisions()
 
     def recording(self, coef, grad, hess=None, z=None, columns=None,
                   residual=None, hessian_stride=1, single_hessian=False):
         asked = single_hessian and self.single_hessians
+        if self not in precisions.kernels:
+            precisions.kernels.append(self)
         objective = original(self, coef, grad, hess, z, columns, residual,
                              hessian_stride, single_hessian)
-        if hess is not None and hessian_stride == 1:
-            precisions.append(asked and self.single_hessians)
+        if hess is not None:
+            precisions.asked.append(asked)
+            if hessian_stride == 1:
+                precisions.append(asked and self.single_hessians)
         return objective
 
     monkeypatch.setattr(DaskBinomialKernels, "block_pass", recording)
@@ -647,6 +660,11 @@ def test_float32_hessians_fall_back_on_hostile_scales(monkeypatch):
                 lambda: clogit.LogisticRegression(**params).fit(X, y)):
         fits.append(fit())
     assert precisions and not any(precisions)
+    # float32 was asked for, failed its check and was turned off for good
+    # (not merely never asked for)
+    assert any(precisions.asked)
+    assert precisions.kernels and not any(
+        kernels.single_hessians for kernels in precisions.kernels)
     assert fits[0].converged_ and fits[1].converged_
     np.testing.assert_allclose(fits[0].coef_, fits[1].coef_, rtol=1e-9,
                                atol=1e-12)

@@ -400,6 +400,19 @@ def test_final_pass_whose_decrement_guard_fails_gets_its_hessian(
     np.testing.assert_allclose(fit.coef, exact.coef, rtol=1e-9, atol=1e-12)
 
 
+def _kept_and_lazy(X, y, s, C, fit_intercept, tol):
+    """l2 Newton fits (alpha 1) with final_factor True, then False, on two
+    row chunks: ``[(result, _PassRecordingKernels), ...]``."""
+    fits = []
+    for final_factor in (True, False):
+        kernels = _PassRecordingKernels(X, y, s, C, fit_intercept)
+        assert len(kernels.chunks) == 2
+        fits.append((newton_binary(kernels, alpha=1.0, tol=tol,
+                                   max_iter=100, final_factor=final_factor),
+                     kernels))
+    return fits
+
+
 @pytest.mark.parametrize("fit_intercept", [True, False])
 def test_final_pass_without_hessian_from_40_coefficients(monkeypatch,
                                                          fit_intercept):
@@ -414,19 +427,43 @@ def test_final_pass_without_hessian_from_40_coefficients(monkeypatch,
     y = (rng.random(30_000) < 1 / (1 + np.exp(-X[:, :5].sum(axis=1)))
          ).astype(np.float64)
     s = rng.uniform(0.5, 2.0, 30_000)
-    fits = []
-    for final_factor in (True, False):
-        kernels = _PassRecordingKernels(X, y, s, 1.0, fit_intercept)
-        assert len(kernels.chunks) == 2
-        fits.append((newton_binary(kernels, alpha=1.0, tol=1e-9,
-                                   max_iter=100, final_factor=final_factor),
-                     kernels))
-    (kept, kept_passes), (lazy, lazy_passes) = fits
+    (kept, kept_passes), (lazy, lazy_passes) = _kept_and_lazy(
+        X, y, s, 1.0, fit_intercept, tol=1e-9)
     assert kept.converged and lazy.converged and lazy.n_iter == kept.n_iter
     np.testing.assert_array_equal(lazy.coef, kept.coef)
     assert kept.hessian_factor is not None and lazy.hessian_factor is None
     assert kept_passes.hessians[-1] and not lazy_passes.hessians[-1]
     assert sum(lazy_passes.hessians) == sum(kept_passes.hessians) - 1
+
+
+def test_mispredicted_last_pass_brings_the_hessian_back(monkeypatch):
+    # final_factor=False: a Hessian-free pass expected to be the last whose
+    # gradient test fails must be followed by a Hessian pass (before this
+    # was fixed, every later pass skipped the Hessian too, and this fit
+    # crawled on chord steps to max_iter, not converged).  Badly scaled
+    # columns (1 to 1e3), 45 features, two row chunks.
+    from clogit._backends import memory
+    monkeypatch.setattr(memory, "available_cores", lambda: 2)
+    rng = np.random.default_rng(0)
+    n, p = 3000, 45
+    X = (rng.standard_normal((n, p))
+         @ (np.eye(p) + 0.05 * rng.standard_normal((p, p)))
+         * np.logspace(0, 3, p))
+    z = np.clip(X @ (0.05 * rng.standard_normal(p)), -50, 50)
+    y = (rng.random(n) < 1 / (1 + np.exp(-z))).astype(np.float64)
+    X, y = np.tile(X, (10, 1)), np.tile(y, 10)
+    (kept, _), (lazy, lazy_passes) = _kept_and_lazy(
+        X, y, np.ones(len(y)), 100.0, True, tol=1e-4)
+    passes = lazy_passes.hessians
+    assert kept.converged and lazy.converged
+    # the case this test is about happened: a Hessian-free pass that was
+    # not the last
+    assert any(not h for h in passes[:-1])
+    # at most two Hessian-free passes in a row: one decision's speculative
+    # full step (dropped when the line search cuts it) and its real pass
+    assert not any(not (a or b or c)
+                   for a, b, c in zip(passes, passes[1:], passes[2:]))
+    assert lazy.n_iter <= kept.n_iter + 10
 
 
 def test_estimator_leaves_the_last_hessian_to_inference(monkeypatch):

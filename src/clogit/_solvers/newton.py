@@ -409,10 +409,14 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
         #    digits of the coefficients long after f stops changing.)
         g_max = float(np.max(np.abs(grad))) / scale
         fresh = True
-        # (and after a chord step, which reuse_factor takes only in the
-        # quadratic region: the exact Hessian after it is usually the last)
-        last_expected = stale or (quadratic
-                                  and 0.5 * decrement_sq / scale <= tol)
+        # (and after a chord step of reuse_factor's, which it takes only
+        # in the quadratic region: the exact Hessian after it is usually
+        # the last.  Not after lazy_final's gradient-only pass: that one
+        # was expected to be the last and was not, so the next pass must
+        # assemble the Hessian again, else every later pass would skip it
+        # and the fit crawl on chord steps from a stale factor.)
+        last_expected = (stale and reuse) or (
+            quadratic and 0.5 * decrement_sq / scale <= tol)
         if lazy_final:
             want = not last_expected
         if g_max <= tol and 0.5 * decrement_sq / scale <= tol * tol:
