@@ -82,6 +82,19 @@ AUTO_NEWTON_MAX_FEATURES = 1000
 # 0.97-1.09.  (Before, on Intel: fit + errors on 200,000 x 50 0.154 s
 # against Newton's 0.145, and auto stayed with Newton.)  Separation costs
 # L-BFGS a few probe Newton steps (_newton_probe), not the linear program.
+# Re-measured on the Intel machine (2-core Xeon, OpenBLAS SkylakeX;
+# bench/auto.py, the same four designs, medians of 5 alternating in one
+# process, L-BFGS / Newton): l2 (tol 1e-4) 0.81-0.83 at 5,000 x 50,
+# 0.66-0.71 at 10,000 x 50, 0.65-0.81 at 20,000 x 50, 0.54-0.64 at 50,000
+# x 20, 0.58-0.82 from 20,000 x 200 to 200,000 x 200 (breast_cancer, in
+# bench/run.py: Newton 0.83 ms, L-BFGS 2.4 ms); unpenalized, the fit alone
+# 0.48-1.09 everywhere, but fit + standard errors 0.79-0.95 only at 20,000
+# x 200 to 50,000 x 100 and 1.00-1.19 at 200,000 x 50, 200,000 x 200 and
+# up to 20,000 x 50 (the extra Hessian pass for inference is relatively
+# dearer there).  So on Intel the l2 crossover lies lower (between 18,000
+# and 255,000 entries), and the unpenalized choice is level either way;
+# the threshold stays where both machines' figures agree L-BFGS is no
+# slower for l2 (AMD's below 1e6 were not re-measured).
 AUTO_LBFGS_MIN_ENTRIES = 1_000_000
 # ... and the unpenalized fit auto gives L-BFGS stops at most at this
 # tolerance: Newton's decrement guard (half the squared decrement below
