@@ -431,3 +431,33 @@ def test_conf_int_for_tiny_alpha_is_finite():
         half = (interval[:, 1] - interval[:, 0]) / 2
         np.testing.assert_allclose(half, -ndtri(alpha / 2) * clf.std_errors_,
                                    rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_squared_norm_in_parts_is_the_whole_sum(monkeypatch, dtype):
+    # |X|_F^2 of many values is summed in parts on the kernel pool's
+    # threads (forced here on 2 cores from 1,000 values): the same bound
+    # as numpy's float64 sum within rounding, and the same verdicts on
+    # non-finite and overflowing values
+    from clogit import _scaling
+    monkeypatch.setattr(_scaling, "_THREADED_SUM_MIN_VALUES", 1000)
+    monkeypatch.setattr(_scaling, "available_cores", lambda: 2)
+    calls = []
+    original = _scaling.map_shared
+    monkeypatch.setattr(_scaling, "map_shared", lambda task, items: (
+        calls.append(len(items)) or original(task, items)))
+    X = np.random.default_rng(4).standard_normal((301, 7)).astype(dtype)
+    expected = np.log2(np.sum(X.astype(np.float64) ** 2))
+    assert abs(log2_squared_norm(X) - expected) <= 1e-12
+    assert calls == [2]
+    assert log2_squared_norm(X[:100]) == pytest.approx(
+        np.log2(np.sum(X[:100].astype(np.float64) ** 2)), abs=1e-12)
+    assert calls == [2]  # 700 values: one sum
+    Y = X.astype(np.float64)
+    Y[200, 3] = np.nan
+    assert log2_squared_norm(Y) is None
+    Y[200, 3] = np.inf
+    assert log2_squared_norm(Y) is None
+    Y[200, 3] = 1e300  # its square overflows: the max-based bound
+    assert log2_squared_norm(Y) == pytest.approx(
+        2 * np.log2(1e300) + np.log2(Y.size))
