@@ -247,3 +247,37 @@ def test_bad_parameters_are_refused(binary, kwargs, message):
     use_legacy_attributes=False)])
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("multiclass", [False, True])
+def test_folds_run_in_a_thread_per_core_by_default_same_results(
+        monkeypatch, multiclass):
+    # n_jobs=None: the folds (and One-vs-Rest classes) run in one thread
+    # per core (2 here), n_jobs=1 in one; the results are bitwise the same
+    # for any n_jobs
+    from clogit import _path
+    monkeypatch.setattr(_path, "available_cores", lambda: 2)
+    used = []
+    original = _path.map_in_threads
+    monkeypatch.setattr(_path, "map_in_threads", lambda f, items, n: (
+        used.append(n) or original(f, items, n)))
+    if multiclass:
+        X, y = synthetic_multiclass(n=300, p=5, n_classes=3, seed=2)
+        params = dict(multi_class="ovr", l1_ratios=(1.0,))
+    else:
+        X, y = synthetic_binary(n=300, p=6, seed=2)
+        params = dict(l1_ratios=(1.0,))
+    fits = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        for n_jobs in (None, 1, 2):
+            fits[n_jobs] = clogit.LogisticRegressionCV(
+                Cs=8, cv=4, n_jobs=n_jobs, use_legacy_attributes=False,
+                **params).fit(X, y)
+    assert used == [2, 1, 2]
+    for n_jobs in (1, 2):
+        np.testing.assert_array_equal(fits[n_jobs].coefs_paths_,
+                                      fits[None].coefs_paths_)
+        np.testing.assert_array_equal(fits[n_jobs].scores_,
+                                      fits[None].scores_)
+        np.testing.assert_array_equal(fits[n_jobs].coef_, fits[None].coef_)

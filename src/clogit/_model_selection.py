@@ -290,8 +290,10 @@ class LogisticRegressionCV(LogisticRegression):
         "balanced" is computed once on all of y (weighted by
         ``sample_weight``) and used in every fold, as scikit-learn.
     n_jobs : int or None, default=None
-        Threads for the folds, l1_ratios and One-vs-Rest classes (None: 1,
-        -1: all cores); the kernels release the GIL.
+        Threads for the folds, l1_ratios and One-vs-Rest classes (None and
+        -1: one per core, where scikit-learn's None is one job: each
+        pass already runs on every core); the kernels release the GIL, and
+        the results are the same for any n_jobs.
     verbose : int, default=0
         The refit prints its iterations if ``verbose > 1``.
     refit : bool, default=True

@@ -356,10 +356,22 @@ def warn_path_not_converged(result, Cs, where, stacklevel=3):
 
 
 def threads_for(n_jobs):
-    """Threads for ``n_jobs`` (None: 1; negative: all cores + 1 + n_jobs,
-    as joblib)."""
+    """Threads for ``n_jobs`` (None: one per core; negative: all cores + 1
+    + n_jobs, as joblib).
+
+    None means every core, where scikit-learn's None means one job: a
+    path's kernels already spread each pass over every core (as BLAS
+    threads would), and whole paths in threads share them better -- a
+    pass split in row chunks waits for its slowest chunk, a path does not.
+    Measured here (2-core Intel Xeon, bench/cv.py's tasks, 5 folds, 100 C
+    unless said; one thread for the folds -> one per core): the text task
+    (20,000 x 5,000 CSR, l1) 44.6 -> 32.2 s, dense 10,000 x 400 l1 3.42 ->
+    2.86 s, breast_cancer l1 87 -> 63 ms and l2 (20 C) 29 -> 21 ms.  The
+    coefficients are the same for any n_jobs: a pass's row chunks are set
+    by the data and the core count, and summed in their order, whichever
+    thread runs them."""
     if n_jobs is None:
-        return 1
+        return available_cores()
     if n_jobs < 0:
         return max(available_cores() + 1 + n_jobs, 1)
     return int(n_jobs)
@@ -524,7 +536,8 @@ def regularization_path(
     max_iter : int, default=100
         Most solver iterations per point.
     n_jobs : int or None, default=None
-        One-vs-Rest classes run in that many threads (None: 1).
+        One-vs-Rest classes run in that many threads (None: one per core;
+        the coefficients are the same for any n_jobs).
 
     Returns
     -------
