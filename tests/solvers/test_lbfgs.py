@@ -246,6 +246,29 @@ def test_ovr_together_equals_class_by_class(monkeypatch, fit_intercept,
                                rtol=1e-10)
 
 
+def test_ovr_together_float32_preconditioner_reaches_the_same_fit(
+        monkeypatch):
+    # 45 features (+ intercept): the class Hessians behind the
+    # preconditioner come from float32 products; the fit is still each
+    # class's own optimum
+    from clogit._backends.memory import OvrKernels
+    X, y = _four_classes(n=6000, p=45, seed=7)
+    asked = []
+    class_hessian = OvrKernels.class_hessian
+    monkeypatch.setattr(OvrKernels, "class_hessian", lambda self, *a, **k: (
+        asked.append(k.get("single_hessian")) or class_hessian(self, *a,
+                                                                **k)))
+    params = dict(multi_class="ovr", solver="lbfgs", tol=1e-10, C=0.3)
+    together = clogit.LogisticRegression(**params).fit(X, y)
+    assert asked and all(asked) and together.converged_
+    _one_by_one(monkeypatch)
+    separate = clogit.LogisticRegression(**params).fit(X, y)
+    np.testing.assert_allclose(together.coef_, separate.coef_, rtol=1e-6,
+                               atol=1e-8)
+    np.testing.assert_allclose(together.intercept_, separate.intercept_,
+                               rtol=1e-6, atol=1e-8)
+
+
 def test_ovr_together_warm_start_and_honest_state():
     X, y = _four_classes(seed=6)
     clf = clogit.LogisticRegression(multi_class="ovr", solver="lbfgs",

@@ -804,10 +804,12 @@ class OvrKernels(_RowParallel):
 
         return summed_over_chunks(self, run, [grad, objectives])
 
-    def class_hessian(self, k, coef, hess, stride=1):
+    def class_hessian(self, k, coef, hess, stride=1, single_hessian=False):
         """Hessian of problem ``k``'s data term at its ``coef`` (k1,), from
         every ``stride``-th row (scaled to all rows, see
-        :func:`strided_rows`), into ``hess`` (k1 x k1, F order)."""
+        :func:`strided_rows`), into ``hess`` (k1 x k1, F order);
+        ``single_hessian``: from float32 products, checked (see
+        :meth:`BinomialKernels.block_pass`)."""
         if stride not in self._samples:
             self._samples[stride] = strided_rows(self.X, self.y,
                                                  self.sample_weight, stride)
@@ -815,7 +817,8 @@ class OvrKernels(_RowParallel):
         kernels = BinomialKernels(X, (y == k).astype(np.float64), s, self.C,
                                   self.fit_intercept)
         kernels.block_pass(coef, np.empty(coef.shape[0]), hess,
-                           kernels.new_scores())
+                           kernels.new_scores(),
+                           single_hessian=single_hessian)
 
 
 class InMemoryMargins:
