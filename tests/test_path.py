@@ -59,6 +59,34 @@ def test_every_point_equals_a_tight_fit(binary, penalty, l1_ratio):
         assert nonzero_counts[0] == 0 and nonzero_counts[-1] == 8
 
 
+def test_l2_path_on_float32_hessians_equals_tight_fits(monkeypatch):
+    # 46 coefficients on two row chunks: Newton's early Hessians come from
+    # float32 products (single_hessian), which the path's reused-pass
+    # wrapper must pass on (it raised TypeError) and never remember as the
+    # exact Hessian it rescales for the next C; LogisticRegressionCV runs
+    # the same paths on its folds
+    from clogit._backends import memory
+    monkeypatch.setattr(memory, "available_cores", lambda: 2)
+    X, y = synthetic_binary(n=30_000, p=45, seed=8)
+    s = np.ones(y.shape[0])
+    Cs = np.logspace(-3, 1, 4)
+    path = clogit.regularization_path(X, y, Cs=Cs, penalty="l2", tol=TIGHT,
+                                      max_iter=200)
+    assert path.converged.all()
+    for k, C in enumerate(Cs):
+        fit = clogit.LogisticRegression(C=C, tol=TIGHT, max_iter=200).fit(
+            X, y)
+        f_path = objective(X, y, s, path.coefs[k], path.intercepts[k], C,
+                           "l2", None)
+        f_fit = objective(X, y, s, fit.coef_[0], fit.intercept_[0], C, "l2",
+                          None)
+        assert abs(f_path - f_fit) <= 1e-12 * abs(f_fit), (C, f_path, f_fit)
+    cv = clogit.LogisticRegressionCV(Cs=Cs, cv=3, l1_ratios=(0.0,),
+                                     tol=TIGHT, scoring="neg_log_loss",
+                                     use_legacy_attributes=False).fit(X, y)
+    assert np.isfinite(cv.scores_).all()
+
+
 def test_points_come_back_in_the_order_given(binary):
     X, y, s = binary
     Cs = np.array([1.0, 0.01, 10.0, 0.1])

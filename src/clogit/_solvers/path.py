@@ -138,30 +138,49 @@ class ReusedPasses:
                       hess.copy(order="F"), z.copy(), self._kernels.C)
 
     def block_pass(self, coef, grad, hess=None, z=None, columns=None,
-                   residual=None):
-        """``BinomialPasses.block_pass``, a full Hessian pass reused."""
+                   residual=None, **schedule):
+        """``BinomialPasses.block_pass``, a full Hessian pass reused.
+
+        ``schedule``: Newton's ``hessian_stride`` (a row-sample Hessian)
+        and ``single_hessian`` (float32 products), passed on.  Only exact
+        Hessians are remembered; a remembered one answers any request at
+        its coefficients (exact is at least as good as asked for)."""
         if hess is None or z is None or columns is not None or (
                 residual is not None):
             return self._kernels.block_pass(coef, grad, hess, z, columns,
-                                            residual)
+                                            residual, **schedule)
         reused = self._reuse(None, coef, grad, hess, z)
         if reused is not None:
             return reused
-        objective = self._kernels.block_pass(coef, grad, hess, z)
-        self._remember(None, coef, objective, grad, hess, z)
+        objective = self._kernels.block_pass(coef, grad, hess, z,
+                                             **schedule)
+        if _exact(schedule):
+            self._remember(None, coef, objective, grad, hess, z)
         return objective
 
-    def softmax_pass(self, coef, grad, hess=None, z=None, n_free=-1):
+    def softmax_pass(self, coef, grad, hess=None, z=None, n_free=-1,
+                     **schedule):
         """``SoftmaxPasses.softmax_pass``, a Hessian pass reused (the
-        classes whose Hessian blocks are filled, ``n_free``, must match)."""
+        classes whose Hessian blocks are filled, ``n_free``, must match);
+        ``schedule`` as in :meth:`block_pass`."""
         if hess is None or z is None:
-            return self._kernels.softmax_pass(coef, grad, hess, z, n_free)
+            return self._kernels.softmax_pass(coef, grad, hess, z, n_free,
+                                              **schedule)
         reused = self._reuse(n_free, coef, grad, hess, z)
         if reused is not None:
             return reused
-        objective = self._kernels.softmax_pass(coef, grad, hess, z, n_free)
-        self._remember(n_free, coef, objective, grad, hess, z)
+        objective = self._kernels.softmax_pass(coef, grad, hess, z, n_free,
+                                               **schedule)
+        if _exact(schedule):
+            self._remember(n_free, coef, objective, grad, hess, z)
         return objective
+
+
+def _exact(schedule):
+    """Whether a pass with these keywords makes the exact float64
+    Hessian (all rows, float64 products)."""
+    return (schedule.get("hessian_stride", 1) == 1
+            and not schedule.get("single_hessian", False))
 
 
 # ----------------------------------------------------------------------
