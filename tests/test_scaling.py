@@ -461,3 +461,7 @@ def test_squared_norm_in_parts_is_the_whole_sum(monkeypatch, dtype):
     Y[200, 3] = 1e300  # its square overflows: the max-based bound
     assert log2_squared_norm(Y) == pytest.approx(
         2 * np.log2(1e300) + np.log2(Y.size))
+    # each part's sum finite (1,053 squares of 1.5e305), their total not
+    Z = np.full((301, 7), np.sqrt(1.5e305))
+    assert log2_squared_norm(Z) == pytest.approx(
+        2 * np.log2(np.sqrt(1.5e305)) + np.log2(Z.size))

@@ -120,9 +120,15 @@ def _squared_sum_in_parts(values):
     if parts < 2:
         return squared_sum(values)
     bounds = [n * k // parts for k in range(parts + 1)]
-    return math.fsum(map_shared(
-        lambda k: squared_sum(values[bounds[k]:bounds[k + 1]]),
-        list(range(parts))))
+    total = 0.0
+    # plain additions in order: the parts' sums may each be finite and
+    # their total overflow to inf (math.fsum would raise), which the
+    # caller turns into the max-based bound
+    for part in map_shared(
+            lambda k: squared_sum(values[bounds[k]:bounds[k + 1]]),
+            list(range(parts))):
+        total += part
+    return total
 
 
 # |X|_F beyond 2**_PRECONDITION_LOG2: L-BFGS runs on column-scaled
