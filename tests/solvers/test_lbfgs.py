@@ -246,21 +246,32 @@ def test_ovr_together_equals_class_by_class(monkeypatch, fit_intercept,
                                rtol=1e-10)
 
 
+@pytest.mark.parametrize("hostile", [False, True])
 def test_ovr_together_float32_preconditioner_reaches_the_same_fit(
-        monkeypatch):
+        monkeypatch, hostile):
     # 45 features (+ intercept): the class Hessians behind the
     # preconditioner come from float32 products; the fit is still each
     # class's own optimum
-    from clogit._backends.memory import OvrKernels
+    # (hostile: a feature near 1e-25, whose float32 squares underflow: the
+    # first class Hessian's check fails and float32 is off for the rest)
+    from clogit._backends.memory import BinomialKernels, OvrKernels
     X, y = _four_classes(n=6000, p=45, seed=7)
-    asked = []
+    if hostile:
+        X[:, 3] *= 1e-25
+    asked, single_passes = [], []
     class_hessian = OvrKernels.class_hessian
     monkeypatch.setattr(OvrKernels, "class_hessian", lambda self, *a, **k: (
         asked.append(k.get("single_hessian")) or class_hessian(self, *a,
                                                                 **k)))
+    block_pass = BinomialKernels.block_pass
+    monkeypatch.setattr(BinomialKernels, "block_pass", lambda self, *a, **k: (
+        single_passes.append(bool(k.get("single_hessian"))) or block_pass(
+            self, *a, **k)))
     params = dict(multi_class="ovr", solver="lbfgs", tol=1e-10, C=0.3)
     together = clogit.LogisticRegression(**params).fit(X, y)
     assert asked and all(asked) and together.converged_
+    # the float32 passes tried: all class Hessians, or only the first
+    assert sum(single_passes) == (1 if hostile else len(asked))
     _one_by_one(monkeypatch)
     separate = clogit.LogisticRegression(**params).fit(X, y)
     np.testing.assert_allclose(together.coef_, separate.coef_, rtol=1e-6,

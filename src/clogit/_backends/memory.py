@@ -776,6 +776,13 @@ class OvrKernels(_RowParallel):
     C : float
     fit_intercept : bool
     n_classes : int
+
+    Attributes
+    ----------
+    single_hessians : bool
+        Whether :meth:`class_hessian` may still use float32 products:
+        turned off for good (all classes) at the first class Hessian whose
+        float32 check fails.
     """
 
     def __init__(self, X, y, sample_weight, C, fit_intercept, n_classes):
@@ -788,6 +795,7 @@ class OvrKernels(_RowParallel):
         self.n_samples, self.n_features = X.shape
         self.chunks = row_chunks(X, X.shape[1] * n_classes)
         self._samples = {}
+        self.single_hessians = True
 
     def sampling_stride(self, n_rows):
         """The stride of a row sample of about ``n_rows`` rows, 1 for none
@@ -809,16 +817,19 @@ class OvrKernels(_RowParallel):
         every ``stride``-th row (scaled to all rows, see
         :func:`strided_rows`), into ``hess`` (k1 x k1, F order);
         ``single_hessian``: from float32 products, checked (see
-        :meth:`BinomialKernels.block_pass`)."""
+        :meth:`BinomialKernels.block_pass`; a failed check turns them off
+        for every later class Hessian, ``single_hessians``)."""
         if stride not in self._samples:
             self._samples[stride] = strided_rows(self.X, self.y,
                                                  self.sample_weight, stride)
         X, y, s = self._samples[stride]
         kernels = BinomialKernels(X, (y == k).astype(np.float64), s, self.C,
                                   self.fit_intercept)
+        single = single_hessian and self.single_hessians
         kernels.block_pass(coef, np.empty(coef.shape[0]), hess,
-                           kernels.new_scores(),
-                           single_hessian=single_hessian)
+                           kernels.new_scores(), single_hessian=single)
+        if single and not kernels.single_hessians:
+            self.single_hessians = False
 
 
 class InMemoryMargins:

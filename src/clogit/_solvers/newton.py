@@ -287,7 +287,9 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
     last_expected = single_now = False
     # no Hessian in the pass expected to be the last (final_factor);
     # ``lazy_data``: the data objective at coef when the fit ended so
-    lazy_final = (not final_factor and not speculate
+    # (never with reuse_factor's chord steps: their stale passes are not
+    # lazy_final's, and last_expected after one means the opposite)
+    lazy_final = (not final_factor and not speculate and not reuse
                   and (stride > 1 or n_coef >= _SINGLE_MIN_COEF))
     lazy_data = None
 
