@@ -424,3 +424,46 @@ def test_binary_tol_tightens_only_auto_mle_lbfgs_in_newtons_place():
     assert _fitting.binary_tol("auto", "newton", none, 50, 1e-4) == 1e-4
     wide = _fitting.AUTO_NEWTON_MAX_FEATURES + 1
     assert _fitting.binary_tol("auto", "lbfgs", none, wide, 1e-4) == 1e-4
+
+
+@pytest.mark.parametrize("scale", [1e-6, 1e-9, 1e-12])
+@pytest.mark.parametrize("multi_class", ["binary", "multinomial"])
+def test_preconditioned_lbfgs_is_free_of_the_features_scale(scale,
+                                                            multi_class):
+    # features near 1e-9 make every gradient entry near 1e-9 whatever the
+    # coefficients: on the gradient test alone an unpenalized fit
+    # "converged" at its start, all coefficients zero (auto's choice for
+    # n (p+1) >= 1e6).  The decrement guard makes the fit that of the
+    # unscaled features, coefficients divided by the scale.
+    rng = np.random.default_rng(12)
+    X = rng.standard_normal((6000, 5))
+    if multi_class == "binary":
+        z = X @ rng.standard_normal(5) + 0.3
+        y = (rng.random(6000) < 1 / (1 + np.exp(-z))).astype(int)
+        kw = {}
+    else:
+        y = np.argmax(X @ rng.standard_normal((5, 3))
+                      + rng.gumbel(size=(6000, 3)), axis=1)
+        kw = dict(multi_class="multinomial")
+    reference = clogit.LogisticRegression(penalty=None, solver="newton",
+                                          tol=1e-10, **kw).fit(X, y)
+    scaled = clogit.LogisticRegression(penalty=None, solver="lbfgs",
+                                       tol=1e-8, **kw).fit(X * scale, y)
+    assert scaled.converged_ and np.all(scaled.n_iter_ > 0)
+    np.testing.assert_allclose(scaled.coef_ * scale, reference.coef_,
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(scaled.intercept_, reference.intercept_,
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_decrement_guard_failing_at_max_iter_is_not_convergence():
+    # out of iterations with the gradient test met and the guard not: not
+    # converged, and the warning names the guarded test
+    rng = np.random.default_rng(13)
+    X = rng.standard_normal((6000, 5)) * 1e-9
+    z = X @ rng.standard_normal(5) * 1e9
+    y = (rng.random(6000) < 1 / (1 + np.exp(-z))).astype(int)
+    with pytest.warns(ConvergenceWarning, match=r"g\.H\^-1\.g / 2 <= tol"):
+        fit = clogit.LogisticRegression(penalty=None, solver="lbfgs",
+                                        tol=1e-8, max_iter=2).fit(X, y)
+    assert not fit.converged_

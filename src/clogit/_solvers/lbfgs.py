@@ -24,7 +24,14 @@ at the current point every few iterations (``_REFRESH_EVERY``).  The
 objective in ``u`` has curvature near the identity however X's columns
 are scaled or correlated, so the iteration count stays that of
 well-conditioned data; the gradient, and so the fixed point and the
-stopping test, always come from every row.
+stopping test, always come from every row.  The preconditioned variant's
+stopping test has a guard as Newton's: the gradient test alone depends on
+the features' scale (features near 1e-9 make every gradient entry near
+1e-9 at any coefficients, so an unpenalized fit "converged" at its start,
+all coefficients zero), while the Newton decrement ``g.H^-1.g / 2`` on the
+preconditioner's Hessian (the objective decrease a Newton step
+predicts, in the units of the scaled objective) does not; L-BFGS goes on
+until it too is at most ``tol`` (``_DECREMENT_GUARD``).
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ from .newton import (_SINGLE_MIN_COEF, _single, factor_with_ridge,
                      newton_binary)
 from .result import SolverResult
 from .start import initial_coef, start_binary
-from .stopping import GRADIENT_TEST
+from .stopping import GRADIENT_TEST, PRECONDITIONED_TEST
 
 # The preconditioned variant (``precondition=True``): L-BFGS-B on
 # ``u = L.T x``, ``L L.T`` the Hessian at the start from every k-th row
@@ -85,6 +92,14 @@ _REFRESH_EVERY = 10
 # optimum's, the first run's third iterate close to it.
 _OVR_FIRST_RUN = 3
 _OVR_ROWS_PER_COEF = (32, 128)
+# The preconditioned runs' guard (module docstring): half the Newton
+# decrement on the preconditioner, g.(L L.T)^-1.g / 2, at most tol, where
+# Newton's own guard asks tol^2 (which takes a fit far past the gradient
+# test; this one only catches a gradient made small by the features'
+# scale).  At the gradient test on ordinary data it is far below tol:
+# max|g| <= tol and curvatures h_j give about sum_j g_j^2 / (2 h_j) <=
+# p tol^2 / (2 h_min).
+_DECREMENT_GUARD = True
 
 
 class _Cache:
@@ -205,7 +220,9 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
     -------
     x, f, g_max, n_iter, reason, stopped : ndarray, float, float, int, str,
     bool
-        The returned point, its scaled objective and max|gradient|, the
+        The returned point, its scaled objective and what the stopping test
+        compared with ``tol`` there (max|gradient|, with a preconditioner
+        the larger of it and half the decrement, see ``_DECREMENT_GUARD``), the
         iterations run, why the iteration stopped short ("" if it did not)
         and whether ``on_iterate`` stopped it.
     """
@@ -229,6 +246,9 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
 
     x = variables.to_u(np.array(x0, dtype=np.float64, copy=True))
     f, g_u = cache.at(x)
+    # |g_u|^2 times this is g.(L L.T)^-1.g for the factor as given (the
+    # rescaling below multiplies the gradient in u by its norm)
+    unit = [1.0]
     if preconditioner is not None:
         # L-BFGS-B's first step (no curvature memory yet) is 1 / |g_u|_2
         # long; in preconditioned variables the unit step is the
@@ -244,6 +264,25 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
             variables.rescale(1.0 / norm)
             x = variables.to_u(np.array(x0, dtype=np.float64, copy=True))
             cache.x, cache.g = x.copy(), g_u * norm
+            unit[0] = 1.0 / (norm * norm)
+
+    def half_decrement(u):
+        """``g.(L L.T)^-1.g / 2`` at ``u`` (0 without a preconditioner or
+        the guard)."""
+        if preconditioner is None or not _DECREMENT_GUARD:
+            return 0.0
+        _, g = cache.at(u)
+        return 0.5 * float(g @ g) * unit[0]
+
+    def figure(u, g_max):
+        """What the stopping test compares with ``tol`` at ``u``, whose
+        max|gradient| is ``g_max``: ``g_max``, or the larger of it and the
+        guard's half decrement."""
+        return max(g_max, half_decrement(u))
+
+    def settled(u, g_max):
+        return figure(u, g_max) <= tol
+
     g_max = max_abs_gradient(x)
     # scipy's test max|g_u| <= gtol implies the test on x; the callback
     # stops as soon as the test on x itself holds
@@ -265,10 +304,10 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
                 intermediate_result.fun):
             stopped[0] = True
             raise StopIteration
-        if g_now <= tol:
+        if settled(intermediate_result.x, g_now):
             raise StopIteration
 
-    while g_max > tol and used < max_iter and not stopped[0]:
+    while not settled(x, g_max) and used < max_iter and not stopped[0]:
         callback.calls = 0
         result = minimize(
             cache, x, jac=True, method="L-BFGS-B", callback=callback,
@@ -282,13 +321,14 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
         progress = n_new > 0 and f_new < f
         x, f = np.array(result.x, dtype=np.float64, copy=True), f_new
         g_max = max_abs_gradient(x)
-        if g_max > tol and not progress and not stopped[0]:
+        if not settled(x, g_max) and not progress and not stopped[0]:
             message = result.message
             if isinstance(message, bytes):
                 message = message.decode()
             reason = ("stopped at the limit of floating-point precision "
                       f"(L-BFGS-B: {message})")
             break
+    g_max = figure(x, g_max)
     if used == 0:
         # no step taken: the start itself, not its round trip through the
         # preconditioned variables (which rounds exact zeros to 1e-18)
@@ -390,7 +430,8 @@ def lbfgs_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
                         stopped_by_monitor=stopped,
                         solver=("L-BFGS (preconditioned)" if precondition
                                 else "L-BFGS"),
-                        test=GRADIENT_TEST, tol=tol, reason=reason,
+                        test=(PRECONDITIONED_TEST if precondition
+                              else GRADIENT_TEST), tol=tol, reason=reason,
                         data_objective=data_objective)
 
 

@@ -45,7 +45,7 @@ from .newton import (_EXACT_DECREMENT, factor_with_ridge, hessian_stride,
                      strided)
 from .result import SolverResult
 from .start import start_multinomial
-from .stopping import GRADIENT_TEST, softmax_measure
+from .stopping import GRADIENT_TEST, PRECONDITIONED_TEST, softmax_measure
 
 
 # The widest K (p + 1) whose full Hessian (8 MB, a 1e9-flop Cholesky) Newton
@@ -340,5 +340,6 @@ def lbfgs_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
                         stopped_by_monitor=stopped,
                         solver=("multinomial L-BFGS (preconditioned)"
                                 if precondition else "multinomial L-BFGS"),
-                        test=GRADIENT_TEST,
+                        test=(PRECONDITIONED_TEST if precondition
+                              else GRADIENT_TEST),
                         tol=tol, reason=reason)

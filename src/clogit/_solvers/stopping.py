@@ -25,6 +25,10 @@ import numpy as np
 
 #: The test of smooth objectives (penalty "l2" or None).
 GRADIENT_TEST = "max|gradient| / (C * sum(sample_weight)) <= tol"
+#: ... and of preconditioned L-BFGS, with its scale-free guard (the figure
+#: reported is the larger of the two; see ``_solvers.lbfgs``).
+PRECONDITIONED_TEST = (GRADIENT_TEST + " and g.H^-1.g / 2 <= tol (H: the "
+                       "preconditioner's Hessian)")
 #: The test of ℓ1 / elastic-net objectives.
 SUBGRADIENT_TEST = ("max|minimum-norm subgradient| / (C * sum(sample_weight))"
                     " <= tol")
