@@ -467,3 +467,29 @@ def test_decrement_guard_failing_at_max_iter_is_not_convergence():
         fit = clogit.LogisticRegression(penalty=None, solver="lbfgs",
                                         tol=1e-8, max_iter=2).fit(X, y)
     assert not fit.converged_
+
+
+def test_plain_lbfgs_does_not_claim_a_fit_its_scale_hides():
+    # sparse X (plain L-BFGS, no preconditioner) of features near 1e-9:
+    # the gradient test held at the start; the guard on the Hessian's
+    # diagonal makes that no convergence.  Plain L-BFGS-B cannot reach the
+    # optimum there: it says so (and auto's Newton for this X does)
+    rng = np.random.default_rng(14)
+    X = rng.standard_normal((20_000, 5))
+    z = X @ rng.standard_normal(5)
+    y = (rng.random(20_000) < 1 / (1 + np.exp(-z))).astype(int)
+    tiny = sp.csr_matrix(X * 1e-9)
+    with pytest.warns(ConvergenceWarning,
+                      match=r"sum g_j\^2 / \(2 H_jj\) <= tol"):
+        fit = clogit.LogisticRegression(penalty=None, solver="lbfgs").fit(
+            tiny, y)
+    assert not fit.converged_
+    auto = clogit.LogisticRegression(penalty=None).fit(tiny, y)
+    plain = clogit.LogisticRegression(penalty=None).fit(X, y)
+    assert auto.converged_
+    np.testing.assert_allclose(auto.coef_ * 1e-9, plain.coef_, rtol=1e-6)
+    # ordinary sparse data: the same fit as without the guard
+    ordinary = clogit.LogisticRegression(penalty=None, solver="lbfgs",
+                                         tol=1e-8).fit(sp.csr_matrix(X), y)
+    assert ordinary.converged_
+    np.testing.assert_allclose(ordinary.coef_, plain.coef_, rtol=1e-5)

@@ -31,7 +31,9 @@ the features' scale (features near 1e-9 make every gradient entry near
 all coefficients zero), while the Newton decrement ``g.H^-1.g / 2`` on the
 preconditioner's Hessian (the objective decrease a Newton step
 predicts, in the units of the scaled objective) does not; L-BFGS goes on
-until it too is at most ``tol`` (``_DECREMENT_GUARD``).
+until it too is at most ``tol`` (``_DECREMENT_GUARD``).  Plain runs in
+memory guard with the Hessian's diagonal instead (``sum g_j^2 / (2
+H_jj)``, two passes once a fit, when the gradient test first holds).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from .newton import (_SINGLE_MIN_COEF, _single, factor_with_ridge,
                      newton_binary)
 from .result import SolverResult
 from .start import initial_coef, start_binary
-from .stopping import GRADIENT_TEST, PRECONDITIONED_TEST
+from .stopping import DIAGONAL_TEST, GRADIENT_TEST, PRECONDITIONED_TEST
 
 # The preconditioned variant (``precondition=True``): L-BFGS-B on
 # ``u = L.T x``, ``L L.T`` the Hessian at the start from every k-th row
@@ -186,7 +188,8 @@ class _Preconditioned:
 
 
 def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
-              on_iterate=None, x_scale=None, preconditioner=None):
+              on_iterate=None, x_scale=None, preconditioner=None,
+              curvature=None):
     """Minimize ``fun`` (returns the scaled objective and gradient) by
     L-BFGS-B until ``max|gradient| <= tol``, restarting when scipy stops
     early.
@@ -215,6 +218,11 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
         A lower-triangular F-ordered ``L`` (``L L.T`` near the Hessian of
         the scaled objective): L-BFGS-B runs on ``u = L.T x`` instead
         (``x_scale`` is then ignored).
+    curvature : callable, optional
+        Without a preconditioner: ``curvature(x)``, the diagonal of the
+        scaled objective's Hessian at ``x``, for the decrement guard
+        (``sum g_j^2 / (2 h_jj)``), made once, the first time the gradient
+        test holds.
 
     Returns
     -------
@@ -266,27 +274,41 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
             cache.x, cache.g = x.copy(), g_u * norm
             unit[0] = 1.0 / (norm * norm)
 
+    diagonal = [None]
+
     def half_decrement(u):
-        """``g.(L L.T)^-1.g / 2`` at ``u`` (0 without a preconditioner or
-        the guard)."""
-        if preconditioner is None or not _DECREMENT_GUARD:
+        """``g.(L L.T)^-1.g / 2`` at ``u``, or ``sum g_j^2 / (2 h_jj)``
+        on ``curvature``'s diagonal (0 without either, or the guard)."""
+        if not _DECREMENT_GUARD:
             return 0.0
-        _, g = cache.at(u)
-        return 0.5 * float(g @ g) * unit[0]
+        if preconditioner is not None:
+            _, g = cache.at(u)
+            return 0.5 * float(g @ g) * unit[0]
+        if curvature is None:
+            return 0.0
+        cache.at(u)
+        g = scaled_fun.g_x
+        if diagonal[0] is None:
+            diagonal[0] = np.maximum(curvature(variables.to_x(u)),
+                                     np.finfo(np.float64).tiny)
+        return 0.5 * float(np.sum(g * g / diagonal[0]))
 
     def figure(u, g_max):
         """What the stopping test compares with ``tol`` at ``u``, whose
-        max|gradient| is ``g_max``: ``g_max``, or the larger of it and the
-        guard's half decrement."""
-        return max(g_max, half_decrement(u))
+        max|gradient| is ``g_max``: ``g_max``, or, where that passes, the
+        larger of it and the guard's half decrement."""
+        return g_max if g_max > tol else max(g_max, half_decrement(u))
 
     def settled(u, g_max):
         return figure(u, g_max) <= tol
 
     g_max = max_abs_gradient(x)
     # scipy's test max|g_u| <= gtol implies the test on x; the callback
-    # stops as soon as the test on x itself holds
-    gtol = tol / variables.bound()
+    # stops as soon as the test on x itself holds.  With the diagonal
+    # guard, whose gradient may meet gtol long before the guard holds
+    # (tiny features), only the callback stops it.
+    gtol = (0.0 if curvature is not None and preconditioner is None
+            and _DECREMENT_GUARD else tol / variables.bound())
     used = 0
     reason = ""
     stopped = [False]
@@ -338,17 +360,20 @@ def run_lbfgs(fun, x0, *, tol, max_iter, verbose=0, label="",
 
 
 def run_refreshed(fun, x0, factors_at, *, tol, max_iter, verbose=0,
-                  label="", on_iterate=None, x_scale=None, schedule=()):
+                  label="", on_iterate=None, x_scale=None, schedule=(),
+                  curvature=None):
     """:func:`run_lbfgs` preconditioned by ``factors_at(x)`` (a factor or a
     list of block factors at ``x``), the preconditioner made anew at the
     current point every ``_REFRESH_EVERY`` iterations; ``factors_at``
     None: one plain run.  ``schedule``: the iterations of the first runs
-    (``_REFRESH_EVERY`` for the rest).  Same returns as :func:`run_lbfgs`,
+    (``_REFRESH_EVERY`` for the rest); ``curvature``: :func:`run_lbfgs`'s,
+    for a plain run.  Same returns as :func:`run_lbfgs`,
     the iterations counted over all runs (``on_iterate`` sees them so)."""
     if factors_at is None:
         return run_lbfgs(fun, x0, tol=tol, max_iter=max_iter,
                          verbose=verbose, label=label,
-                         on_iterate=on_iterate, x_scale=x_scale)
+                         on_iterate=on_iterate, x_scale=x_scale,
+                         curvature=curvature)
     x, n_iter, run = x0, 0, 0
     while True:
         done = n_iter
@@ -401,12 +426,25 @@ def lbfgs_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
             scores_at[0] = c.copy()
         return monitor(iteration, c, f * scale, z)
 
+    def curvature(c):
+        # the scaled objective's Hessian diagonal at c, for the plain
+        # runs' decrement guard: two passes, once a fit
+        scores, weights = kernels.new_scores(), kernels.new_scores()
+        kernels.matvec(c, scores)
+        kernels.hessian_weights(scores, weights)
+        d = np.empty(n_coef)
+        kernels.hessian_diagonal(weights, d)
+        d[:n_features] += alpha
+        return d / scale
+
     coef, f, g_max, n_iter, reason, stopped = run_refreshed(
         objective_and_gradient, coef,
         (lambda c: start_factor(kernels, c, alpha, scale, n_features))
         if precondition else None,
         tol=tol, max_iter=max_iter, verbose=verbose, label=label,
-        on_iterate=None if monitor is None else on_iterate, x_scale=x_scale)
+        on_iterate=None if monitor is None else on_iterate, x_scale=x_scale,
+        curvature=(curvature if hasattr(kernels, "hessian_diagonal")
+                   else None))
     if precondition and reason and n_iter < max_iter:
         # L-BFGS-B found no decrease of f at a gradient above tol: the
         # step's decrease is below f's rounding, while Newton's steps
@@ -431,6 +469,8 @@ def lbfgs_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
                         solver=("L-BFGS (preconditioned)" if precondition
                                 else "L-BFGS"),
                         test=(PRECONDITIONED_TEST if precondition
+                              else DIAGONAL_TEST if hasattr(
+                                  kernels, "hessian_diagonal")
                               else GRADIENT_TEST), tol=tol, reason=reason,
                         data_objective=data_objective)
 
