@@ -162,3 +162,24 @@ def test_class_weight_balanced_binary_matches_sklearn(solver):
     ref = SkLogisticRegression(solver="newton-cholesky", tol=1e-12,
                                class_weight="balanced").fit(X, y)
     np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-5)
+
+
+@pytest.mark.parametrize("penalty", [None, "l1"])
+def test_gd_does_not_claim_a_fit_its_features_scale_hides(penalty):
+    # features near 1e-9: every gradient entry near 1e-9 at any
+    # coefficients, so the gradient test held at the start and gd
+    # "converged" with every coefficient zero.  Its guard on the Hessian's
+    # diagonal makes that no convergence (gd's one step size, set by the
+    # intercept's curvature, cannot fit such features: it says so); on
+    # ordinary features the guard holds where the gradient test does.
+    from sklearn.exceptions import ConvergenceWarning
+    X, y = synthetic_binary(n=3000, p=5, seed=9)
+    C = 1.0 if penalty is None else 1e18  # the same l1 problem, rescaled
+    with pytest.warns(ConvergenceWarning,
+                      match=r"sum g_j\^2 / \(2 H_jj\) <= tol"):
+        tiny = clogit.LogisticRegression(penalty=penalty, C=C, solver="gd",
+                                         max_iter=300).fit(X * 1e-9, y)
+    assert not tiny.converged_ and tiny.n_iter_[0] == 300
+    ordinary = clogit.LogisticRegression(penalty=penalty, solver="gd",
+                                         max_iter=5000).fit(X, y)
+    assert ordinary.converged_

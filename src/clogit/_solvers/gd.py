@@ -33,7 +33,8 @@ from scipy.sparse.linalg import LinearOperator, eigsh
 
 from .result import SolverResult
 from .start import start_binary
-from .stopping import binary_measure, penalized_measure, test_name
+from .stopping import (DIAGONAL_GUARD, binary_measure, kkt_violation,
+                       penalized_measure, test_name)
 
 # Up to this many coefficients the (p+1)^2 matrix is assembled and
 # diagonalized exactly; beyond, Lanczos on products with it.
@@ -117,6 +118,27 @@ def gradient_descent(kernels, *, l1, l2, tol, max_iter, coef0=None,
 
     fresh = False  # mapping_max belongs to coef
     stopped_by_monitor = False
+    diagonal = [None]
+
+    def diagonal_guard(c, g, scores):
+        """The guard of the stopping test (``_solvers.stopping``'s
+        ``DIAGONAL_GUARD``) at ``c`` (data gradient ``g``, scores
+        ``scores``), unscaled: the diagonal made once, where first needed
+        (one pass); 0 for kernels without it."""
+        if not hasattr(kernels, "hessian_diagonal"):
+            return 0.0
+        if diagonal[0] is None:
+            weights = kernels.new_scores()
+            kernels.hessian_weights(scores, weights)
+            d = np.empty(coef.shape[0])
+            kernels.hessian_diagonal(weights, d)
+            d[:n_features] += l2
+            diagonal[0] = np.maximum(d, np.finfo(np.float64).tiny)
+        m = np.concatenate([kkt_violation(g[:n_features], c[:n_features],
+                                          l1, l2),
+                            np.abs(g[n_features:])])
+        return 0.5 * float(np.sum(m * m / diagonal[0]))
+
     for iteration in range(1, max_iter + 1):
         objective = kernels.block_pass(point, grad, None, z)
         w = point[:n_features]
@@ -132,9 +154,12 @@ def gradient_descent(kernels, *, l1, l2, tol, max_iter, coef0=None,
             print(f"{label}iter {iteration:3d}  objective {objective:.12e}  "
                   f"max|grad| {mapping_max:.3e}")
         if mapping_max <= tol:
-            coef = point
-            fresh = converged = True
-            break
+            guard = diagonal_guard(point, grad, z) / scale
+            if guard <= tol:
+                coef = point
+                fresh = converged = True
+                break
+            mapping_max = guard
         grad[:n_features] += l2 * w
         new = point - step * grad
         if l1:
@@ -155,10 +180,18 @@ def gradient_descent(kernels, *, l1, l2, tol, max_iter, coef0=None,
     if not fresh:
         # the loop ended after a step: the test at the returned coef
         mapping_max = binary_measure(kernels, coef, l1, l2, scale)
+        if mapping_max <= tol and hasattr(kernels, "hessian_diagonal"):
+            # ... its guard too, from the gradient there (one more pass)
+            kernels.block_pass(coef, grad, None, z)
+            mapping_max = max(mapping_max,
+                              diagonal_guard(coef, grad, z) / scale)
         converged = mapping_max <= tol
     return SolverResult(coef=np.array(coef, copy=True), objective=objective,
                         n_iter=iteration, converged=converged,
                         max_abs_grad=mapping_max, ridge=0.0,
                         stopped_by_monitor=stopped_by_monitor,
-                        solver="gradient descent", test=test_name(l1),
-                        tol=tol)
+                        solver="gradient descent",
+                        test=test_name(l1) + (
+                            DIAGONAL_GUARD if hasattr(kernels,
+                                                      "hessian_diagonal")
+                            else ""), tol=tol)

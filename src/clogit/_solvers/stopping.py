@@ -29,9 +29,10 @@ GRADIENT_TEST = "max|gradient| / (C * sum(sample_weight)) <= tol"
 #: reported is the larger of the two; see ``_solvers.lbfgs``).
 PRECONDITIONED_TEST = (GRADIENT_TEST + " and g.H^-1.g / 2 <= tol (H: the "
                        "preconditioner's Hessian)")
-#: ... and of plain L-BFGS in memory, the guard on the Hessian's diagonal.
-DIAGONAL_TEST = (GRADIENT_TEST + " and sum g_j^2 / (2 H_jj) <= tol (H: the "
-                 "Hessian)")
+#: ... and of plain L-BFGS and gradient descent in memory, with the guard
+#: on the Hessian's diagonal (g: the (minimum-norm sub)gradient).
+DIAGONAL_GUARD = " and sum g_j^2 / (2 H_jj) <= tol (H: the Hessian)"
+DIAGONAL_TEST = GRADIENT_TEST + DIAGONAL_GUARD
 #: The test of ℓ1 / elastic-net objectives.
 SUBGRADIENT_TEST = ("max|minimum-norm subgradient| / (C * sum(sample_weight))"
                     " <= tol")
