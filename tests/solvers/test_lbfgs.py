@@ -493,3 +493,22 @@ def test_plain_lbfgs_does_not_claim_a_fit_its_scale_hides():
                                          tol=1e-8).fit(sp.csr_matrix(X), y)
     assert ordinary.converged_
     np.testing.assert_allclose(ordinary.coef_, plain.coef_, rtol=1e-5)
+
+
+def test_ovr_together_guard_failing_at_max_iter_is_not_convergence():
+    # One-vs-Rest fitted together: each class passes its gradient test on
+    # features near 1e-9 from the start; the run's guard does not, and no
+    # class may report convergence (they did, with no warning)
+    rng = np.random.default_rng(15)
+    X = rng.standard_normal((6000, 5))
+    y = np.argmax(X @ rng.standard_normal((5, 3))
+                  + rng.gumbel(size=(6000, 3)), axis=1)
+    with pytest.warns(ConvergenceWarning, match=r"g\.H\^-1\.g / 2 <= tol"):
+        short = clogit.LogisticRegression(
+            multi_class="ovr", solver="lbfgs", C=1e18, fit_intercept=False,
+            tol=1e-8, max_iter=2).fit(X * 1e-9, y)
+    assert not np.any(short.converged_)
+    full = clogit.LogisticRegression(
+        multi_class="ovr", solver="lbfgs", C=1e18, fit_intercept=False,
+        tol=1e-8, max_iter=100).fit(X * 1e-9, y)
+    assert np.all(full.converged_)

@@ -33,8 +33,8 @@ from scipy.sparse.linalg import LinearOperator, eigsh
 
 from .result import SolverResult
 from .start import start_binary
-from .stopping import (DIAGONAL_GUARD, binary_measure, kkt_violation,
-                       penalized_measure, test_name)
+from .stopping import (DIAGONAL_GUARD, kkt_violation, penalized_measure,
+                       test_name)
 
 # Up to this many coefficients the (p+1)^2 matrix is assembled and
 # diagonalized exactly; beyond, Lanczos on products with it.
@@ -178,11 +178,13 @@ def gradient_descent(kernels, *, l1, l2, tol, max_iter, coef0=None,
         previous_objective = objective
 
     if not fresh:
-        # the loop ended after a step: the test at the returned coef
-        mapping_max = binary_measure(kernels, coef, l1, l2, scale)
-        if mapping_max <= tol and hasattr(kernels, "hessian_diagonal"):
-            # ... its guard too, from the gradient there (one more pass)
-            kernels.block_pass(coef, grad, None, z)
+        # the loop ended after a step: the test (and its guard) at the
+        # returned coef, from one pass there
+        kernels.block_pass(coef, grad, None, z)
+        mapping_max = penalized_measure(
+            grad[:n_features], coef[:n_features], grad[n_features:], l1,
+            l2) / scale
+        if mapping_max <= tol:
             mapping_max = max(mapping_max,
                               diagonal_guard(coef, grad, z) / scale)
         converged = mapping_max <= tol
