@@ -33,8 +33,8 @@ from scipy.sparse.linalg import LinearOperator, eigsh
 
 from .result import SolverResult
 from .start import start_binary
-from .stopping import (DIAGONAL_GUARD, kkt_violation, penalized_measure,
-                       test_name)
+from .stopping import (DIAGONAL_GUARD, hessian_diagonal, kkt_violation,
+                       penalized_measure, test_name)
 
 # Up to this many coefficients the (p+1)^2 matrix is assembled and
 # diagonalized exactly; beyond, Lanczos on products with it.
@@ -119,21 +119,17 @@ def gradient_descent(kernels, *, l1, l2, tol, max_iter, coef0=None,
     fresh = False  # mapping_max belongs to coef
     stopped_by_monitor = False
     diagonal = [None]
+    has_diagonal = hasattr(kernels, "hessian_diagonal")
 
     def diagonal_guard(c, g, scores):
         """The guard of the stopping test (``_solvers.stopping``'s
         ``DIAGONAL_GUARD``) at ``c`` (data gradient ``g``, scores
         ``scores``), unscaled: the diagonal made once, where first needed
         (one pass); 0 for kernels without it."""
-        if not hasattr(kernels, "hessian_diagonal"):
+        if not has_diagonal:
             return 0.0
         if diagonal[0] is None:
-            weights = kernels.new_scores()
-            kernels.hessian_weights(scores, weights)
-            d = np.empty(coef.shape[0])
-            kernels.hessian_diagonal(weights, d)
-            d[:n_features] += l2
-            diagonal[0] = np.maximum(d, np.finfo(np.float64).tiny)
+            diagonal[0] = hessian_diagonal(kernels, scores, l2)
         m = np.concatenate([kkt_violation(g[:n_features], c[:n_features],
                                           l1, l2),
                             np.abs(g[n_features:])])
@@ -193,7 +189,5 @@ def gradient_descent(kernels, *, l1, l2, tol, max_iter, coef0=None,
                         max_abs_grad=mapping_max, ridge=0.0,
                         stopped_by_monitor=stopped_by_monitor,
                         solver="gradient descent",
-                        test=test_name(l1) + (
-                            DIAGONAL_GUARD if hasattr(kernels,
-                                                      "hessian_diagonal")
-                            else ""), tol=tol)
+                        test=test_name(l1) + (DIAGONAL_GUARD if has_diagonal
+                                              else ""), tol=tol)

@@ -43,6 +43,19 @@ def test_name(l1):
     return SUBGRADIENT_TEST if l1 else GRADIENT_TEST
 
 
+def hessian_diagonal(kernels, scores, l2):
+    """The diagonal of the Hessian of ``data + l2/2 |w|^2`` at ``scores``
+    (binary kernels with ``hessian_diagonal``; one pass over X), floored
+    at the smallest normal float: the curvatures of the guard
+    ``DIAGONAL_GUARD``."""
+    weights = kernels.new_scores()
+    kernels.hessian_weights(scores, weights)
+    d = np.empty(kernels.n_features + (1 if kernels.fit_intercept else 0))
+    kernels.hessian_diagonal(weights, d)
+    d[:kernels.n_features] += l2
+    return np.maximum(d, np.finfo(np.float64).tiny)
+
+
 def kkt_violation(grad, w, l1, l2):
     """Per-coefficient magnitude of the minimum-norm subgradient of
     ``data + l1 |w|_1 + l2/2 |w|^2``, ``grad`` the data term's gradient.
