@@ -668,3 +668,47 @@ def test_float32_hessians_fall_back_on_hostile_scales(monkeypatch):
     assert fits[0].converged_ and fits[1].converged_
     np.testing.assert_allclose(fits[0].coef_, fits[1].coef_, rtol=1e-9,
                                atol=1e-12)
+
+
+@pytest.mark.parametrize("params", [
+    {"solver": "lbfgs"},
+    {"solver": "gd", "max_iter": 60},
+    {"solver": "lbfgs", "multi_class": "multinomial"},
+], ids=lambda params: ",".join(f"{k}={v}" for k, v in params.items()))
+def test_first_order_fits_do_not_claim_a_fit_the_scale_hides(params):
+    # features near 1e-9: every gradient entry is near 1e-9 whatever the
+    # coefficients, and the gradient test alone held at the start (zero
+    # coefficients reported as converged).  The guard on the Hessian's
+    # diagonal, made on the workers, keeps the fit going and reports it
+    # unconverged, as in memory.  (Where the iterates go then is not
+    # compared: on a problem this ill-conditioned, L-BFGS's path follows
+    # the rounding of the chunked sums.)
+    X, y = _data(n_classes=3 if "multi_class" in params else 2, seed=16)
+    X = X * 1e-9
+    params = dict(params, penalty=None)
+    with pytest.warns(ConvergenceWarning,
+                      match=r"sum g_j\^2 / \(2 H_jj\) <= tol"):
+        memory_fit = clogit.LogisticRegression(**params).fit(X, y)
+    with pytest.warns(ConvergenceWarning,
+                      match=r"sum g_j\^2 / \(2 H_jj\) <= tol"):
+        dask_fit = DaskLogisticRegression(**params).fit(
+            da.from_array(X, chunks=(UNEVEN, -1)),
+            da.from_array(y, chunks=UNEVEN))
+    assert not memory_fit.converged_ and not dask_fit.converged_
+    assert np.all(dask_fit.n_iter_ > 1)
+
+
+def test_softmax_hessian_diagonal_equals_in_memory():
+    from clogit._backends.dask_chunks import DaskSoftmaxKernels
+    from clogit._backends.memory import SoftmaxKernels
+    X, y = _data(n_classes=4, seed=17)
+    y = y.astype(np.int32)
+    s = np.random.default_rng(17).uniform(0.5, 2.0, y.shape[0])
+    coef = np.random.default_rng(18).normal(size=(4, X.shape[1] + 1)) * 0.3
+    memory = SoftmaxKernels(X, y, s, 0.3, True, 4).hessian_diagonal_at(coef)
+    chunked = DaskSoftmaxKernels(
+        da.from_array(X, chunks=(UNEVEN, -1)).persist(),
+        da.from_array(y, chunks=UNEVEN).persist(),
+        da.from_array(s, chunks=UNEVEN).persist(), 0.3, True,
+        4).hessian_diagonal_at(coef)
+    np.testing.assert_allclose(chunked, memory, rtol=1e-12)

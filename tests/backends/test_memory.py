@@ -1,11 +1,13 @@
 """In-memory kernels (clogit._backends.memory): the float32 Hessian
 products of ``block_pass(single_hessian=True)`` and their fallback, and
-the passes over a subset of the columns that read all of them in place."""
+the passes over a subset of the columns that read all of them in place;
+the multinomial Hessian's diagonal of plain L-BFGS's scale-free guard."""
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
-from clogit._backends.memory import BinomialKernels
+from clogit._backends.memory import BinomialKernels, SoftmaxKernels
 
 
 def _kernels(n=4000, p=10, scale=None, seed=0):
@@ -146,3 +148,27 @@ def test_no_in_place_subset_for_f_order_float32_or_sparse():
         other = BinomialKernels(X, kernels.y, kernels.sample_weight, 1.0,
                                 True)
         assert not other.reads_in_place(columns)
+
+
+@pytest.mark.parametrize("fmt", ["dense", "float32", "csr", "csc"])
+@pytest.mark.parametrize("n", [3000, 150_000])  # one row chunk, several
+def test_softmax_hessian_diagonal_is_the_full_hessians(fmt, n):
+    # the multinomial guard's curvatures: the diagonal of the (K k1)^2
+    # Hessian softmax_pass assembles, whatever the layout of X
+    rng = np.random.default_rng(21)
+    p, K = 6, 3
+    X = rng.standard_normal((n, p))
+    X[rng.random((n, p)) < 0.3] = 0.0
+    y = rng.integers(0, K, n).astype(np.int32)
+    s = rng.uniform(0.5, 2.0, n)
+    data = {"dense": X, "float32": X.astype(np.float32),
+            "csr": sp.csr_matrix(X), "csc": sp.csc_matrix(X)}[fmt]
+    kernels = SoftmaxKernels(data, y, s, 0.7, True, K)
+    coef = rng.standard_normal((K, p + 1)) * 0.3
+    full = SoftmaxKernels(X, y, s, 0.7, True, K)
+    hess = np.empty((K * (p + 1),) * 2, order="F")
+    full.softmax_pass(coef, np.empty((K, p + 1)), hess)
+    expected = np.diag(hess).reshape(K, p + 1)
+    rtol = 1e-6 if fmt == "float32" else 1e-12
+    np.testing.assert_allclose(kernels.hessian_diagonal_at(coef), expected,
+                               rtol=rtol)

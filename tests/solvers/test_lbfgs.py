@@ -512,3 +512,37 @@ def test_ovr_together_guard_failing_at_max_iter_is_not_convergence():
         multi_class="ovr", solver="lbfgs", C=1e18, fit_intercept=False,
         tol=1e-8, max_iter=100).fit(X * 1e-9, y)
     assert np.all(full.converged_)
+
+
+def test_plain_multinomial_lbfgs_does_not_claim_a_fit_its_scale_hides():
+    # sparse X: plain multinomial L-BFGS.  On features near 1e-9 the
+    # gradient test held at the start (zero coefficients "converged"); the
+    # guard on the Hessian's diagonal makes it no convergence, the warning
+    # naming the guarded test; auto's Newton fits it.  Ordinary sparse
+    # data: the dense fit, as without the guard
+    rng = np.random.default_rng(15)
+    X = rng.standard_normal((20_000, 5))
+    y = np.argmax(X @ rng.standard_normal((5, 3))
+                  + rng.gumbel(size=(20_000, 3)), axis=1)
+    tiny = sp.csr_matrix(X * 1e-9)
+    with pytest.warns(ConvergenceWarning,
+                      match=r"multinomial L-BFGS did not converge.*"
+                            r"sum g_j\^2 / \(2 H_jj\) <= tol"):
+        fit = clogit.LogisticRegression(penalty=None, solver="lbfgs").fit(
+            tiny, y)
+    assert not fit.converged_
+    plain = clogit.LogisticRegression(penalty=None, solver="newton",
+                                      tol=1e-10).fit(X, y)
+    auto = clogit.LogisticRegression(penalty=None).fit(tiny, y)
+    assert auto.converged_
+    np.testing.assert_allclose(auto.coef_ * 1e-9, plain.coef_, rtol=1e-5,
+                               atol=1e-6)
+    for C in (None, 1.0):
+        kw = {"penalty": None} if C is None else {"C": C}
+        ordinary = clogit.LogisticRegression(solver="lbfgs", tol=1e-8,
+                                             **kw).fit(sp.csr_matrix(X), y)
+        reference = clogit.LogisticRegression(solver="newton", tol=1e-10,
+                                              **kw).fit(X, y)
+        assert ordinary.converged_
+        np.testing.assert_allclose(ordinary.coef_, reference.coef_,
+                                   rtol=1e-5, atol=1e-7)

@@ -36,8 +36,11 @@ from dask import delayed
 
 from .._kernels import binomial as _binomial
 from .._kernels import softmax as _softmax
+from .._kernels import sparse as _sparse
 from .memory import (LP_MAX_NONZEROS, InMemoryMargins, InMemorySoftmaxMargins,
-                     sampling_stride, single_hessian_holds, strided_rows)
+                     dense_hessian_diagonal, sampling_stride,
+                     single_hessian_holds, softmax_hessian_weights,
+                     strided_rows)
 from .threads import map_in_threads
 
 # Batch sums added per task of the reduction tree, past this many batches:
@@ -144,6 +147,35 @@ def chunk_rmatvec(X, r):
     """``_binomial.rmatvec`` on one row chunk: its share of ``X.T @ r``."""
     out = np.empty(X.shape[1])
     _binomial.rmatvec(X, r, out)
+    return out, ()
+
+
+def chunk_hessian_weights(sample_weight, z, C):
+    """``C s p (1 - p)`` at the scores ``z`` of one row chunk (kept)."""
+    out = np.empty(z.shape[0])
+    _sparse.hessian_weights(z, sample_weight, C, out)
+    return None, (out,)
+
+
+def chunk_hessian_diagonal(X, weights, fit_intercept):
+    """One row chunk's share of ``diag(Xt.T diag(weights) Xt)``."""
+    out = np.empty(X.shape[1] + (1 if fit_intercept else 0))
+    dense_hessian_diagonal(X, weights, fit_intercept, out)
+    return out, ()
+
+
+def chunk_softmax_hessian_diagonal(X, sample_weight, coef, fit_intercept,
+                                   C):
+    """One row chunk's share of the diagonal of the multinomial data
+    term's Hessian at ``coef`` (K x k1)."""
+    K, k1 = coef.shape
+    Z = np.empty((X.shape[0], K))
+    _softmax.softmax_scores(X, coef, fit_intercept, Z)
+    W = softmax_hessian_weights(Z, sample_weight, C)
+    out = np.empty((K, k1))
+    for k in range(K):
+        dense_hessian_diagonal(X, np.ascontiguousarray(W[:, k]),
+                               fit_intercept, out[k])
     return out, ()
 
 
@@ -675,6 +707,20 @@ class DaskBinomialKernels:
         """``out = X.T @ r`` for r a DistributedScores."""
         out[...] = self.batches.reduce(chunk_rmatvec, [self._X], [r])
 
+    def hessian_weights(self, z, out):
+        """``out = C * s * p * (1 - p)`` at the scores ``z`` (both
+        DistributedScores, on the workers; never reads X)."""
+        self.batches.keep(chunk_hessian_weights, [], (self._s, z), (out,),
+                          (self.C,), summed=False)
+
+    def hessian_diagonal(self, weights, out):
+        """``out = diag(Xt.T diag(weights) Xt)`` for ``weights`` a
+        DistributedScores: one pass on the workers (what the scale-free
+        guard of L-BFGS and gradient descent divides by, once a fit;
+        ``_solvers.stopping.hessian_diagonal``)."""
+        out[...] = self.batches.reduce(chunk_hessian_diagonal, [self._X],
+                                       [weights], (self.fit_intercept,))
+
     def subtract_scores(self, a, b, out):
         """``out = a - b`` for DistributedScores, on the workers (started,
         not awaited; never reads X): Newton's scores change along its step
@@ -893,6 +939,15 @@ class DaskSoftmaxKernels:
         return inference_pass(self, chunk_softmax_inference_pass,
                               np.array(coef, dtype=np.float64, order="C"),
                               hess, meat, group_scores)
+
+    def hessian_diagonal_at(self, coef):
+        """The diagonal of the data term's Hessian at ``coef`` (K x k1), as
+        ``_backends.memory.SoftmaxKernels.hessian_diagonal_at``: one pass
+        on the workers."""
+        coef = np.array(coef, dtype=np.float64, order="C")
+        return self.batches.reduce(chunk_softmax_hessian_diagonal,
+                                   [self._X], [self._s],
+                                   (coef, self.fit_intercept, self.C))
 
     def scores(self, coef, out):
         """``out`` (DistributedScores) ``= Xt @ coef.T``, (n, K)."""

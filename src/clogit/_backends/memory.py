@@ -179,7 +179,7 @@ def _dense_hessian_vector(X, weights, v, fit_intercept, out):
         out[p] = t.sum()
 
 
-def _dense_hessian_diagonal(X, weights, fit_intercept, out):
+def dense_hessian_diagonal(X, weights, fit_intercept, out):
     """``out = diag(Xt.T diag(weights) Xt)`` for dense X, in row blocks (the
     float64 temporaries of float32 X stay block-sized)."""
     p = X.shape[1]
@@ -190,6 +190,17 @@ def _dense_hessian_diagonal(X, weights, fit_intercept, out):
                              X[block], dtype=np.float64)
     if fit_intercept:
         out[p] = weights.sum()
+
+
+def softmax_hessian_weights(Z, sample_weight, C):
+    """``C s_i p_ik (1 - p_ik)`` (n x K) at the multinomial scores ``Z``:
+    the weights of the diagonal of each class's block of the Hessian
+    (numpy on the whole block; never reads X)."""
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    P *= 1.0 - P
+    P *= C * sample_weight[:, None]
+    return P
 
 
 def sampling_stride(n_samples, n_rows, sparse_format=None, min_stride=4):
@@ -299,7 +310,7 @@ class BinomialKernels(_RowParallel):
         self._rmatvec = row_kernel(X, _binomial.rmatvec, "rmatvec")
         self._hessian_vector = row_kernel(X, _dense_hessian_vector,
                                           "hessian_vector")
-        self._hessian_diagonal = row_kernel(X, _dense_hessian_diagonal,
+        self._hessian_diagonal = row_kernel(X, dense_hessian_diagonal,
                                             "hessian_diagonal")
         self.sparse = sp.issparse(X)
         # block_pass(single_hessian=True) available: dense X (the sparse
@@ -650,6 +661,8 @@ class SoftmaxKernels(_RowParallel):
         self._pass = row_kernel(X, _softmax.softmax_pass, "softmax_pass")
         self._scores = row_kernel(X, _softmax.softmax_scores,
                                   "softmax_scores")
+        self._hessian_diagonal = row_kernel(X, dense_hessian_diagonal,
+                                            "hessian_diagonal")
         self._samples = _RowSamples(self, lambda X, y, s: SoftmaxKernels(
             X, y, s, C, fit_intercept, n_classes))
 
@@ -729,6 +742,31 @@ class SoftmaxKernels(_RowParallel):
                 block[p, p] = weights[:, k].sum()
             blocks.append(block)
         return blocks
+
+    def hessian_diagonal_at(self, coef):
+        """The diagonal of the data term's Hessian at ``coef`` (K x k1),
+        as a K x k1 array: ``diag(Xt.T diag(C s p_k (1 - p_k)) Xt)`` per
+        class.  One read of each row chunk for the scores, then one per
+        class (the binary ``hessian_diagonal`` kernel on the class's
+        weights); the scores are chunk-sized, never n x K at once.  What
+        plain multinomial L-BFGS's scale-free guard divides by
+        (``_solvers.multinomial.lbfgs_multinomial``), once a fit."""
+        coef = np.ascontiguousarray(coef, dtype=np.float64)
+        K, k1 = coef.shape
+
+        def task(rows):
+            Z = np.empty((rows.stop - rows.start, K))
+            self._scores(rows, coef, self.fit_intercept, Z)
+            W = softmax_hessian_weights(Z, self.sample_weight[rows], self.C)
+            out = np.empty((K, k1))
+            for k in range(K):
+                self._hessian_diagonal(rows, np.ascontiguousarray(W[:, k]),
+                                       self.fit_intercept, out[k])
+            return out
+
+        out = np.empty((K, k1))
+        _sum_parts(self._map(task), out)
+        return out
 
     def scores(self, coef, out):
         """``out = Xt @ coef.T``, (n, K)."""

@@ -45,7 +45,8 @@ from .newton import (_EXACT_DECREMENT, factor_with_ridge, hessian_stride,
                      strided)
 from .result import SolverResult
 from .start import start_multinomial
-from .stopping import GRADIENT_TEST, PRECONDITIONED_TEST, softmax_measure
+from .stopping import (DIAGONAL_TEST, GRADIENT_TEST, PRECONDITIONED_TEST,
+                       softmax_measure)
 
 
 # The widest K (p + 1) whose full Hessian (8 MB, a 1e9-flop Cholesky) Newton
@@ -313,6 +314,15 @@ def lbfgs_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
                 for block in kernels.class_blocks(flat.reshape(K, k1),
                                                   stride)]
 
+    def curvature(flat):
+        # the scaled objective's Hessian diagonal at flat, for the plain
+        # run's scale-free guard (as binary L-BFGS): K + 1 reads of X,
+        # once a fit
+        d = kernels.hessian_diagonal_at(flat.reshape(K, k1))
+        d[penalized] += alpha
+        return d.ravel() / scale
+
+    guarded = not precondition and hasattr(kernels, "hessian_diagonal_at")
     flat, f, g_max, n_iter, reason, stopped = run_refreshed(
         objective_and_gradient, coef.ravel(),
         class_factors if precondition else None, tol=tol,
@@ -320,7 +330,7 @@ def lbfgs_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
         on_iterate=None if monitor is None else on_iterate,
         x_scale=(None if column_scale is None
                  else np.tile(column_scale, kernels.n_classes)),
-        schedule=(_FIRST_RUN,))
+        schedule=(_FIRST_RUN,), curvature=curvature if guarded else None)
     coef = symmetric(centered(flat), alpha, fit_intercept)
     if (precondition and reason and g_max > tol and n_iter < max_iter
             and K * k1 <= _POLISH_MAX_WIDTH):
@@ -341,5 +351,6 @@ def lbfgs_multinomial(kernels, *, alpha, tol, max_iter, coef0=None,
                         solver=("multinomial L-BFGS (preconditioned)"
                                 if precondition else "multinomial L-BFGS"),
                         test=(PRECONDITIONED_TEST if precondition
+                              else DIAGONAL_TEST if guarded
                               else GRADIENT_TEST),
                         tol=tol, reason=reason)

@@ -29,7 +29,7 @@ GRADIENT_TEST = "max|gradient| / (C * sum(sample_weight)) <= tol"
 #: reported is the larger of the two; see ``_solvers.lbfgs``).
 PRECONDITIONED_TEST = (GRADIENT_TEST + " and g.H^-1.g / 2 <= tol (H: the "
                        "preconditioner's Hessian)")
-#: ... and of plain L-BFGS and gradient descent in memory, with the guard
+#: ... and of plain L-BFGS and gradient descent, with the guard
 #: on the Hessian's diagonal (g: the (minimum-norm sub)gradient).
 DIAGONAL_GUARD = " and sum g_j^2 / (2 H_jj) <= tol (H: the Hessian)"
 DIAGONAL_TEST = GRADIENT_TEST + DIAGONAL_GUARD
