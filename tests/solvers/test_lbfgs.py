@@ -258,15 +258,24 @@ def test_ovr_together_float32_preconditioner_reaches_the_same_fit(
     X, y = _four_classes(n=6000, p=45, seed=7)
     if hostile:
         X[:, 3] *= 1e-25
-    asked, single_passes = [], []
+    asked, single_passes, inside = [], [], []
     class_hessian = OvrKernels.class_hessian
-    monkeypatch.setattr(OvrKernels, "class_hessian", lambda self, *a, **k: (
-        asked.append(k.get("single_hessian")) or class_hessian(self, *a,
-                                                                **k)))
+
+    def spied_class_hessian(self, *a, **k):
+        asked.append(k.get("single_hessian"))
+        inside.append(True)
+        try:
+            return class_hessian(self, *a, **k)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(OvrKernels, "class_hessian", spied_class_hessian)
     block_pass = BinomialKernels.block_pass
+    # (the class Hessians' own passes: a class that Newton finishes makes
+    # float32 Hessians of its own)
     monkeypatch.setattr(BinomialKernels, "block_pass", lambda self, *a, **k: (
-        single_passes.append(bool(k.get("single_hessian"))) or block_pass(
-            self, *a, **k)))
+        single_passes.append(bool(inside and k.get("single_hessian")))
+        or block_pass(self, *a, **k)))
     params = dict(multi_class="ovr", solver="lbfgs", tol=1e-10, C=0.3)
     together = clogit.LogisticRegression(**params).fit(X, y)
     assert asked and all(asked) and together.converged_
@@ -546,3 +555,18 @@ def test_plain_multinomial_lbfgs_does_not_claim_a_fit_its_scale_hides():
         assert ordinary.converged_
         np.testing.assert_allclose(ordinary.coef_, reference.coef_,
                                    rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("precondition", [False, True])
+def test_result_scores_are_those_of_the_returned_coefficients(precondition):
+    # binary L-BFGS hands the separation monitor its scores at the
+    # returned point (no pass for the final check): they must be exactly
+    # X @ coef there
+    X, y = _badly_conditioned(n=2000, p=6, seed=3)
+    kernels = BinomialKernels(X, y, np.ones(len(y)), 1.0, True)
+    result = lbfgs_binary(kernels, alpha=0.0, tol=1e-8, max_iter=500,
+                          precondition=precondition)
+    assert result.scores is not None
+    expected = np.empty(len(y))
+    kernels.matvec(result.coef, expected)
+    np.testing.assert_array_equal(result.scores, expected)

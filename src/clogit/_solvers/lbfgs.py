@@ -461,6 +461,10 @@ def lbfgs_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
     # (20,000 x 50: one of 11 passes of a fit)
     data_objective = (data_at[1] if data_at[0] is not None
                       and np.array_equal(coef, data_at[0]) else None)
+    # ... and the scores there (the separation monitor's last check of an
+    # unpenalized fit reads them: 20,000 x 50, one of 11 passes)
+    scores = (z if scores_at[0] is not None
+              and np.array_equal(coef, scores_at[0]) else None)
     return SolverResult(coef=coef, objective=f * scale, n_iter=n_iter,
                         converged=g_max <= tol and not stopped,
                         max_abs_grad=g_max, ridge=0.0,
@@ -470,7 +474,7 @@ def lbfgs_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
                         test=(PRECONDITIONED_TEST if precondition
                               else DIAGONAL_TEST if has_diagonal
                               else GRADIENT_TEST), tol=tol, reason=reason,
-                        data_objective=data_objective)
+                        data_objective=data_objective, scores=scores)
 
 
 def start_factor(kernels, coef, alpha, scale, n_features):

@@ -63,6 +63,11 @@ class SolverResult:
         Newton on a screened path point, dense X read in place): the data
         gradient ``X.T r`` over all features at ``coef`` (the path's KKT
         check then needs no product with X).
+    scores : ndarray of shape (n_samples,) or None
+        The scores ``Xt @ coef`` when the solver's last pass left them in
+        its buffer at ``coef`` itself (binary L-BFGS; the separation
+        monitor's final check then needs no product with X), else None.
+        The solver's buffer: valid until the kernels' next pass into it.
     """
 
     coef: np.ndarray
@@ -80,6 +85,7 @@ class SolverResult:
     data_objective: float | None = None
     residual: np.ndarray | None = None
     gradient: np.ndarray | None = None
+    scores: np.ndarray | None = None
 
 
 def warn_not_converged(result: SolverResult, max_iter: int,

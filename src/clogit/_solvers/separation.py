@@ -247,11 +247,13 @@ class SeparationMonitor:
     def _certify(self, result):
         """Steps 2 and 3 of :meth:`finish`."""
         kernels, coef = self._kernels, result.coef
-        z = kernels.new_scores()
-        if coef.ndim == 2:
-            kernels.scores(coef, z)
-        else:
-            kernels.matvec(coef, z)
+        z = getattr(result, "scores", None)
+        if z is None:  # (not left by the solver at coef: one pass)
+            z = kernels.new_scores()
+            if coef.ndim == 2:
+                kernels.scores(coef, z)
+            else:
+                kernels.matvec(coef, z)
         margins = self._margins_of(coef, z)
         if self._record_complete(result.n_iter, coef, margins):
             return
