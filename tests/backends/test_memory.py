@@ -3,6 +3,8 @@ products of ``block_pass(single_hessian=True)`` and their fallback, and
 the passes over a subset of the columns that read all of them in place;
 the multinomial Hessian's diagonal of plain L-BFGS's scale-free guard."""
 
+import os
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -172,3 +174,32 @@ def test_softmax_hessian_diagonal_is_the_full_hessians(fmt, n):
     rtol = 1e-6 if fmt == "float32" else 1e-12
     np.testing.assert_allclose(kernels.hessian_diagonal_at(coef), expected,
                                rtol=rtol)
+
+
+@pytest.mark.parametrize("single", [False, True])
+def test_hessian_passes_split_where_gradient_passes_do_not(single):
+    # 6,000 x 50: one row chunk for a gradient pass, two for a pass with
+    # the Hessian (its work per row is k1^2 / 2); the split Hessian sums
+    # the same products (float32: its checked few 1e-7)
+    kernels = _kernels(n=6000, p=50)
+    assert len(kernels.chunks) == 1
+    if os.cpu_count() and len(os.sched_getaffinity(0)) >= 2:
+        assert len(kernels.hessian_chunks) == 2
+    assert kernels.newton_loop(None, 0, 1, 0, 0, None, ()) is None
+    whole = _kernels(n=6000, p=50)
+    whole.hessian_chunks = whole.chunks
+    k1 = 51
+    coef = np.linspace(-0.1, 0.1, k1)
+    out = []
+    for k in (kernels, whole):
+        grad, hess = np.empty(k1), np.empty((k1, k1), order="F")
+        obj = k.block_pass(coef, grad, hess, single_hessian=single)
+        out.append((obj, grad, np.tril(hess)))
+    # (float32: off the diagonal, to a few 1e-7 of the diagonal's scale)
+    scale = float(np.max(np.diag(out[1][2])))
+    atol = 1e-6 * scale if single else 1e-12 * scale
+    np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-13)
+    np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out[0][2], out[1][2], rtol=0, atol=atol)
+    # small Hessians stay on one chunk (and Newton's loop in one call)
+    assert len(_kernels(n=3000, p=30).hessian_chunks) == 1

@@ -41,6 +41,18 @@ from .threads import available_cores, map_in_threads, map_shared
 # pass itself.
 _MIN_ELEMENTS_PER_CHUNK = 500_000
 _MIN_ROWS_PER_CHUNK = 256
+# A pass with the dense Hessian does about k1^2 / 2 multiply-adds a row
+# (k1 = p + 1) besides the gradient's 2p, with BLAS on one thread inside
+# a fit: it is split into row chunks of at least this much n k1^2 each,
+# though the gradient passes of the same X may run on one.  Measured here
+# (2-core AMD EPYC), a Hessian pass alone, one chunk against two, ms:
+# 6,000 x 50 0.78 / 0.51 (float32 0.68 / 0.46), 3,000 x 100 1.06 / 0.68,
+# 6,000 x 150 4.2 / 2.2; whole Newton fits, alternated: 8,000 x 120 27.7
+# / 18.4, 5,000 x 150 24.3 / 15.7, 3,000 x 100 10.1 / 8.6; and below this,
+# where two chunks also give up Newton's loop in one Cython call
+# (``newton_loop``), slower: 3,000 x 50 4.4 / 4.9 (5,000 x 50, 13e6,
+# level: 6.3 / 6.0).
+_MIN_HESSIAN_WORK_PER_CHUNK = 6_000_000
 # Sparse rows cost about two multiply-adds per nonzero and pass; below this
 # many nonzeros per chunk the pool's overhead and the reduction of the
 # partial gradients (p entries each) outweigh the split.
@@ -108,6 +120,24 @@ def row_chunks(X, width):
         bounds = np.array([0, X.shape[0]], dtype=np.intp)
     else:
         raise ValueError(f"sparse X must be CSR or CSC, got {X.format}")
+    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def hessian_chunks(X, chunks):
+    """The row chunks of the passes with the Hessian over dense X whose
+    other passes run on ``chunks`` (:func:`row_chunks`): more of them
+    where one would do all the Hessian's work in one thread
+    (``_MIN_HESSIAN_WORK_PER_CHUNK``); ``chunks`` for sparse X (whose
+    partial Hessians cost more to add up) or several chunks already."""
+    if sp.issparse(X) or len(chunks) > 1:
+        return chunks
+    n_samples, n_features = X.shape
+    work = n_samples * (n_features + 1) ** 2
+    n_chunks = min(available_cores(), work // _MIN_HESSIAN_WORK_PER_CHUNK,
+                   n_samples // _MIN_ROWS_PER_CHUNK)
+    if n_chunks <= 1:
+        return chunks
+    bounds = np.linspace(0, n_samples, int(n_chunks) + 1).astype(np.intp)
     return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
@@ -265,10 +295,11 @@ class _RowParallel:
 
     chunks: list
 
-    def _map(self, task):
-        if len(self.chunks) == 1:
-            return [task(self.chunks[0])]
-        return map_shared(task, self.chunks)
+    def _map(self, task, chunks=None):
+        chunks = self.chunks if chunks is None else chunks
+        if len(chunks) == 1:
+            return [task(chunks[0])]
+        return map_shared(task, chunks)
 
 
 class BinomialKernels(_RowParallel):
@@ -305,6 +336,7 @@ class BinomialKernels(_RowParallel):
         self.groups = groups
         self.n_samples, self.n_features = X.shape
         self.chunks = row_chunks(X, self.n_features)
+        self.hessian_chunks = hessian_chunks(X, self.chunks)
         self._block_pass = row_kernel(X, _binomial.block_pass, "block_pass")
         self._matvec = row_kernel(X, _binomial.matvec, "matvec")
         self._rmatvec = row_kernel(X, _binomial.rmatvec, "rmatvec")
@@ -446,8 +478,9 @@ class BinomialKernels(_RowParallel):
                 None if z is None else z[rows], columns=columns,
                 residual_out=None if residual is None else residual[rows])
 
-        if len(self.chunks) == 1:
-            return run(self.chunks[0], grad, hess)
+        chunks = self.chunks if hess is None else self.hessian_chunks
+        if len(chunks) == 1:
+            return run(chunks[0], grad, hess)
         if (hess is not None and sp.issparse(self.X)
                 and hess.size > self.X.nnz):
             # Sparse rows add only their nonzero pairs to the Hessian: with
@@ -461,7 +494,7 @@ class BinomialKernels(_RowParallel):
             h = None if hess is None else np.empty_like(hess, order="F")
             return run(rows, g, h), g, h
 
-        parts = self._map(task)
+        parts = self._map(task, chunks)
         _sum_parts([part[1] for part in parts], grad)
         if hess is not None:
             _sum_parts([part[2] for part in parts], hess)
@@ -512,7 +545,7 @@ class BinomialKernels(_RowParallel):
                 diagonal_out=d)
             return objective, g, h, d
 
-        parts = self._map(task)
+        parts = self._map(task, self.hessian_chunks)
         _sum_parts([part[1] for part in parts], grad)
         _sum_parts([part[2] for part in parts], hess)
         diagonal = np.empty(n_coef)
@@ -530,7 +563,7 @@ class BinomialKernels(_RowParallel):
         search constants) when every pass would run in this thread anyway
         (dense X in one row chunk); None otherwise, the solver then runs
         its own loop."""
-        if self.sparse or len(self.chunks) != 1:
+        if self.sparse or len(self.hessian_chunks) != 1:
             return None
         return _binomial_newton.newton_loop(
             self.X, self.y, self.sample_weight, self.C, self.fit_intercept,
