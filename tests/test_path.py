@@ -247,8 +247,10 @@ def test_fold_kernels_skip_held_out_rows_exactly(binary, form, n_chunks,
         got, expected = np.empty(4), np.empty(4)
         hess_got = np.empty((4, 4), order="F")
         hess_expected = np.empty((4, 4), order="F")
-        residual = fold.new_scores()
-        value = fold.block_pass(coef, got, hess_got, None, columns, residual)
+        residual, z = fold.new_scores(), fold.new_scores()
+        value = fold.block_pass(coef, got, hess_got, z, columns, residual)
+        # the Hessian pass too reads the training rows alone
+        assert not z[~read].any()
         reference = whole.block_pass(coef, expected, hess_expected, None,
                                      columns)
         assert value == pytest.approx(reference, rel=1e-13)

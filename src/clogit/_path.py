@@ -203,6 +203,9 @@ class _FoldKernels(BinomialKernels):
                 if first < last:
                     chunks.append(slice(a + first - start, a + last - start))
         self.chunks = chunks or [slice(0, 0)]
+        # (the parent's Hessian chunks span all rows: here, the same
+        # training slices; X spans several chunks already)
+        self.hessian_chunks = self.chunks
 
     def new_scores(self):
         return np.zeros(self.n_samples)

@@ -478,7 +478,8 @@ class BinomialKernels(_RowParallel):
                 None if z is None else z[rows], columns=columns,
                 residual_out=None if residual is None else residual[rows])
 
-        chunks = self.chunks if hess is None else self.hessian_chunks
+        chunks = self.chunks if hess is None else self._hessian_chunks_for(
+            coef.shape[0])
         if len(chunks) == 1:
             return run(chunks[0], grad, hess)
         if (hess is not None and sp.issparse(self.X)
@@ -545,7 +546,7 @@ class BinomialKernels(_RowParallel):
                 diagonal_out=d)
             return objective, g, h, d
 
-        parts = self._map(task, self.hessian_chunks)
+        parts = self._map(task, self._hessian_chunks_for(n_coef))
         _sum_parts([part[1] for part in parts], grad)
         _sum_parts([part[2] for part in parts], hess)
         diagonal = np.empty(n_coef)
@@ -556,6 +557,18 @@ class BinomialKernels(_RowParallel):
         # the exact diagonal (the equilibration divides by it)
         hess[np.diag_indices(n_coef)] = diagonal
         return float(sum(part[0] for part in parts))
+
+    def _hessian_chunks_for(self, n_coef):
+        """The row chunks of a Hessian pass over ``n_coef`` coefficients:
+        :attr:`hessian_chunks`, or the gradient passes' chunks where a
+        column subset (a working set) makes too little work to split."""
+        if (len(self.hessian_chunks) > len(self.chunks)
+                and n_coef < self.n_features + (1 if self.fit_intercept
+                                                else 0)
+                and self.n_samples * n_coef * n_coef
+                < 2 * _MIN_HESSIAN_WORK_PER_CHUNK):
+            return self.chunks
+        return self.hessian_chunks
 
     def newton_loop(self, coef, alpha, scale, tol, max_iter, hess, search):
         """Newton's iterations in one Cython call

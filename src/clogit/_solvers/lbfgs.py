@@ -32,9 +32,9 @@ all coefficients zero), while the Newton decrement ``g.H^-1.g / 2`` on the
 preconditioner's Hessian (the objective decrease a Newton step
 predicts, in the units of the scaled objective) does not; L-BFGS goes on
 until it too is at most ``tol`` (see the comment after
-``_OVR_ROWS_PER_COEF``).  Plain runs in memory guard with the Hessian's
-diagonal instead (``sum g_j^2 / (2 H_jj)``, two passes once a fit, when
-the gradient test first holds).
+``_OVR_ROWS_PER_COEF``).  Plain runs (in memory and on Dask, binary and
+multinomial) guard with the Hessian's diagonal instead (``sum g_j^2 /
+(2 H_jj)``, made once a fit, when the gradient test first holds).
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -63,11 +64,12 @@ class SolverResult:
         Newton on a screened path point, dense X read in place): the data
         gradient ``X.T r`` over all features at ``coef`` (the path's KKT
         check then needs no product with X).
-    scores : ndarray of shape (n_samples,) or None
+    scores : ndarray of shape (n_samples,), the kernels' score buffer, or None
         The scores ``Xt @ coef`` when the solver's last pass left them in
         its buffer at ``coef`` itself (binary L-BFGS; the separation
         monitor's final check then needs no product with X), else None.
-        The solver's buffer: valid until the kernels' next pass into it.
+        The solver's buffer (clogit.dask's: a ``DistributedScores``),
+        valid until the kernels' next pass into it.
     """
 
     coef: np.ndarray
@@ -85,7 +87,7 @@ class SolverResult:
     data_objective: float | None = None
     residual: np.ndarray | None = None
     gradient: np.ndarray | None = None
-    scores: np.ndarray | None = None
+    scores: Any = None
 
 
 def warn_not_converged(result: SolverResult, max_iter: int,
