@@ -712,3 +712,31 @@ def test_softmax_hessian_diagonal_equals_in_memory():
         da.from_array(s, chunks=UNEVEN).persist(), 0.3, True,
         4).hessian_diagonal_at(coef)
     np.testing.assert_allclose(chunked, memory, rtol=1e-12)
+
+
+def test_binary_hessian_diagonal_equals_in_memory():
+    # the guard's curvatures, made on the workers in one pass
+    from clogit._backends.dask_chunks import DaskBinomialKernels
+    from clogit._backends.memory import BinomialKernels
+    from clogit._solvers.stopping import hessian_diagonal
+    X, y = _data(seed=19)
+    y = y.astype(np.float64)
+    s = np.random.default_rng(19).uniform(0.5, 2.0, y.shape[0])
+    coef = np.random.default_rng(20).normal(size=X.shape[1] + 1) * 0.3
+    memory = BinomialKernels(X, y, s, 0.3, True)
+    z = memory.new_scores()
+    memory.matvec(coef, z)
+    expected = hessian_diagonal(memory, z, 0.0)
+    chunked = DaskBinomialKernels(
+        da.from_array(X, chunks=(UNEVEN, -1)).persist(),
+        da.from_array(y, chunks=UNEVEN).persist(),
+        da.from_array(s, chunks=UNEVEN).persist(), 0.3, True)
+    np.testing.assert_allclose(chunked.hessian_diagonal_at(coef), expected,
+                               rtol=1e-12)
+    # ... and through the kernels' weights and diagonal (gd's way)
+    zd, weights = chunked.new_scores(), chunked.new_scores()
+    chunked.matvec(coef, zd)
+    chunked.hessian_weights(zd, weights)
+    two_pass = np.empty(X.shape[1] + 1)
+    chunked.hessian_diagonal(weights, two_pass)
+    np.testing.assert_allclose(two_pass, expected, rtol=1e-12)

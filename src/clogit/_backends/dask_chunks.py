@@ -164,6 +164,18 @@ def chunk_hessian_diagonal(X, weights, fit_intercept):
     return out, ()
 
 
+def chunk_hessian_diagonal_at(X, sample_weight, coef, fit_intercept, C):
+    """One row chunk's share of the diagonal of the binary data term's
+    Hessian at ``coef``: its scores, weights and diagonal in one task."""
+    z = np.empty(X.shape[0])
+    _binomial.matvec(X, coef, fit_intercept, z)
+    weights = np.empty(X.shape[0])
+    _sparse.hessian_weights(z, sample_weight, C, weights)
+    out = np.empty(coef.shape[0])
+    dense_hessian_diagonal(X, weights, fit_intercept, out)
+    return out, ()
+
+
 def chunk_softmax_hessian_diagonal(X, sample_weight, coef, fit_intercept,
                                    C):
     """One row chunk's share of the diagonal of the multinomial data
@@ -720,6 +732,17 @@ class DaskBinomialKernels:
         ``_solvers.stopping.hessian_diagonal``)."""
         out[...] = self.batches.reduce(chunk_hessian_diagonal, [self._X],
                                        [weights], (self.fit_intercept,))
+
+    def hessian_diagonal_at(self, coef):
+        """The diagonal of the data term's Hessian at ``coef``: one pass on
+        the workers, which make the scores and weights themselves (what
+        plain L-BFGS's scale-free guard divides by, once a fit; through
+        :meth:`hessian_weights` and :meth:`hessian_diagonal` it would take
+        two passes and three round trips)."""
+        coef = np.array(coef, dtype=np.float64)
+        return self.batches.reduce(chunk_hessian_diagonal_at, [self._X],
+                                   [self._s],
+                                   (coef, self.fit_intercept, self.C))
 
     def subtract_scores(self, a, b, out):
         """``out = a - b`` for DistributedScores, on the workers (started,

@@ -428,14 +428,23 @@ def lbfgs_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
             scores_at[0] = c.copy()
         return monitor(iteration, c, f * scale, z)
 
+    diagonal_at = getattr(kernels, "hessian_diagonal_at", None)
+
     def curvature(c):
         # the scaled objective's Hessian diagonal at c, for the plain
-        # runs' decrement guard: two passes, once a fit
+        # runs' decrement guard, once a fit: one pass where the kernels
+        # make it at a point (clogit.dask's, a round trip saved), else
+        # two
+        if diagonal_at is not None:
+            d = diagonal_at(c)
+            d[:n_features] += alpha
+            return np.maximum(d, np.finfo(np.float64).tiny) / scale
         scores = kernels.new_scores()
         kernels.matvec(c, scores)
         return hessian_diagonal(kernels, scores, alpha) / scale
 
-    has_diagonal = hasattr(kernels, "hessian_diagonal")
+    has_diagonal = (diagonal_at is not None
+                    or hasattr(kernels, "hessian_diagonal"))
 
     coef, f, g_max, n_iter, reason, stopped = run_refreshed(
         objective_and_gradient, coef,
