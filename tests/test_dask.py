@@ -740,3 +740,46 @@ def test_binary_hessian_diagonal_equals_in_memory():
     two_pass = np.empty(X.shape[1] + 1)
     chunked.hessian_diagonal(weights, two_pass)
     np.testing.assert_allclose(two_pass, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_margins_of_scores_equal_in_memory(n_classes):
+    # the separation monitor's margins of the scores themselves (its final
+    # check), from zero scores made on the workers without reading X
+    from clogit._backends.dask_chunks import (
+        DaskBinomialKernels, DaskMargins, DaskSoftmaxKernels,
+        DaskSoftmaxMargins)
+    from clogit._backends.memory import (
+        BinomialKernels, InMemoryMargins, InMemorySoftmaxMargins,
+        SoftmaxKernels)
+    X, y = _data(n_classes=n_classes, seed=21)
+    s = np.random.default_rng(21).uniform(0.5, 2.0, y.shape[0])
+    s[:50] = 0.0  # inactive samples count for neither
+    dX = da.from_array(X, chunks=(UNEVEN, -1)).persist()
+    dy = da.from_array(y.astype(np.float64 if n_classes == 2 else np.int32),
+                       chunks=UNEVEN).persist()
+    ds = da.from_array(s, chunks=UNEVEN).persist()
+    rng = np.random.default_rng(22)
+    if n_classes == 2:
+        coef = rng.normal(size=X.shape[1] + 1)
+        memory = BinomialKernels(X, y.astype(np.float64), s, 1.0, True)
+        chunked = DaskBinomialKernels(dX, dy, ds, 1.0, True)
+        local, remote = InMemoryMargins(X, y, s), DaskMargins(chunked)
+        z, zd = memory.new_scores(), chunked.new_scores()
+        memory.matvec(coef, z)
+        chunked.matvec(coef, zd)
+    else:
+        coef = rng.normal(size=(3, X.shape[1] + 1))
+        memory = SoftmaxKernels(X, y.astype(np.int32), s, 1.0, True, 3)
+        chunked = DaskSoftmaxKernels(dX, dy, ds, 1.0, True, 3)
+        local = InMemorySoftmaxMargins(X, y, s, 3)
+        remote = DaskSoftmaxMargins(chunked)
+        z, zd = memory.new_scores(), chunked.new_scores()
+        memory.scores(coef, z)
+        chunked.scores(coef, zd)
+    best, worst, _ = local.margins_at(z)
+    got_best, got_worst, record = remote.margins_at(zd)
+    assert got_best == pytest.approx(best, rel=1e-12)
+    assert got_worst == pytest.approx(worst, rel=1e-12)
+    assert remote.count_above(record, 0.0) == local.count_above(
+        local.margins_at(z)[2], 0.0)

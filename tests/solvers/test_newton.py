@@ -794,3 +794,25 @@ def test_speculation_after_sampled_full_steps_reaches_the_exact_fit(
     np.testing.assert_allclose(sampled.coef, exact.coef, rtol=1e-8,
                                atol=1e-10)
     _exact_factor_check(sampled, X, y, 0.0)
+
+
+def test_result_scores_are_those_of_the_returned_coefficients():
+    # Newton hands the separation monitor its scores at the returned
+    # point when its last pass was there (every way the loop ends on a
+    # converged fit: the exact pass, the speculative one, several chunks)
+    from clogit._backends.memory import BinomialKernels
+    rng = np.random.default_rng(31)
+    X = rng.standard_normal((30_000, 40))
+    y = (rng.random(30_000) < 1 / (1 + np.exp(-X[:, 0]))).astype(float)
+    for max_iter in (50, 2):
+        kernels = BinomialKernels(X, y, np.ones(30_000), 1.0, True)
+        assert len(kernels.chunks) > 1  # not the one-call Cython loop
+        result = newton_binary(kernels, alpha=0.0, tol=1e-8,
+                               max_iter=max_iter)
+        if result.scores is None:
+            assert max_iter == 2 and not result.converged
+            continue
+        expected = np.empty(30_000)
+        kernels.matvec(result.coef, expected)
+        np.testing.assert_allclose(result.scores, expected, rtol=0,
+                                   atol=1e-12)

@@ -191,6 +191,14 @@ def chunk_softmax_hessian_diagonal(X, sample_weight, coef, fit_intercept,
     return out, ()
 
 
+def chunk_zeros(sample_weight, n_columns):
+    """Zero scores of one row chunk (kept): ``n_columns`` per row, a vector
+    for 0."""
+    shape = ((sample_weight.shape[0], n_columns) if n_columns
+             else sample_weight.shape[0])
+    return None, (np.zeros(shape),)
+
+
 def chunk_difference(a, b):
     """``a - b`` on one row chunk (kept)."""
     return None, (a - b,)
@@ -813,6 +821,18 @@ class DaskMargins:
             combine=margin_range)
         return best, worst, (now, before)
 
+    _score_columns = 0  # zero scores: a vector per chunk (the subclass: K)
+
+    def margins_at(self, z):
+        """Largest and smallest margin of the scores ``z`` themselves, and
+        the step's record: the change from zero scores, made on the
+        workers from the chunks' lengths (the monitor had them as
+        ``X @ 0``, a pass over X at every probe and at the end)."""
+        zero = DistributedScores(self._batches)
+        self._batches.keep(chunk_zeros, [], (self._kernels._s,), (zero,),
+                           (self._score_columns,), summed=False)
+        return self.margin_range(z, zero)
+
     def count_above(self, step, threshold):
         """Samples whose margin grew by more than ``threshold`` in the
         step ``margin_range`` recorded (or above it among the margins of
@@ -876,6 +896,10 @@ class DaskSoftmaxMargins(DaskMargins):
 
     def _local(self, X, y, s):
         return InMemorySoftmaxMargins(X, y, s, self._kernels.n_classes)
+
+    @property
+    def _score_columns(self):
+        return self._kernels.n_classes
 
     @property
     def _program_rows(self):

@@ -496,6 +496,10 @@ def newton_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
                             None if single_now or stale else hess, alpha,
                             label, tol, stopped_by_monitor, reason)
     result.data_objective = lazy_data
+    if fresh:
+        # the last pass was at coef itself, and it left its scores in z
+        # (the separation monitor's final check needs no pass then)
+        result.scores = z
     return result
 
 

@@ -66,8 +66,9 @@ class SolverResult:
         check then needs no product with X).
     scores : ndarray of shape (n_samples,), the kernels' score buffer, or None
         The scores ``Xt @ coef`` when the solver's last pass left them in
-        its buffer at ``coef`` itself (binary L-BFGS; the separation
-        monitor's final check then needs no product with X), else None.
+        its buffer at ``coef`` itself (binary L-BFGS and Newton; the
+        separation monitor's final check then needs no product with X),
+        else None.
         The solver's buffer (clogit.dask's: a ``DistributedScores``),
         valid until the kernels' next pass into it.
     """

@@ -160,7 +160,7 @@ class SeparationMonitor:
     def _margins_of(self, coef, z):
         """Largest and smallest margin of the scores ``z`` of ``coef``
         themselves, and the record: the data's ``margins_at``, or else
-        (clogit.dask) the change from zero scores."""
+        the change from zero scores."""
         margins_at = getattr(self._data, "margins_at", None)
         if margins_at is not None:
             return margins_at(z)
