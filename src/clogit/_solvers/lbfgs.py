@@ -82,6 +82,14 @@ _PRECONDITIONER_MIN_ROWS = 2048
 # (stride 3) 42-56 -> 33-52, one of four slower (42 -> 52); 30,000 x 200
 # (stride 2) 47-61 -> 47-60.
 _PRECONDITIONER_MIN_STRIDE = 2
+# Measured again (2-core AMD EPYC, tol 1e-8, alternating in one process,
+# medians of 5-15, ms, l2 / none): 200 and 300 rows per coefficient
+# instead of 128 on 20,000 x 50: 8 -> 7 iterations, no faster (6.1 / 6.7
+# against 6.2-6.2 / 7.1-7.1); 50,000 x 100: 28 / 29 against 29-33 /
+# 30-34.  A first refresh after 2, 3 or 4 iterations instead of 10
+# (schedule=, as One-vs-Rest's): at most one iteration fewer and 13-30%
+# slower on all three bench/run.py sizes (200,000 x 200 l2: 168 against
+# 194-210).
 _REFRESH_EVERY = 10
 # One-vs-Rest fitted together (lbfgs_ovr): the first factors at the start
 # from 32 rows per coefficient, made anew after _OVR_FIRST_RUN iterations
