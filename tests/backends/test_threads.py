@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -202,3 +203,85 @@ def test_map_shared_from_many_threads_at_once():
         w.join(timeout=30)
     assert all(not w.is_alive() for w in workers)
     assert out == {k: [(k, i) for i in range(20)] for k in range(6)}
+
+
+def _working(stopped, seconds=30.0):
+    """A task that works in passes (each asking check_cancelled) for up to
+    ``seconds``; records whether it was stopped."""
+    def task(item):
+        deadline = time.monotonic() + seconds
+        try:
+            while time.monotonic() < deadline:
+                threads.check_cancelled()
+                time.sleep(0.005)
+        except threads.Cancelled:
+            stopped.append(item)
+            raise
+        return item
+    return task
+
+
+def test_map_in_threads_stops_the_others_when_a_task_fails():
+    stopped = []
+    work = _working(stopped)
+
+    def task(item):
+        if item == 2:
+            time.sleep(0.2)
+            raise ValueError("boom")
+        return work(item)
+
+    start = time.monotonic()
+    with pytest.raises(ValueError, match="boom"):
+        threads.map_in_threads(task, [0, 1, 2, 3, 4], 3)
+    # the running tasks stopped at their next pass, the rest never started
+    assert time.monotonic() - start < 10.0
+    assert stopped and set(stopped) <= {0, 1, 3, 4}
+    # outside a task, and in a run that went well, nothing is cancelled
+    threads.check_cancelled()
+    assert threads.map_in_threads(lambda i: i * 2, [1, 2, 3], 2) == [2, 4, 6]
+
+
+def test_map_in_threads_stops_its_tasks_when_the_caller_is_interrupted():
+    import _thread
+    stopped = []
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    start = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            threads.map_in_threads(_working(stopped), [0, 1, 2], 2)
+    finally:
+        timer.cancel()
+    assert time.monotonic() - start < 10.0
+    assert sorted(stopped) == [0, 1]  # the two running; 2 never started
+
+
+def test_cross_validation_folds_stop_when_one_fails(monkeypatch):
+    # a fold path that fails: the caller gets its error, and the other
+    # folds, running real paths in threads, stop at their next pass
+    from clogit import _path
+    X, y = synthetic_binary(n=4000, p=20, seed=3)
+    real = _path.binary_path
+    calls, stopped = [], []
+
+    def failing(kernels, Cs, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            time.sleep(0.05)
+            raise ValueError("fold failed")
+        try:
+            for _ in range(1000):  # far longer than the test waits
+                real(kernels, Cs, **kwargs)
+        except threads.Cancelled:
+            stopped.append(1)
+            raise
+
+    monkeypatch.setattr(_path, "binary_path", failing)
+    start = time.monotonic()
+    with pytest.raises(ValueError, match="fold failed"):
+        clogit.LogisticRegressionCV(Cs=5, cv=5, n_jobs=2, l1_ratios=(0,),
+                                    scoring="neg_log_loss",
+                                    use_legacy_attributes=False).fit(X, y)
+    assert time.monotonic() - start < 60.0
+    assert stopped

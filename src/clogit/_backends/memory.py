@@ -34,7 +34,8 @@ from .._kernels import binomial as _binomial
 from .._kernels import binomial_newton as _binomial_newton
 from .._kernels import softmax as _softmax
 from .._kernels import sparse as _sparse
-from .threads import available_cores, map_in_threads, map_shared
+from .threads import (available_cores, check_cancelled, map_in_threads,
+                      map_shared)
 
 # Below this many elements of X per chunk, one thread does the whole pass:
 # handing work to the pool and reducing a (p+1)^2 Hessian cost more than the
@@ -296,6 +297,7 @@ class _RowParallel:
     chunks: list
 
     def _map(self, task, chunks=None):
+        check_cancelled()  # (a fold or class whose run was given up)
         chunks = self.chunks if chunks is None else chunks
         if len(chunks) == 1:
             return [task(chunks[0])]
@@ -379,6 +381,7 @@ class BinomialKernels(_RowParallel):
         ``part`` (``out`` itself for a single chunk), and sum into ``out``;
         returns the tasks' results."""
         if len(self.chunks) == 1:
+            check_cancelled()
             return [task(self.chunks[0], out)]
 
         def run(rows):
@@ -405,6 +408,7 @@ class BinomialKernels(_RowParallel):
         held-out rows: a fifth of every sweep on bench/cv.py's folds).
         ``dz`` is then left alone on those rows.
         """
+        check_cancelled()
         if self._csc is None:
             self._csc = _weighted_rows_csc(self.X, self.sample_weight)
         weights = np.empty(self.n_samples)
@@ -425,6 +429,7 @@ class BinomialKernels(_RowParallel):
         extends a kept model to features that join the working set.
         Returns False, leaving ``out`` alone, for sparse X (not
         implemented there: the model is then assembled afresh)."""
+        check_cancelled()
         if self.sparse:
             return False
         weights = np.empty(self.n_samples)
@@ -459,6 +464,7 @@ class BinomialKernels(_RowParallel):
         products are float32, to a few 1e-7 relative (see
         :meth:`_single_pass`); everything else is float64.
         """
+        check_cancelled()
         if hess is not None and hessian_stride > 1:
             objective = self.block_pass(coef, grad, None, z, columns,
                                         residual)
@@ -578,6 +584,7 @@ class BinomialKernels(_RowParallel):
         its own loop."""
         if self.sparse or len(self.hessian_chunks) != 1:
             return None
+        check_cancelled()
         return _binomial_newton.newton_loop(
             self.X, self.y, self.sample_weight, self.C, self.fit_intercept,
             alpha, coef, scale, tol, max_iter, *search, hess)
@@ -735,6 +742,7 @@ class SoftmaxKernels(_RowParallel):
         ``_kernels.softmax.softmax_pass``.  ``hessian_stride`` k > 1: the
         Hessian from every k-th row (see :meth:`BinomialKernels.block_pass`).
         """
+        check_cancelled()
         if hess is not None and hessian_stride > 1:
             objective = self.softmax_pass(coef, grad, None, z, n_free)
             self._samples(hessian_stride).softmax_pass(
@@ -894,6 +902,7 @@ class OvrKernels(_RowParallel):
     def ovr_pass(self, coef, grad, objectives):
         """Sum of the K data terms at ``coef`` (K x k1); fills ``grad``
         (K x k1) and ``objectives`` (K,)."""
+        check_cancelled()
         def run(rows, g, objs):
             return _softmax.ovr_pass(
                 self.X[rows], self.y[rows], self.sample_weight[rows], coef,

@@ -16,7 +16,7 @@ import itertools
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -127,19 +127,83 @@ def single_threaded_blas() -> Iterator[None]:
                 _saved_threads = None
 
 
+class Cancelled(Exception):
+    """Raised in a task of :func:`map_in_threads` whose run was given up:
+    another task failed, or the caller was interrupted."""
+
+
+# the cancel flag of the map_in_threads run the current thread works for
+_task = threading.local()
+# map_in_threads waits for its tasks in waits this long
+_WAIT_SECONDS = 0.1
+
+
+def check_cancelled() -> None:
+    """Raise :class:`Cancelled` in a task of :func:`map_in_threads` whose
+    run was given up; nothing elsewhere.  The kernels ask before each pass
+    over X (a thread-local read), so that the other folds of a
+    cross-validation or classes of a One-vs-Rest fit stop within a pass
+    instead of finishing their paths."""
+    cancel = getattr(_task, "cancel", None)
+    if cancel is not None and cancel.is_set():
+        raise Cancelled("given up: another task failed or the caller was "
+                        "interrupted")
+
+
 def map_in_threads(function: Callable[[_T], _R], items: Iterable[_T],
                    n_threads: int) -> list[_R]:
     """``[function(item) for item in items]``, on ``n_threads`` threads.
 
     A pool of its own (not the kernels' pool, whose tasks must never wait on
-    other tasks of the same pool).  Exceptions propagate to the caller.
+    other tasks of the same pool).  The first exception (in the items'
+    order) propagates to the caller once no task runs any more: when a
+    task fails, or the caller is interrupted while it waits (Ctrl-C), the
+    tasks not started are dropped and the running ones stop at their next
+    pass over X (:func:`check_cancelled`) -- without it, Ctrl-C during a
+    cross-validation waited for every running fold path to finish.
     """
     items = list(items)
     if n_threads <= 1 or len(items) <= 1:
         return [function(item) for item in items]
+    cancel = threading.Event()
+
+    def run(item: _T) -> _R:
+        _task.cancel = cancel
+        try:
+            return function(item)
+        except BaseException:
+            cancel.set()
+            raise
+        finally:
+            _task.cancel = None
+
     with ThreadPoolExecutor(max_workers=n_threads,
                             thread_name_prefix="clogit-ovr") as executor:
-        return list(executor.map(function, items))
+        futures = [executor.submit(run, item) for item in items]
+        try:
+            # in short waits: the signal handlers (Ctrl-C) run between
+            # them, wherever the signal landed
+            while wait(futures, timeout=_WAIT_SECONDS,
+                       return_when=FIRST_EXCEPTION).not_done:
+                if cancel.is_set():
+                    break
+        except BaseException:  # the caller interrupted (KeyboardInterrupt)
+            cancel.set()
+            for future in futures:
+                future.cancel()
+            raise
+        if cancel.is_set():
+            for future in futures:
+                future.cancel()
+            wait(futures)
+            errors: list[BaseException] = [
+                error for error in (future.exception() for future in futures
+                                    if not future.cancelled())
+                if error is not None]
+            # the failure itself, not the Cancelled it caused elsewhere
+            raise next((error for error in errors
+                        if not isinstance(error, Cancelled)), errors[0])
+        return [future.result() for future in futures]
 
 
 def map_shared(task: Callable[[_T], _R], items: list[_T]) -> list[_R]:
