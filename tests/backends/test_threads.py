@@ -285,3 +285,22 @@ def test_cross_validation_folds_stop_when_one_fails(monkeypatch):
                                     use_legacy_attributes=False).fit(X, y)
     assert time.monotonic() - start < 60.0
     assert stopped
+
+
+def test_a_nested_run_is_given_up_with_the_task_it_runs_in():
+    # a run inside another run's task sees that run's cancel flag too,
+    # and leaves the task's own flag as it found it
+    stopped = []
+
+    def outer(item):
+        if item == 0:
+            time.sleep(0.2)
+            raise ValueError("outer failed")
+        return threads.map_in_threads(_working(stopped), [10, 11], 2)
+
+    start = time.monotonic()
+    with pytest.raises(ValueError, match="outer failed"):
+        threads.map_in_threads(outer, [0, 1], 2)
+    assert time.monotonic() - start < 10.0
+    assert sorted(stopped) == [10, 11]
+    threads.check_cancelled()  # nothing left set in this thread

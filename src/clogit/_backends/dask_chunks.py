@@ -41,7 +41,7 @@ from .memory import (LP_MAX_NONZEROS, InMemoryMargins, InMemorySoftmaxMargins,
                      dense_hessian_diagonal, sampling_stride,
                      single_hessian_holds, softmax_hessian_weights,
                      strided_rows)
-from .threads import map_in_threads
+from .threads import check_cancelled, map_in_threads
 
 # Batch sums added per task of the reduction tree, past this many batches:
 # (p+1)^2 Hessians travel up it, so a node sums a handful (as dask's own
@@ -674,6 +674,7 @@ class DaskBinomialKernels:
         (``_backends.memory.BinomialKernels._single_pass``: a diagonal off
         the float64 one, or a non-finite entry, and the pass runs again in
         float64, float32 off for good)."""
+        check_cancelled()  # (a class whose run was given up)
         coef = np.array(coef, dtype=np.float64)
         if columns is not None:
             columns = np.ascontiguousarray(columns, dtype=np.intc)
@@ -965,6 +966,7 @@ class DaskSoftmaxKernels:
 
     def softmax_pass(self, coef, grad, hess=None, z=None, n_free=-1):
         """Data objective; fills ``grad`` (and ``hess``, ``z``)."""
+        check_cancelled()
         coef = np.array(coef, dtype=np.float64, order="C")
         constants = (coef, self.fit_intercept, self.C, hess is not None,
                      z is not None, int(n_free))

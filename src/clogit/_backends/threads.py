@@ -144,10 +144,10 @@ def check_cancelled() -> None:
     over X (a thread-local read), so that the other folds of a
     cross-validation or classes of a One-vs-Rest fit stop within a pass
     instead of finishing their paths."""
-    cancel = getattr(_task, "cancel", None)
-    if cancel is not None and cancel.is_set():
-        raise Cancelled("given up: another task failed or the caller was "
-                        "interrupted")
+    for cancel in getattr(_task, "cancel", ()):
+        if cancel.is_set():
+            raise Cancelled("given up: another task failed or the caller "
+                            "was interrupted")
 
 
 def map_in_threads(function: Callable[[_T], _R], items: Iterable[_T],
@@ -166,26 +166,31 @@ def map_in_threads(function: Callable[[_T], _R], items: Iterable[_T],
     if n_threads <= 1 or len(items) <= 1:
         return [function(item) for item in items]
     cancel = threading.Event()
+    # a run inside another's task (nested) is given up with it too
+    flags = (cancel,) + tuple(getattr(_task, "cancel", ()))
 
     def run(item: _T) -> _R:
-        _task.cancel = cancel
+        before = getattr(_task, "cancel", ())
+        _task.cancel = flags
         try:
             return function(item)
         except BaseException:
             cancel.set()
             raise
         finally:
-            _task.cancel = None
+            _task.cancel = before
 
     with ThreadPoolExecutor(max_workers=n_threads,
                             thread_name_prefix="clogit-ovr") as executor:
-        futures = [executor.submit(run, item) for item in items]
+        futures: list[Any] = []
         try:
+            futures += [executor.submit(run, item) for item in items]
             # in short waits: the signal handlers (Ctrl-C) run between
             # them, wherever the signal landed
             while wait(futures, timeout=_WAIT_SECONDS,
                        return_when=FIRST_EXCEPTION).not_done:
-                if cancel.is_set():
+                if any(flag.is_set() for flag in flags):
+                    cancel.set()
                     break
         except BaseException:  # the caller interrupted (KeyboardInterrupt)
             cancel.set()
@@ -200,6 +205,8 @@ def map_in_threads(function: Callable[[_T], _R], items: Iterable[_T],
                 error for error in (future.exception() for future in futures
                                     if not future.cancelled())
                 if error is not None]
+            if not errors:  # given up from outside (the run it is nested in)
+                raise Cancelled("given up: the run this one is part of was")
             # the failure itself, not the Cancelled it caused elsewhere
             raise next((error for error in errors
                         if not isinstance(error, Cancelled)), errors[0])
