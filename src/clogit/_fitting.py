@@ -95,7 +95,17 @@ AUTO_NEWTON_MAX_FEATURES = 1000
 # and 255,000 entries), and the unpenalized choice is level either way;
 # the threshold stays where both machines' figures agree L-BFGS is no
 # slower for l2 (AMD's below 1e6 were not re-measured).
+# AMD EPYC re-measured (2026-12-08, bench/auto.py, same designs, medians
+# of 5): l2 0.92-1.05 at 5,000 x 50 (255,000 entries), 0.80-0.94 at
+# 10,000 x 50 (510,000), 0.58-0.66 at 20,000 x 50, 0.48-0.68 from 20,000
+# x 200 up; unpenalized, the fit alone 0.83-1.06 up to 10,000 x 50 and
+# 0.43-1.10 from 20,000 x 50, fit + standard errors 1.03-1.37 up to
+# 10,000 x 50, 0.73-1.01 at 20,000 x 200 to 50,000 x 100, 1.11-1.30 at
+# 200,000 x 50.  So for l2 both machines put the crossover below 510,000
+# entries (Intel's 0.66-0.71 there): "auto" runs L-BFGS for l2 from
+# AUTO_LBFGS_MIN_ENTRIES_L2; the unpenalized threshold stays.
 AUTO_LBFGS_MIN_ENTRIES = 1_000_000
+AUTO_LBFGS_MIN_ENTRIES_L2 = 500_000
 # ... and the unpenalized fit auto gives L-BFGS stops at most at this
 # tolerance: Newton's decrement guard (half the squared decrement below
 # tol^2) takes it far past tol, and statisticians compare its estimates
@@ -224,8 +234,9 @@ def binary_solver(solver, objective, n_features, sparse=False,
     ``NEWTON_HESSIAN_MAX_BYTES``, and what "auto" picks for sparse X wider
     than ``AUTO_SPARSE_NEWTON_MAX_FEATURES``.  For penalty l2 or None on
     dense X with ``n_samples`` given (data in memory) of at least
-    ``AUTO_LBFGS_MIN_ENTRIES`` entries, "auto" picks "lbfgs", which runs
-    preconditioned there (:func:`lbfgs_preconditioned`).
+    ``AUTO_LBFGS_MIN_ENTRIES`` entries (``AUTO_LBFGS_MIN_ENTRIES_L2`` for
+    l2), "auto" picks "lbfgs", which runs preconditioned there
+    (:func:`lbfgs_preconditioned`).
     """
     if objective.firth:
         return "firth"  # Newton on the modified score (in memory)
@@ -243,7 +254,9 @@ def binary_solver(solver, objective, n_features, sparse=False,
         if not sparse and n_features > AUTO_NEWTON_MAX_FEATURES:
             return "lbfgs"
         if (not sparse and n_samples is not None
-                and n_samples * (n_features + 1) >= AUTO_LBFGS_MIN_ENTRIES):
+                and n_samples * (n_features + 1) >= (
+                    AUTO_LBFGS_MIN_ENTRIES_L2 if objective.l2 > 0.0
+                    else AUTO_LBFGS_MIN_ENTRIES)):
             return "lbfgs"  # preconditioned (lbfgs_preconditioned)
     if 8 * (n_features + 1) ** 2 > NEWTON_HESSIAN_MAX_BYTES:
         return "newton_cg"

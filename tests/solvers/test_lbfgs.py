@@ -112,10 +112,13 @@ def test_newton_finishes_where_lbfgs_b_finds_no_decrease():
 def test_auto_picks_preconditioned_lbfgs_on_large_dense_data():
     objective = _fitting.Objective(C=1.0, l1=0.0, l2=1.0)
     big = _fitting.AUTO_LBFGS_MIN_ENTRIES // 51
+    # l2 from its own (lower) threshold on
+    big_l2 = _fitting.AUTO_LBFGS_MIN_ENTRIES_L2 // 51
+    assert big_l2 < big
     assert _fitting.binary_solver("auto", objective, 50,
-                                  n_samples=big + 1) == "lbfgs"
+                                  n_samples=big_l2 + 1) == "lbfgs"
     assert _fitting.binary_solver("auto", objective, 50,
-                                  n_samples=big - 1) == "newton"
+                                  n_samples=big_l2 - 1) == "newton"
     # without a penalty too (the covariance's Hessian is then one pass
     # when inference first asks); without the row count (clogit.dask) and
     # for sparse X: Newton, as before
