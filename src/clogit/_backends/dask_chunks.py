@@ -167,13 +167,9 @@ def chunk_hessian_diagonal(X, weights, fit_intercept):
 def chunk_hessian_diagonal_at(X, sample_weight, coef, fit_intercept, C):
     """One row chunk's share of the diagonal of the binary data term's
     Hessian at ``coef``: its scores, weights and diagonal in one task."""
-    z = np.empty(X.shape[0])
-    _binomial.matvec(X, coef, fit_intercept, z)
-    weights = np.empty(X.shape[0])
-    _sparse.hessian_weights(z, sample_weight, C, weights)
-    out = np.empty(coef.shape[0])
-    dense_hessian_diagonal(X, weights, fit_intercept, out)
-    return out, ()
+    _, (z,) = chunk_matvec(X, coef, fit_intercept, None)
+    _, (weights,) = chunk_hessian_weights(sample_weight, z, C)
+    return chunk_hessian_diagonal(X, weights, fit_intercept)
 
 
 def chunk_softmax_hessian_diagonal(X, sample_weight, coef, fit_intercept,

@@ -229,9 +229,7 @@ def softmax_hessian_weights(Z, sample_weight, C):
     (numpy on the whole block; never reads X)."""
     P = np.exp(Z - Z.max(axis=1, keepdims=True))
     P /= P.sum(axis=1, keepdims=True)
-    P *= 1.0 - P
-    P *= C * sample_weight[:, None]
-    return P
+    return C * sample_weight[:, None] * P * (1.0 - P)
 
 
 def sampling_stride(n_samples, n_rows, sparse_format=None, min_stride=4):
@@ -660,6 +658,17 @@ class BinomialKernels(_RowParallel):
         self._reduce(lambda rows, part: self._hessian_diagonal(
             rows, weights[rows], self.fit_intercept, part), out)
 
+    def hessian_diagonal_at(self, coef):
+        """The diagonal of the data term's Hessian at ``coef``: the scores
+        (one pass), their weights and :meth:`hessian_diagonal` (another).
+        What plain L-BFGS's scale-free guard divides by, once a fit."""
+        scores, weights = self.new_scores(), self.new_scores()
+        self.matvec(coef, scores)
+        self.hessian_weights(scores, weights)
+        out = np.empty(coef.shape[0])
+        self.hessian_diagonal(weights, out)
+        return out
+
 
 def _weighted_rows_csc(X, sample_weight):
     """``X`` as CSC (copied from CSR) without the entries of rows whose
@@ -777,10 +786,7 @@ class SoftmaxKernels(_RowParallel):
         Z = X @ coef[:, :self.n_features].T
         if self.fit_intercept:
             Z += coef[:, -1]
-        Z -= Z.max(axis=1, keepdims=True)
-        P = np.exp(Z)
-        P /= P.sum(axis=1, keepdims=True)
-        weights = self.C * s[:, None] * P * (1.0 - P)
+        weights = softmax_hessian_weights(Z, s, self.C)
         p, k1 = self.n_features, coef.shape[1]
         features = np.arange(p, dtype=np.intc)
 

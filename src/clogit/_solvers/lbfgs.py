@@ -50,8 +50,7 @@ from .newton import (_SINGLE_MIN_COEF, _single, factor_with_ridge,
                      newton_binary)
 from .result import SolverResult
 from .start import initial_coef, start_binary
-from .stopping import (DIAGONAL_TEST, GRADIENT_TEST, PRECONDITIONED_TEST,
-                       hessian_diagonal)
+from .stopping import DIAGONAL_TEST, GRADIENT_TEST, PRECONDITIONED_TEST
 
 # The preconditioned variant (``precondition=True``): L-BFGS-B on
 # ``u = L.T x``, ``L L.T`` the Hessian at the start from every k-th row
@@ -111,9 +110,9 @@ _OVR_ROWS_PER_COEF = (32, 128)
 # scale).  At the gradient test on ordinary data it is far below tol:
 # max|g| <= tol and curvatures h_j give about sum_j g_j^2 / (2 h_j) <=
 # p tol^2 / (2 h_min).  (The same guard on the Hessian's diagonal for
-# plain runs, stopping.hessian_diagonal; measured with and without it: no
-# iteration count changed on 32 fits of bench/auto.py's designs, raw
-# breast_cancer, digits, sparse text fits.)
+# plain runs, the kernels' hessian_diagonal_at; measured with and without
+# it: no iteration count changed on 32 fits of bench/auto.py's designs,
+# raw breast_cancer, digits, sparse text fits.)
 
 
 class _Cache:
@@ -436,23 +435,14 @@ def lbfgs_binary(kernels, *, alpha, tol, max_iter, coef0=None, verbose=0,
             scores_at[0] = c.copy()
         return monitor(iteration, c, f * scale, z)
 
-    diagonal_at = getattr(kernels, "hessian_diagonal_at", None)
-
     def curvature(c):
         # the scaled objective's Hessian diagonal at c, for the plain
-        # runs' decrement guard, once a fit: one pass where the kernels
-        # make it at a point (clogit.dask's, a round trip saved), else
-        # two
-        if diagonal_at is not None:
-            d = diagonal_at(c)
-            d[:n_features] += alpha
-            return np.maximum(d, np.finfo(np.float64).tiny) / scale
-        scores = kernels.new_scores()
-        kernels.matvec(c, scores)
-        return hessian_diagonal(kernels, scores, alpha) / scale
+        # runs' decrement guard (run_lbfgs floors it), once a fit
+        d = kernels.hessian_diagonal_at(c)
+        d[:n_features] += alpha
+        return d / scale
 
-    has_diagonal = (diagonal_at is not None
-                    or hasattr(kernels, "hessian_diagonal"))
+    has_diagonal = hasattr(kernels, "hessian_diagonal_at")
 
     coef, f, g_max, n_iter, reason, stopped = run_refreshed(
         objective_and_gradient, coef,
